@@ -1,0 +1,122 @@
+"""The Surface type, its registry and the look-up by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from atlas.registry import Registry
+
+Array = NDArray[np.float64]
+PI = np.pi
+KINDS = ("global minimum", "local minimum", "local maximum", "saddle point")
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point of a surface: where it is, its value and what kind of critical point."""
+
+    x: float
+    y: float
+    value: float
+    kind: str = "global minimum"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A test surface z = f(x, y), with its gradient and everything needed to draw a race."""
+
+    name: str
+    title: str
+    latex: str
+    description: str
+    f: Callable
+    grad: Callable
+    domain: tuple[tuple[float, float], tuple[float, float]]
+    start: tuple[float, float]
+    minima: tuple[Point, ...] = ()
+    critical: tuple[Point, ...] = ()
+    view: tuple[float, float] = (35.0, -60.0)
+
+    def __post_init__(self) -> None:
+        if not self.latex.strip() or not self.title.strip():
+            raise ValueError(f"surface {self.name!r} needs a title and a formula")
+        if not self.description.strip() or "\n" in self.description:
+            raise ValueError(f"description must be one line, got {self.description!r}")
+        (x0, x1), (y0, y1) = self.domain
+        if not (np.isfinite([x0, x1, y0, y1]).all() and x0 < x1 and y0 < y1):
+            raise ValueError(f"domain must be ((xmin, xmax), (ymin, ymax)), got {self.domain}")
+        for p in (Point(*self.start, 0.0), *self.minima, *self.critical):
+            if not (x0 <= p.x <= x1 and y0 <= p.y <= y1):
+                raise ValueError(f"point ({p.x}, {p.y}) lies outside the domain {self.domain}")
+        if any(p.kind != "global minimum" or p.value != self.minima[0].value for p in self.minima):
+            raise ValueError(f"minima must be global minima of equal value, got {self.minima}")
+        if any(p.kind not in KINDS[1:] for p in self.critical):
+            raise ValueError(f"critical kinds must be among {KINDS[1:]}, got {self.critical}")
+        elevation, azimuth = self.view
+        if not (-90 <= elevation <= 90 and -360 <= azimuth <= 360):
+            raise ValueError(f"view must be (elevation, azimuth) in degrees, got {self.view}")
+
+    def value(self, x: ArrayLike, y: ArrayLike) -> Array:
+        """f(x, y) as a float64 array of the broadcast shape of x and y."""
+        x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
+        return np.asarray(self.f(x, y), dtype=np.float64)
+
+    def gradient(self, x: ArrayLike, y: ArrayLike) -> tuple[Array, Array]:
+        """(df/dx, df/dy), each a float64 array of the broadcast shape of x and y."""
+        x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
+        gx, gy = self.grad(x, y)
+        return (np.broadcast_to(gx, x.shape).astype(np.float64),
+                np.broadcast_to(gy, x.shape).astype(np.float64))
+
+    def value_xy(self, p: ArrayLike) -> Array:
+        """f at points ``p`` of shape (..., 2); returns shape (...)."""
+        p = _points(p)
+        return self.value(p[..., 0], p[..., 1])
+
+    def gradient_xy(self, p: ArrayLike) -> Array:
+        """The gradient at points ``p`` of shape (..., 2), stacked to shape (..., 2)."""
+        p = _points(p)
+        return np.stack(self.gradient(p[..., 0], p[..., 1]), axis=-1)
+
+    @property
+    def f_min(self) -> float | None:
+        """The value of the global minimum, None if f is unbounded below."""
+        return self.minima[0].value if self.minima else None
+
+    def __reduce__(self) -> tuple:
+        # Registered surfaces pickle by name (their f and grad may be lambdas).
+        if self.name in registry and registry.get(self.name) is self:
+            return (get, (self.name,))
+        return (Surface, tuple(getattr(self, field.name) for field in fields(self)))
+
+
+def _points(p: ArrayLike) -> Array:
+    p = np.asarray(p, dtype=np.float64)
+    if p.ndim == 0 or p.shape[-1] != 2:
+        raise ValueError(f"points must have shape (..., 2), got shape {p.shape}")
+    return p
+
+
+registry: Registry[Surface] = Registry("surface")
+
+
+def get(name: str) -> Surface:
+    """The surface called ``name``; an UnknownNameError (with suggestions) otherwise."""
+    return registry.get(name)
+
+
+def names() -> list[str]:
+    """Every surface name, from the simplest to the most complex."""
+    return registry.names()
+
+
+def declare(**fields) -> Surface:
+    """Build a Surface from its fields and register it under its name: one edit per surface."""
+    surface = Surface(**fields)
+    return registry.register(surface.name, surface)
+
+
