@@ -1,0 +1,115 @@
+"""The optimizers: pure ``init``/``update`` pairs that match ``torch.optim`` step for step.
+
+::
+
+    from atlas import optimizers
+    adam = optimizers.get("adam", lr=0.05)
+    state = adam.init(params)
+    params, state = adam.update(grad, state, params)
+
+Registered from simple to complex, as a book presents them: plain SGD, the two
+momentum presets, the adaptive per-coordinate methods, Adam and its family, and
+Rprop. A registry entry is the optimizer's class (presets are subclasses whose
+defaults differ), so ``registry.get(name)(**hyperparameters)`` builds one and
+``entry.description`` is its one-line summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from atlas.optimizers.adam import Adam, AdamState, AdamW, AMSGrad
+from atlas.optimizers.adam_variants import (
+    Adamax,
+    AdamaxState,
+    NAdam,
+    NAdamState,
+    RAdam,
+    RAdamState,
+)
+from atlas.optimizers.adaptive import (
+    Adadelta,
+    AdadeltaState,
+    Adagrad,
+    AdagradState,
+    RMSprop,
+    RMSpropState,
+)
+from atlas.optimizers.base import Optimizer, State
+from atlas.optimizers.rprop import Rprop, RpropState
+from atlas.optimizers.sgd import SGD, Momentum, Nesterov, SGDState
+from atlas.registry import Registry, UnknownNameError
+
+registry: Registry[type[Optimizer]] = Registry("optimizer")
+for _cls in (
+    SGD,
+    Momentum,
+    Nesterov,
+    Adagrad,
+    RMSprop,
+    Adadelta,
+    Adam,
+    AMSGrad,
+    AdamW,
+    Adamax,
+    NAdam,
+    RAdam,
+    Rprop,
+):
+    registry.register(_cls.name, _cls)
+del _cls
+
+
+def get(name: str, **hyperparameters: object) -> Optimizer:
+    """The optimizer registered as ``name``, built with the given hyperparameters.
+
+    Unknown names raise :class:`~atlas.registry.UnknownNameError` (with
+    suggestions); an unknown hyperparameter raises ``ValueError`` naming the
+    valid ones; a bad value raises ``ValueError`` showing it.
+    """
+    cls = registry.get(name)
+    valid = [f.name for f in fields(cls)]
+    unknown = sorted(set(hyperparameters) - set(valid))
+    if unknown:
+        raise ValueError(
+            f"{name} has no hyperparameter {', '.join(map(repr, unknown))}; "
+            f"valid ones: {', '.join(valid)}"
+        )
+    return cls(**hyperparameters)
+
+
+def names() -> list[str]:
+    """Every optimizer name, from simple to complex."""
+    return registry.names()
+
+
+__all__ = [
+    "SGD",
+    "AMSGrad",
+    "Adadelta",
+    "AdadeltaState",
+    "Adagrad",
+    "AdagradState",
+    "Adam",
+    "AdamState",
+    "AdamW",
+    "Adamax",
+    "AdamaxState",
+    "Momentum",
+    "NAdam",
+    "NAdamState",
+    "Nesterov",
+    "Optimizer",
+    "RAdam",
+    "RAdamState",
+    "RMSprop",
+    "RMSpropState",
+    "Rprop",
+    "RpropState",
+    "SGDState",
+    "State",
+    "UnknownNameError",
+    "get",
+    "names",
+    "registry",
+]

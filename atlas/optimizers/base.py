@@ -1,0 +1,155 @@
+"""What every optimizer is: hyperparameters, a pure ``init`` and a pure ``update``.
+
+Modelled on optax: an optimizer is an immutable bundle of hyperparameters with
+two pure functions,
+
+.. math::
+
+    s_0 = \\mathrm{init}(\\theta_0), \\qquad
+    (\\theta_t, s_t) = \\mathrm{update}(g_t, s_{t-1}, \\theta_{t-1}),
+
+so a run is a fold over gradients and any step can be replayed or inspected.
+Every rule works coordinate by coordinate, hence parameters of any shape: one
+point ``(2,)``, ``N`` points ``(N, 2)`` or a layer's weight matrix.
+
+Each concrete optimizer follows *exactly* the algorithm PyTorch 2.x documents
+for the optimizer of the same name (the ``_single_tensor_*`` functions in
+``torch/optim``), with the same hyperparameter names and defaults, so a
+float64 run equals ``torch.optim``'s step for step.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import textwrap
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class State:
+    """An optimizer's memory between steps: the step count ``t`` and some arrays.
+
+    Immutable twice over: the dataclass is frozen, and every array field is made
+    read-only on construction, so a recorded state can never be changed by a
+    later step. (Optimizers always build their states from fresh arrays.)
+    """
+
+    t: int
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The per-coordinate arrays of this state, by field name."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), np.ndarray)
+        }
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """Base class: a frozen dataclass whose fields are the hyperparameters.
+
+    Subclasses set the class variables below, declare their hyperparameters as
+    fields (``float``, ``bool`` or a pair ``tuple[float, float]``), implement
+    :meth:`check` (range checks, raising :class:`ValueError` that shows the
+    value), :meth:`init` and :meth:`update`. Values are coerced on construction:
+    numbers become ``float``, pairs become tuples of two floats, and flags must
+    be real ``bool`` values; non-finite numbers are refused.
+    """
+
+    name: ClassVar[str]  # registry name, e.g. "adam"
+    title: ClassVar[str]  # "Adam"
+    description: ClassVar[str]  # one line, printed by ``atlas list``
+    latex: ClassVar[str]  # the update rule as the body of a LaTeX ``aligned`` block
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Append the update rule (``latex``) to each optimizer's docstring."""
+        super().__init_subclass__(**kwargs)
+        rule = cls.__dict__.get("latex") or getattr(cls, "latex", "")
+        if rule and cls.__doc__ and ".. math::" not in cls.__doc__:
+            body = textwrap.indent(f"\\begin{{aligned}}\n{rule.strip()}\n\\end{{aligned}}", "    ")
+            cls.__doc__ = f"{cls.__doc__.rstrip()}\n\nUpdate rule:\n\n.. math::\n\n{body}\n"
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            object.__setattr__(self, field.name, _coerce(self, field.name, field.type, value))
+        self.check()
+
+    def check(self) -> None:
+        """Range checks of the hyperparameters; raise ``ValueError`` on a bad one."""
+
+    def hyperparameters(self) -> dict[str, object]:
+        """Field name -> value, e.g. ``{"lr": 0.001, "betas": (0.9, 0.999), ...}``."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def init(self, params: np.ndarray) -> State:  # pragma: no cover - abstract
+        """The state before the first step, for parameters shaped like ``params``."""
+        raise NotImplementedError
+
+    def update(
+        self, grad: np.ndarray, state: State, params: np.ndarray
+    ) -> tuple[np.ndarray, State]:  # pragma: no cover - abstract
+        """One step: ``(new_params, new_state)``; the inputs are never modified."""
+        raise NotImplementedError
+
+    def _fail(self, field: str, requirement: str) -> None:
+        value = getattr(self, field)
+        raise ValueError(f"{self.title}: {field} must be {requirement}, got {value!r}")
+
+
+def _coerce(opt: Optimizer, name: str, kind: str, value: object) -> object:
+    """Turn a hyperparameter into its declared kind, or raise a clear error."""
+    where = f"{type(opt).__name__}: {name}"
+    if kind == "bool":
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{where} must be True or False, got {value!r}")
+        return bool(value)
+    if kind == "float":
+        return _real(where, value)
+    if kind == "tuple[float, float]":
+        if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
+            raise ValueError(f"{where} must be a pair of numbers, got {value!r}")
+        return (_real(f"{where}[0]", value[0]), _real(f"{where}[1]", value[1]))
+    raise TypeError(f"{where}: unsupported hyperparameter type {kind!r}")  # pragma: no cover
+
+
+def _real(where: str, value: object) -> float:
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{where} must be a real number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where} must be finite, got {value!r}")
+    return float(value)
+
+
+def as_float_array(x: np.ndarray, what: str) -> np.ndarray:
+    """``x`` as a floating-point array (integers become float64; float32 stays)."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
+            raise ValueError(f"{what} must be a real array, got dtype {x.dtype}")
+        x = x.astype(np.float64)
+    return x
+
+
+def step_inputs(
+    grad: np.ndarray, state: State, params: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Checked ``(g, theta, t)`` for one update: matching shapes, float arrays."""
+    g = as_float_array(grad, "grad")
+    theta = as_float_array(params, "params")
+    if g.shape != theta.shape:
+        raise ValueError(f"grad shape {g.shape} does not match params shape {theta.shape}")
+    if not isinstance(state, State):
+        raise ValueError(f"state must be an optimizer State, got {type(state).__name__}")
+    return g, theta, state.t + 1

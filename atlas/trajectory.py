@@ -1,0 +1,156 @@
+"""Run an optimizer on a 2D surface: the path every race and figure is drawn from.
+
+A run is the fold :math:`\\theta_k = \\mathrm{update}(\\nabla f(\\theta_{k-1}), s_{k-1},
+\\theta_{k-1})` for :math:`k = 1, \\ldots, \\text{steps}`, recorded with the value
+:math:`f(\\theta_k)` at each point. Several starts run as one ``(N, 2)`` array;
+since every optimizer is elementwise, that gives exactly the numbers of ``N``
+separate runs.
+
+Divergence. A step whose position or value is not finite (NaN, or an overflow
+to infinity) ends that run, cleanly and silently (floating-point warnings are
+suppressed inside the run, never raised):
+
+* one start: the arrays are *truncated* to the finite prefix, and
+  ``diverged_at`` is the first step that was not finite (so ``len(xy) ==
+  diverged_at``); ``None`` if the run never diverged;
+* ``N`` starts: ``diverged_at[i]`` is that step for start ``i`` (``-1`` if
+  never), and its later rows are *held* at its last finite position, value and
+  optimizer state, so the arrays keep their full length and contain no NaN.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, fields, replace
+from typing import Protocol
+
+import numpy as np
+
+from atlas import optimizers
+from atlas.optimizers import Optimizer, State
+
+
+class SurfaceLike(Protocol):
+    """What a run needs from a surface (``atlas.surfaces.Surface`` has both)."""
+
+    def value_xy(self, p: np.ndarray) -> np.ndarray: ...
+
+    def gradient_xy(self, p: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The path of one optimizer from one start ``(2,)`` or ``N`` starts ``(N, 2)``.
+
+    ``xy`` has shape ``(steps + 1, 2)`` or ``(steps + 1, N, 2)`` (row 0 is the
+    start), ``z`` the matching ``(steps + 1,)`` or ``(steps + 1, N)`` values.
+    ``states[k]`` is the optimizer state after step ``k`` (``states[0]`` the
+    initial one) when the run was made with ``record_state=True``, else None.
+    See the module docstring for ``diverged_at``.
+    """
+
+    xy: np.ndarray
+    z: np.ndarray
+    diverged_at: int | np.ndarray | None
+    states: tuple[State, ...] | None
+    optimizer: Optimizer
+    surface: SurfaceLike
+    steps: int
+
+    @property
+    def diverged(self) -> bool | np.ndarray:
+        """Whether the run (or each start's run) turned non-finite."""
+        if isinstance(self.diverged_at, np.ndarray):
+            return self.diverged_at >= 0
+        return self.diverged_at is not None
+
+
+def trajectory(
+    optimizer: Optimizer | str,
+    surface: SurfaceLike,
+    start: np.ndarray | tuple[float, float] | None,
+    steps: int,
+    *,
+    record_state: bool = False,
+) -> Trajectory:
+    """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start``.
+
+    ``optimizer`` is an optimizer or a registry name (default hyperparameters);
+    ``start`` is one point ``(x, y)``, an ``(N, 2)`` array of points, or None for
+    ``surface.start``. Raises ``ValueError`` for a bad ``steps`` or ``start``.
+    """
+    if isinstance(optimizer, str):
+        optimizer = optimizers.get(optimizer)
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
+    steps = int(steps)
+    p = _start_points(surface.start if start is None else start)
+    single = p.ndim == 1
+
+    with np.errstate(all="ignore"):
+        z = np.asarray(surface.value_xy(p), dtype=np.float64)
+        if not np.isfinite(z).all():
+            raise ValueError(f"the surface value at the start is not finite: {z}")
+        state = optimizer.init(p)
+        xy_rows, z_rows, state_rows = [p], [z], [state]
+        alive = np.ones(p.shape[:-1], dtype=bool)
+        diverged_at = np.full(p.shape[:-1], -1, dtype=np.int64)
+        for k in range(1, steps + 1):
+            p_new, state_new = optimizer.update(surface.gradient_xy(p), state, p)
+            z_new = np.asarray(surface.value_xy(p_new), dtype=np.float64)
+            finite = np.isfinite(p_new).all(axis=-1) & np.isfinite(z_new)
+            diverged_at[alive & ~finite] = k
+            alive &= finite
+            if not alive.any():
+                break
+            p = np.where(alive[..., None], p_new, p)
+            z = np.where(alive, z_new, z)
+            state = _hold(state_new, state, alive)
+            xy_rows.append(p)
+            z_rows.append(z)
+            state_rows.append(state)
+
+    if single:  # truncated to the finite prefix
+        at: int | np.ndarray | None = int(diverged_at) if diverged_at >= 0 else None
+    else:  # every start held at its last finite row up to the full length
+        at = diverged_at
+        missing = steps + 1 - len(xy_rows)
+        xy_rows += [xy_rows[-1]] * missing
+        z_rows += [z_rows[-1]] * missing
+        state_rows += [state_rows[-1]] * missing
+    return Trajectory(
+        xy=np.stack(xy_rows),
+        z=np.stack(z_rows),
+        diverged_at=at,
+        states=tuple(state_rows) if record_state else None,
+        optimizer=optimizer,
+        surface=surface,
+        steps=steps,
+    )
+
+
+def _start_points(start: object) -> np.ndarray:
+    """The start as a float64 array of shape (2,) or (N, 2), all finite."""
+    try:
+        p = np.array(start, dtype=np.float64)
+    except (TypeError, ValueError):
+        message = f"start must be a point (x, y) or an (N, 2) array, got {start!r}"
+        raise ValueError(message) from None
+    if p.ndim not in (1, 2) or p.shape[-1] != 2 or p.size == 0:
+        raise ValueError(f"start must have shape (2,) or (N, 2), got shape {p.shape}")
+    if not np.isfinite(p).all():
+        raise ValueError(f"start must be finite, got {start!r}")
+    return p
+
+
+def _hold(new: State, old: State, alive: np.ndarray) -> State:
+    """``new``, except that the per-coordinate arrays keep ``old``'s rows where not alive."""
+    if alive.all():
+        return new
+    keep = alive[..., None]
+    held = {
+        f.name: np.where(keep, getattr(new, f.name), getattr(old, f.name))
+        for f in fields(new)
+        if isinstance(getattr(new, f.name), np.ndarray)
+    }
+    return replace(new, **held)

@@ -1,0 +1,449 @@
+"""The optimizers: hand-worked steps, convergence, shapes, purity and validation.
+
+Every test is table-driven over ``optimizers.names()``; a new registry entry
+fails :func:`test_tables_cover_every_optimizer` until it has its hand-worked
+steps and its convergence settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from atlas import optimizers, surfaces
+from atlas.registry import UnknownNameError
+from atlas.trajectory import trajectory
+
+NAMES = optimizers.names()
+
+# ---------------------------------------------------------------- hand-worked steps
+# Each function runs the algorithm as written in the PyTorch documentation on ONE
+# coordinate with plain Python floats: an independent second reading of the formula.
+
+
+def hand_sgd(h, p, gs):
+    lr, mu, tau, wd, nesterov = (h[k] for k in ("lr", "momentum", "dampening",
+                                                 "weight_decay", "nesterov"))  # fmt: skip
+    b, out = 0.0, []
+    for t, g in enumerate(gs, start=1):
+        g = g + wd * p
+        if mu != 0:
+            b = g if t == 1 else mu * b + (1 - tau) * g
+            g = g + mu * b if nesterov else b
+        p = p - lr * g
+        out.append(p)
+    return out
+
+
+def hand_adagrad(h, p, gs):
+    s, out = h["initial_accumulator_value"], []
+    for t, g in enumerate(gs, start=1):
+        g = g + h["weight_decay"] * p
+        clr = h["lr"] / (1 + (t - 1) * h["lr_decay"])
+        s = s + g * g
+        p = p - clr * g / (math.sqrt(s) + h["eps"])
+        out.append(p)
+    return out
+
+
+def hand_rmsprop(h, p, gs):
+    a, v, g_ave, b, out = h["alpha"], 0.0, 0.0, 0.0, []
+    for g in gs:
+        g = g + h["weight_decay"] * p
+        v = a * v + (1 - a) * g * g
+        var = v
+        if h["centered"]:
+            g_ave = a * g_ave + (1 - a) * g
+            var = v - g_ave * g_ave
+        if h["momentum"] > 0:
+            b = h["momentum"] * b + g / (math.sqrt(var) + h["eps"])
+            p = p - h["lr"] * b
+        else:
+            p = p - h["lr"] * g / (math.sqrt(var) + h["eps"])
+        out.append(p)
+    return out
+
+
+def hand_adadelta(h, p, gs):
+    rho, eps, v, u, out = h["rho"], h["eps"], 0.0, 0.0, []
+    for g in gs:
+        g = g + h["weight_decay"] * p
+        v = rho * v + (1 - rho) * g * g
+        dx = math.sqrt(u + eps) / math.sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * dx * dx
+        p = p - h["lr"] * dx
+        out.append(p)
+    return out
+
+
+def hand_adam(h, p, gs, decoupled=False):
+    (b1, b2), lr, wd = h["betas"], h["lr"], h["weight_decay"]
+    m, v, v_max, out = 0.0, 0.0, 0.0, []
+    for t, g in enumerate(gs, start=1):
+        if decoupled:
+            p = p - lr * wd * p
+        else:
+            g = g + wd * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        v_max = max(v_max, v)
+        v_hat = (v_max if h["amsgrad"] else v) / (1 - b2**t)
+        p = p - lr * (m / (1 - b1**t)) / (math.sqrt(v_hat) + h["eps"])
+        out.append(p)
+    return out
+
+
+def hand_adamax(h, p, gs):
+    (b1, b2), m, u, out = h["betas"], 0.0, 0.0, []
+    for t, g in enumerate(gs, start=1):
+        g = g + h["weight_decay"] * p
+        m = b1 * m + (1 - b1) * g
+        u = max(b2 * u, abs(g) + h["eps"])
+        p = p - h["lr"] * m / ((1 - b1**t) * u)
+        out.append(p)
+    return out
+
+
+def hand_nadam(h, p, gs):
+    (b1, b2), lr, wd, psi = h["betas"], h["lr"], h["weight_decay"], h["momentum_decay"]
+    mu_at = lambda t: b1 * (1 - 0.5 * 0.96 ** (t * psi))  # noqa: E731
+    m, v, out = 0.0, 0.0, []
+    for t, g in enumerate(gs, start=1):
+        if h["decoupled_weight_decay"]:
+            p = p - lr * wd * p
+        else:
+            g = g + wd * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        prod_t = math.prod(mu_at(i) for i in range(1, t + 1))
+        m_hat = mu_at(t + 1) * m / (1 - prod_t * mu_at(t + 1)) + (1 - mu_at(t)) * g / (1 - prod_t)
+        p = p - lr * m_hat / (math.sqrt(v / (1 - b2**t)) + h["eps"])
+        out.append(p)
+    return out
+
+
+def hand_radam(h, p, gs):
+    (b1, b2), lr, wd = h["betas"], h["lr"], h["weight_decay"]
+    rho_inf = 2 / (1 - b2) - 1
+    m, v, out = 0.0, 0.0, []
+    for t, g in enumerate(gs, start=1):
+        if h["decoupled_weight_decay"]:
+            p = p - lr * wd * p
+        else:
+            g = g + wd * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1**t)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho_t > 5:
+            l_t = math.sqrt(1 - b2**t) / (math.sqrt(v) + h["eps"])
+            r_t = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t))  # fmt: skip
+            p = p - lr * m_hat * l_t * r_t
+        else:
+            p = p - lr * m_hat
+        out.append(p)
+    return out
+
+
+def hand_rprop(h, p, gs):
+    (eta_minus, eta_plus), (lo, hi) = h["etas"], h["step_sizes"]
+    eta, g_prev, out = h["lr"], 0.0, []
+    for g in gs:
+        if g * g_prev > 0:
+            eta = min(eta * eta_plus, hi)
+        elif g * g_prev < 0:
+            eta, g = max(eta * eta_minus, lo), 0.0
+        else:
+            eta = min(max(eta, lo), hi)
+        p = p - eta * (g > 0) + eta * (g < 0)
+        g_prev = g
+        out.append(p)
+    return out
+
+
+HAND = {
+    "sgd": hand_sgd, "momentum": hand_sgd, "nesterov": hand_sgd, "adagrad": hand_adagrad,
+    "rmsprop": hand_rmsprop, "adadelta": hand_adadelta, "adam": hand_adam,
+    "amsgrad": hand_adam, "adamw": lambda h, p, gs: hand_adam(h, p, gs, decoupled=True),
+    "adamax": hand_adamax, "nadam": hand_nadam, "radam": hand_radam, "rprop": hand_rprop,
+}  # fmt: skip
+
+# Non-default hyperparameters, to exercise every branch of each rule.
+VARIANTS = {
+    "sgd": {"lr": 0.1, "momentum": 0.5, "dampening": 0.25, "weight_decay": 0.1},
+    "momentum": {"lr": 0.05, "weight_decay": 0.2},
+    "nesterov": {"lr": 0.05, "momentum": 0.6},
+    "adagrad": {"lr": 0.3, "lr_decay": 0.5, "initial_accumulator_value": 0.7,
+                "weight_decay": 0.1, "eps": 1e-3},
+    "rmsprop": {"lr": 0.01, "alpha": 0.8, "centered": True, "momentum": 0.7, "weight_decay": 0.1},
+    "adadelta": {"lr": 0.5, "rho": 0.5, "eps": 1e-3, "weight_decay": 0.1},
+    "adam": {"lr": 0.1, "betas": (0.8, 0.9), "weight_decay": 0.1, "amsgrad": True},
+    "amsgrad": {"lr": 0.1, "betas": (0.5, 0.5), "eps": 1e-3},
+    "adamw": {"lr": 0.1, "weight_decay": 0.5, "amsgrad": True},
+    "adamax": {"lr": 0.1, "betas": (0.5, 0.3), "weight_decay": 0.1, "eps": 1e-3},
+    "nadam": {"lr": 0.1, "betas": (0.8, 0.9), "momentum_decay": 0.5, "weight_decay": 0.1,
+              "decoupled_weight_decay": True},
+    "radam": {"lr": 0.1, "betas": (0.8, 0.3), "weight_decay": 0.1},
+    "rprop": {"lr": 0.1, "etas": (0.25, 2.0), "step_sizes": (0.06, 0.3)},
+}  # fmt: skip
+
+P0 = np.array([1.0, -2.0, 0.5])
+# Three steps of gradients; coordinate 0 flips sign at step 2 (Rprop's rule).
+GRADS = np.array([[0.5, -3.0, 0.0], [-0.25, -1.0, 2.0], [-0.5, 0.5, 1.0]])
+
+
+def test_tables_cover_every_optimizer():
+    assert set(HAND) == set(VARIANTS) == set(NAMES) == set(CONVERGENCE)
+    assert len(NAMES) == 13
+
+
+@pytest.mark.parametrize("variant", [False, True], ids=["defaults", "variant"])
+@pytest.mark.parametrize("name", NAMES)
+def test_steps_match_the_formula_worked_by_hand(name, variant):
+    opt = optimizers.get(name, **(VARIANTS[name] if variant else {}))
+    params, state, ours = P0, opt.init(P0), []
+    for g in GRADS:
+        params, state = opt.update(g, state, params)
+        ours.append(params)
+    h = opt.hyperparameters()
+    by_hand = np.array([HAND[name](h, float(p), [float(g) for g in GRADS[:, i]])
+                        for i, p in enumerate(P0)]).T  # fmt: skip
+    np.testing.assert_allclose(np.array(ours), by_hand, rtol=1e-13, atol=1e-15)
+    assert state.t == len(GRADS)
+    assert not np.array_equal(ours[-1], P0)  # it moved: a test that cannot fail proves nothing
+
+
+def test_known_numbers():
+    """A few results small enough to check on paper."""
+    g = np.array([0.5, -3.0])
+    p0 = np.array([1.0, -2.0])
+    sgd = optimizers.get("sgd", lr=0.1)
+    np.testing.assert_allclose(sgd.update(g, sgd.init(p0), p0)[0], [0.95, -1.7], rtol=1e-15)
+    # Momentum: b1 = g1; b2 = 0.9 g1 + g2 with g2 = g1: the second step is 1.9 lr g.
+    mom = optimizers.get("momentum", lr=0.1)
+    p1, s1 = mom.update(g, mom.init(p0), p0)
+    p2, _ = mom.update(g, s1, p1)
+    np.testing.assert_allclose(p2 - p1, -0.19 * g, rtol=1e-14)
+    # Adam's first step moves each coordinate by lr sign(g) (up to eps).
+    adam = optimizers.get("adam", lr=0.01)
+    p1, _ = adam.update(g, adam.init(p0), p0)
+    np.testing.assert_allclose(p1 - p0, -0.01 * np.sign(g), rtol=1e-7)
+    # Adadelta's first step: lr sqrt(eps) / sqrt((1 - rho) g^2 + eps) g.
+    ada = optimizers.get("adadelta")
+    p1, _ = ada.update(g, ada.init(p0), p0)
+    np.testing.assert_allclose(p1 - p0, -math.sqrt(1e-6) / np.sqrt(0.1 * g**2 + 1e-6) * g)
+    # RAdam's first steps (rho_t <= 5) are bias-corrected momentum: step 1 is lr g.
+    radam = optimizers.get("radam", lr=0.1)
+    np.testing.assert_allclose(radam.update(g, radam.init(p0), p0)[0], p0 - 0.1 * g)
+    # Rprop: a flipped sign halves the step size and pauses; a kept one grows by 1.2.
+    rprop = optimizers.get("rprop", lr=0.1)
+    p1, s1 = rprop.update(g, rprop.init(p0), p0)
+    p2, s2 = rprop.update(np.array([-0.5, -3.0]), s1, p1)
+    np.testing.assert_allclose(s2.eta, [0.05, 0.12])
+    np.testing.assert_allclose(p2 - p1, [0.0, 0.12])
+    np.testing.assert_array_equal(s2.g_prev, [0.0, -3.0])
+
+
+# ---------------------------------------------------------------- convergence
+# (lr, steps) per optimizer on the sphere (start (-4, 3)) and on Rosenbrock
+# (start (-1.2, 1)). Rosenbrock needs thousands of steps along its curved valley;
+# the slowest: SGD (steps limited by the valley's curvature), Adagrad (its
+# denominator only grows), RAdam (its first steps are plain momentum steps, so
+# its lr must be small enough for Rosenbrock's gradients of ~200) and Adadelta
+# (its step size creeps up from sqrt(eps) and it hovers near the minimum at a
+# noise floor that a small lr keeps within tolerance).
+CONVERGENCE = {
+    "sgd": ((0.1, 500), (2e-3, 7000)),
+    "momentum": ((0.02, 500), (2e-3, 5000)),
+    "nesterov": ((0.1, 500), (1e-3, 5000)),
+    "adagrad": ((1.0, 500), (0.5, 10000)),
+    "rmsprop": ((0.05, 500), (1e-3, 8000)),
+    "adadelta": ((1.0, 2000), (0.02, 15000)),
+    "adam": ((0.5, 500), (0.02, 5000)),
+    "amsgrad": ((0.2, 500), (0.2, 5000)),
+    "adamw": ((0.5, 500), (0.02, 5000)),
+    "adamax": ((0.1, 500), (0.02, 5000)),
+    "nadam": ((0.2, 500), (0.01, 8000)),
+    "radam": ((0.2, 500), (3e-3, 12000)),
+    "rprop": ((5e-3, 500), (1e-3, 5000)),
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reaches_the_minimum(name):
+    (lr_sphere, steps_sphere), (lr_rosen, steps_rosen) = CONVERGENCE[name]
+    # AdamW's decoupled decay moves Rosenbrock's minimum towards 0, so switch it off.
+    extra = {"weight_decay": 0.0} if name == "adamw" else {}
+    sphere = trajectory(optimizers.get(name, lr=lr_sphere), surfaces.get("sphere"), None,
+                        steps_sphere)  # fmt: skip
+    assert sphere.diverged_at is None
+    np.testing.assert_allclose(sphere.xy[-1], [0.0, 0.0], atol=1e-5)
+    rosen = trajectory(optimizers.get(name, lr=lr_rosen, **extra), surfaces.get("rosenbrock"),
+                       None, steps_rosen)  # fmt: skip
+    assert rosen.diverged_at is None
+    np.testing.assert_allclose(rosen.xy[-1], [1.0, 1.0], atol=1e-2)
+
+
+# ---------------------------------------------------------------- shapes and purity
+
+arrays = st.integers(1, 4).flatmap(
+    lambda n: st.tuples(
+        *[st.lists(st.floats(-1e3, 1e3), min_size=2 * n, max_size=2 * n) for _ in range(4)]
+    )
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=arrays, name=st.sampled_from(NAMES))
+def test_rows_update_independently(data, name):
+    """N points in one (N, 2) array give exactly the numbers of N separate updates."""
+    p, g1, g2, g3 = (np.array(a).reshape(-1, 2) for a in data)
+    opt = optimizers.get(name)
+    with np.errstate(all="raise", under="ignore"):
+        together, state = p, opt.init(p)
+        for g in (g1, g2, g3):
+            together, state = opt.update(g, state, together)
+        for i in range(len(p)):
+            alone, s = p[i], opt.init(p[i])
+            for g in (g1, g2, g3):
+                alone, s = opt.update(g[i], s, alone)
+            np.testing.assert_array_equal(together[i], alone)
+    assert np.isfinite(together).all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_update_never_mutates_its_inputs(name):
+    rng = np.random.default_rng(0)
+    opt = optimizers.get(name, **VARIANTS[name])
+    params = rng.normal(size=(3, 4))
+    state = opt.init(params)
+    for _ in range(3):
+        grad = rng.normal(size=params.shape)
+        snapshot = (params.copy(), grad.copy(),
+                    {k: a.copy() for k, a in state.arrays().items()})  # fmt: skip
+        params.flags.writeable = grad.flags.writeable = False
+        new_params, new_state = opt.update(grad, state, params)
+        np.testing.assert_array_equal(params, snapshot[0])
+        np.testing.assert_array_equal(grad, snapshot[1])
+        for key, value in state.arrays().items():
+            np.testing.assert_array_equal(value, snapshot[2][key])
+            assert not value.flags.writeable  # states are immutable data
+        assert new_params.flags.writeable and not np.shares_memory(new_params, params)
+        for value in new_state.arrays().values():
+            assert not np.shares_memory(value, grad) and not np.shares_memory(value, params)
+        params, state = new_params, new_state
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.t = 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_any_shape_and_dtype_preserved(name, dtype):
+    opt = optimizers.get(name)
+    params = np.ones((2, 3, 4), dtype=dtype)
+    new, state = opt.update(np.full_like(params, 0.5), opt.init(params), params)
+    assert new.shape == params.shape and new.dtype == dtype
+    assert all(a.dtype == dtype for a in state.arrays().values())
+    with pytest.raises(ValueError, match="shape"):
+        opt.update(np.ones(3), state, params)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_extreme_but_finite_gradients_give_finite_steps(name):
+    opt = optimizers.get(name)
+    params = np.array([1.0, -1.0, 0.0, 2.0])
+    grad = np.array([1e100, -1e-100, 0.0, 1e-300])
+    with np.errstate(all="raise", under="ignore"):
+        state = opt.init(params)
+        for _ in range(5):
+            params, state = opt.update(grad, state, params)
+    assert np.isfinite(params).all()
+
+
+def test_centered_rmsprop_stays_finite_when_the_variance_rounds_negative():
+    """With a constant gradient v_t - g_ave^2 -> 0 and rounding can make it negative."""
+    opt = optimizers.get("rmsprop", centered=True, alpha=0.9, lr=1e-3)
+    params, state = np.array([0.3]), opt.init(np.array([0.3]))
+    with np.errstate(invalid="raise"):  # (in float64 this rounds negative from step ~330 on)
+        for _ in range(1000):
+            params, state = opt.update(np.array([0.1]), state, params)
+    assert np.isfinite(params).all()
+
+
+# ---------------------------------------------------------------- registry and validation
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_registry_entry_metadata(name):
+    entry = optimizers.registry.get(name)
+    opt = optimizers.get(name)
+    assert opt.name == name and entry.name == name
+    assert entry.description and "\n" not in entry.description and len(entry.description) < 80
+    assert entry.title and "\\theta" in entry.latex and "\\\\" in entry.latex
+    assert "\\begin{aligned}" in type(opt).__doc__  # the rule is in the docstring too
+    assert getattr(optimizers, type(opt).__name__) is type(opt)
+    assert optimizers.get(name, **opt.hyperparameters()) == opt
+
+
+def test_presets_are_their_base_with_other_defaults():
+    sgd_09 = optimizers.SGD(momentum=0.9).hyperparameters()
+    assert optimizers.get("momentum").hyperparameters() == sgd_09
+    assert optimizers.get("nesterov").hyperparameters() == {**sgd_09, "nesterov": True}
+    amsgrad = optimizers.get("amsgrad")
+    assert amsgrad.amsgrad and isinstance(amsgrad, optimizers.Adam) and amsgrad.name == "amsgrad"
+    assert optimizers.get("momentum", momentum=0.5).momentum == 0.5
+    assert optimizers.get("adamw").weight_decay == 1e-2
+
+
+def test_unknown_name_and_hyperparameter():
+    with pytest.raises(UnknownNameError, match=r"Did you mean .*'adam'"):
+        optimizers.get("adma")
+    with pytest.raises(ValueError, match="valid ones: lr, betas, eps"):
+        optimizers.get("adam", momentum=0.9)
+
+
+# (name, field, bad value): every constraint of every optimizer.
+BAD = [
+    *[(n, "lr", -0.1) for n in NAMES],
+    *[(n, "weight_decay", -1.0) for n in NAMES if n != "rprop"],
+    *[(n, "eps", -1e-8) for n in NAMES if n not in ("sgd", "momentum", "nesterov", "rprop")],
+    *[(n, "betas", b) for n in ("adam", "amsgrad", "adamw", "adamax", "nadam", "radam")
+      for b in ((1.0, 0.999), (0.9, 1.0), (-0.1, 0.9), (0.9, -0.5))],
+    ("sgd", "momentum", -0.5), ("rmsprop", "momentum", -0.5),
+    ("nesterov", "momentum", 0.0), ("nesterov", "dampening", 0.1),
+    ("adagrad", "lr_decay", -1.0), ("adagrad", "initial_accumulator_value", -1.0),
+    ("rmsprop", "alpha", 1.5), ("rmsprop", "alpha", -0.1),
+    ("adadelta", "rho", 1.1), ("adadelta", "rho", -0.1), ("nadam", "momentum_decay", -1.0),
+    ("rprop", "etas", (1.0, 1.2)), ("rprop", "etas", (0.0, 1.2)), ("rprop", "etas", (0.5, 1.0)),
+    ("rprop", "step_sizes", (0.0, 1.0)), ("rprop", "step_sizes", (2.0, 1.0)),
+    ("adam", "amsgrad", 1), ("sgd", "nesterov", "yes"), ("adam", "betas", 0.9),
+    ("sgd", "lr", "0.1"), ("sgd", "lr", True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "field", "value"), BAD)
+def test_bad_hyperparameter_is_refused_with_its_value(name, field, value):
+    with pytest.raises(ValueError) as error:
+        optimizers.get(name, **{field: value})
+    message = str(error.value)
+    assert field in message and repr(value) in message
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_number_must_be_finite(name):
+    opt = optimizers.get(name)
+    for field, value in opt.hyperparameters().items():
+        bad = [math.nan, math.inf]
+        if isinstance(value, tuple):
+            bad = [(math.nan, value[1]), (value[0], math.inf)]
+        elif isinstance(value, bool):
+            continue
+        for b in bad:
+            with pytest.raises(ValueError, match=field):
+                optimizers.get(name, **{field: b})
