@@ -1,0 +1,123 @@
+"""What every activation is: a forward rule and its local derivative, side by side.
+
+Modelled on PyTorch's ``autograd.Function`` and on micrograd: ``forward``
+computes :math:`y = f(x)`; ``backward`` receives the input :math:`x`, the
+*saved output* :math:`y` and the upstream gradient :math:`\\bar y = \\partial L/\\partial y`
+and returns the vector–Jacobian product
+
+.. math::
+
+    \\bar x = \\frac{\\partial L}{\\partial x} = J_f(x)^\\top \\bar y,
+
+which for an elementwise :math:`f` is just :math:`\\bar x = f'(x) \\odot \\bar y`.
+Several derivatives are cheapest from the output (:math:`\\sigma' = y(1-y)`,
+:math:`\\tanh' = 1 - y^2`), which is why ``backward`` is handed ``y`` rather
+than recomputing it. Nothing is ever modified in place.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+import numpy as np
+
+PROPERTY_KEYS = ("monotonic", "smooth", "zero_centred", "saturating", "bounded")
+
+
+def as_float_array(x: Any, what: str = "x") -> np.ndarray:
+    """``x`` as a floating-point array (integers become float64); never a view to write to."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        if x.dtype == np.bool_ or not np.issubdtype(x.dtype, np.number) or np.issubdtype(
+                x.dtype, np.complexfloating):
+            raise ValueError(f"{what} must be a real array, got dtype {x.dtype}")
+        x = x.astype(np.float64)
+    return x
+
+
+@dataclass(frozen=True)
+class Activation:
+    """Base class: a frozen dataclass whose fields are the activation's parameters.
+
+    Subclasses set the class variables below, declare parameters as ``float``
+    (or ``int``) fields with defaults, validate them in :meth:`check`, and
+    implement :meth:`forward` and either :meth:`local` (elementwise: the
+    derivative :math:`f'(x)` from ``x`` and the saved ``y``) or :meth:`backward`.
+    """
+
+    name: ClassVar[str]  # registry name, e.g. "leaky_relu"
+    title: ClassVar[str]  # "Leaky ReLU"
+    description: ClassVar[str]  # one line, printed by ``atlas list``
+    latex: ClassVar[str]  # f(x) = ...
+    derivative_latex: ClassVar[str]  # f'(x) = ... (the VJP for softmax-like ones)
+    range: ClassVar[str]  # the image of f, e.g. "(0, 1)"
+    pros: ClassVar[tuple[str, ...]]
+    cons: ClassVar[tuple[str, ...]]
+    properties: ClassVar[dict[str, bool]]  # the keys of PROPERTY_KEYS
+    elementwise: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            object.__setattr__(self, field.name, _coerce(self, field.name, field.type, value))
+        self.check()
+
+    def check(self) -> None:
+        """Range checks of the parameters; raise ``ValueError`` showing a bad one."""
+
+    def params(self) -> dict[str, float | int]:
+        """Field name -> value, e.g. ``{"negative_slope": 0.01}``."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.forward(x)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """:math:`y = f(x)`, a new array shaped like ``x``."""
+        raise NotImplementedError
+
+    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """Elementwise ones: the local derivative :math:`f'(x)`, given ``x`` and ``y = f(x)``."""
+        raise NotImplementedError
+
+    def backward(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        """:math:`\\partial L/\\partial x`, given the input, the saved output and
+        :math:`\\bar y = \\partial L/\\partial y`.
+
+        Elementwise: :math:`f'(x) \\odot \\bar y`. No argument is modified.
+        """
+        x, y, dy = vjp_inputs(x, y, dy)
+        return dy * self.local(x, y)
+
+    def derivative(self, x: np.ndarray) -> np.ndarray:
+        """:math:`f'(x)` elementwise (for plots); equals ``backward(x, f(x), 1)``."""
+        x = as_float_array(x)
+        return self.local(x, self.forward(x))
+
+    def _fail(self, field: str, requirement: str) -> None:
+        raise ValueError(f"{self.title}: {field} must be {requirement}, "
+                         f"got {getattr(self, field)!r}")
+
+
+def vjp_inputs(x: Any, y: Any, dy: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``x``, ``y``, ``dy`` as float arrays of one shape, or a ValueError saying which differs."""
+    x, y, dy = as_float_array(x), as_float_array(y, "y"), as_float_array(dy, "dy")
+    if not x.shape == y.shape == dy.shape:
+        raise ValueError(f"x, y and dy must have one shape, got {x.shape}, {y.shape}, {dy.shape}")
+    return x, y, dy
+
+
+def _coerce(act: Activation, name: str, kind: str, value: object) -> object:
+    where = f"{type(act).__name__}: {name}"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{where} must be a real number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where} must be finite, got {value!r}")
+    if kind == "int":
+        if value != int(value):
+            raise ValueError(f"{where} must be an integer, got {value!r}")
+        return int(value)
+    return float(value)

@@ -1,0 +1,149 @@
+"""Softmax and log-softmax: activations of a whole vector, with a full Jacobian.
+
+Both act along ``axis`` (the last by default) and subtract the maximum before
+exponentiating (the log-sum-exp trick), so no finite input overflows.
+
+**The course notes' mistake.** Softmax's backward pass is *not* the elementwise
+:math:`y(1-y)\\,\\bar y` of the sigmoid: every output depends on every input,
+
+.. math::
+
+    \\frac{\\partial y_i}{\\partial x_j} = y_i(\\delta_{ij} - y_j), \\qquad
+    \\bar x = J^\\top \\bar y = y \\odot \\Big(\\bar y - \\sum_j \\bar y_j y_j\\Big),
+
+and ``y * (1 - y) * dy`` keeps only the diagonal of :math:`J`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from atlas.activations.base import Activation, as_float_array, vjp_inputs
+
+
+def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """:math:`\\log\\sum_j e^{x_j} = m + \\log(1 + \\sum_{j \\ne j^*} e^{x_j - m})`, m = max.
+
+    The largest term contributes exactly :math:`e^0 = 1`, so the rest goes
+    through ``log1p``: for ``[20, 0, 0]`` this keeps every digit of the tiny
+    :math:`\\log(1 + 2e^{-20})`, which ``log(sum)`` would round to 8 digits.
+    Keeps the reduced axis (size 1).
+    """
+    x = as_float_array(x)
+    m = np.max(x, axis=axis, keepdims=True)
+    e = np.exp(x - m)
+    np.put_along_axis(e, np.argmax(x, axis=axis, keepdims=True), 0.0, axis=axis)  # own array
+    return m + np.log1p(np.sum(e, axis=axis, keepdims=True))
+
+
+def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """:math:`x_i - \\log\\sum_j e^{x_j}` via :func:`logsumexp` (exact for [1000, 0])."""
+    x = as_float_array(x)
+    return x - logsumexp(x, axis)
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """:math:`e^{x_i}/\\sum_j e^{x_j}`, with the maximum subtracted first."""
+    x = as_float_array(x)
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+@dataclass(frozen=True)
+class _VectorActivation(Activation):
+    """An activation of vectors along ``axis``: no elementwise derivative, but a Jacobian."""
+
+    elementwise: ClassVar[bool] = False
+    axis: int = -1
+
+    def derivative(self, x: Any) -> np.ndarray:
+        raise TypeError(f"{self.title} is not elementwise: it has no f'(x). Use backward(x, y, dy)"
+                        " for the vector-Jacobian product, or jacobian(x) for a 1-D x.")
+
+    def _vector(self, x: Any) -> np.ndarray:
+        x = as_float_array(x)
+        if x.ndim != 1:
+            raise ValueError(f"jacobian needs a 1-D x, got shape {x.shape}")
+        return x
+
+
+@dataclass(frozen=True)
+class Softmax(_VectorActivation):
+    """:math:`y_i = e^{x_i}/\\sum_j e^{x_j}` along ``axis``: scores to a probability vector.
+
+    Backward is the Jacobian-vector product
+    :math:`y \\odot (\\bar y - \\langle \\bar y, y\\rangle)`,
+    NOT the elementwise :math:`y(1-y)\\bar y` of the course notes (that is only the
+    Jacobian's diagonal).
+    """
+
+    name: ClassVar[str] = "softmax"
+    title: ClassVar[str] = "Softmax"
+    description: ClassVar[str] = "e^x_i / sum_j e^x_j along an axis: scores to probabilities"
+    latex: ClassVar[str] = r"y_i = \frac{e^{x_i}}{\sum_j e^{x_j}}"
+    derivative_latex: ClassVar[str] = (
+        r"\frac{\partial y_i}{\partial x_j} = y_i(\delta_{ij} - y_j),\ "
+        r"\bar{x} = y \odot \left(\bar{y} - \sum_j \bar{y}_j y_j\right)")
+    range: ClassVar[str] = r"(0, 1)^n,\ \sum_i y_i = 1"
+    pros: ClassVar[tuple[str, ...]] = ("Outputs form a probability distribution",
+                                       "Pairs with cross-entropy to the gradient y - t")
+    cons: ClassVar[tuple[str, ...]] = ("Saturates when one score dominates",
+                                       "Needs the max-shift to avoid overflow")
+    properties: ClassVar[dict[str, bool]] = {
+        "monotonic": True, "smooth": True, "zero_centred": False, "saturating": True,
+        "bounded": True}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return softmax(x, self.axis)
+
+    def backward(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        """:math:`\\bar x = y \\odot (\\bar y - \\sum_j \\bar y_j y_j)` along ``axis``."""
+        x, y, dy = vjp_inputs(x, y, dy)
+        return y * (dy - np.sum(dy * y, axis=self.axis, keepdims=True))
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        """:math:`J_{ij} = \\partial y_i/\\partial x_j = y_i(\\delta_{ij} - y_j)` for a 1-D x."""
+        y = self.forward(self._vector(x))
+        return np.diag(y) - np.outer(y, y)
+
+
+@dataclass(frozen=True)
+class LogSoftmax(_VectorActivation):
+    """:math:`y_i = x_i - \\log\\sum_j e^{x_j}` along ``axis``: log-probabilities, exactly.
+
+    ``np.log(softmax(x))`` gives ``-inf`` once a probability underflows
+    (e.g. ``x = [1000, 0]``); the log-sum-exp form gives ``[0, -1000]`` exactly.
+    Backward: :math:`\\bar x = \\bar y - \\operatorname{softmax}(x) \\sum_j \\bar y_j`,
+    with softmax :math:`= e^{y}` from the saved output.
+    """
+
+    name: ClassVar[str] = "log_softmax"
+    title: ClassVar[str] = "Log-softmax"
+    description: ClassVar[str] = "x_i - log sum_j e^x_j: log-probabilities via log-sum-exp"
+    latex: ClassVar[str] = r"y_i = x_i - \log \sum_j e^{x_j}"
+    derivative_latex: ClassVar[str] = (
+        r"\frac{\partial y_i}{\partial x_j} = \delta_{ij} - \operatorname{softmax}(x)_j,\ "
+        r"\bar{x} = \bar{y} - e^{y} \sum_j \bar{y}_j")
+    range: ClassVar[str] = r"(-\infty, 0)^n"
+    pros: ClassVar[tuple[str, ...]] = ("Exact log-probabilities for any scores",
+                                       "With NLL it is cross-entropy on logits")
+    cons: ClassVar[tuple[str, ...]] = ("Unbounded below",)
+    properties: ClassVar[dict[str, bool]] = {
+        "monotonic": True, "smooth": True, "zero_centred": False, "saturating": False,
+        "bounded": False}
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return log_softmax(x, self.axis)
+
+    def backward(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        """:math:`\\bar x = \\bar y - e^{y} \\sum_j \\bar y_j` along ``axis``."""
+        x, y, dy = vjp_inputs(x, y, dy)
+        return dy - np.exp(y) * np.sum(dy, axis=self.axis, keepdims=True)
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        """:math:`J_{ij} = \\delta_{ij} - \\operatorname{softmax}(x)_j` for a 1-D x."""
+        x = self._vector(x)
+        return np.eye(x.size) - softmax(x)[None, :]

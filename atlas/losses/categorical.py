@@ -1,0 +1,184 @@
+"""Multi-class losses: cross-entropy on probabilities, on logits, NLL and KL divergence.
+
+Class scores lie along the **last axis** of ``y`` (one row per example). Targets
+of the row losses are either probability rows shaped like ``y`` (one-hot or soft)
+or integer class indices shaped like ``y`` without its last axis; both give the
+same numbers. "mean" divides by the number of rows, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from atlas.activations.softmax import log_softmax, softmax
+from atlas.losses.base import REDUCTIONS, Loss, as_float_array, check_probability, clamped_log
+
+PROB_EPS = 1e-12  # floor on y in cross_entropy's gradient (PyTorch's BCE epsilon)
+
+
+def class_targets(t: Any, y: np.ndarray, title: str) -> np.ndarray:
+    """Targets as probability rows shaped like ``y``: class indices become one-hot rows."""
+    if y.ndim == 0:
+        raise ValueError(f"{title}: the prediction needs a class axis, got a scalar")
+    classes = y.shape[-1]
+    t_array = np.asarray(t)
+    if t_array.shape == y.shape[:-1] and t_array.shape != y.shape:  # class indices
+        if not (np.issubdtype(t_array.dtype, np.integer)
+                or (np.issubdtype(t_array.dtype, np.floating)
+                    and np.all(t_array == np.round(t_array)))):
+            raise ValueError(f"{title}: class indices must be integers, got {t_array!r}")
+        if np.any((t_array < 0) | (t_array >= classes)):
+            raise ValueError(f"{title}: class indices must lie in [0, {classes}), "
+                             f"got {t_array!r}")
+        return np.eye(classes)[t_array.astype(np.intp)]
+    rows = as_float_array(t_array, "target t")
+    if rows.shape != y.shape:
+        raise ValueError(f"{title}: targets must be class indices of shape {y.shape[:-1]} or "
+                         f"rows of shape {y.shape}, got shape {rows.shape}")
+    return rows
+
+
+@dataclass(frozen=True)
+class _RowLoss(Loss):
+    """A loss with one value per row of class scores, targets as rows or indices."""
+
+    kind: ClassVar[str] = "classification"
+    per_row: ClassVar[bool] = True
+
+    def inputs(self, y: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+        y = as_float_array(y, "prediction y")
+        return y, class_targets(t, y, self.title)
+
+
+@dataclass(frozen=True)
+class CrossEntropy(_RowLoss):
+    """Cross-entropy :math:`-\\sum_c t_c \\log y_c` of probability rows y (each summing to 1).
+
+    As in PyTorch's probability losses the log is clamped at -100, so a 0
+    probability gives a finite loss. The gradient :math:`-t_c / y_c` has
+    :math:`y_c` floored at :math:`10^{-12}` (the epsilon PyTorch's BCE backward
+    uses), so it is finite, and still points the right way, at :math:`y_c = 0`.
+    The rows are not renormalised: the gradient is for y as given.
+    """
+
+    name: ClassVar[str] = "cross_entropy"
+    title: ClassVar[str] = "Cross-entropy"
+    description: ClassVar[str] = "-sum t log y on probability rows, log clamped at -100"
+    latex: ClassVar[str] = r"\ell = -\sum_c t_c \log y_c"
+    derivative_latex: ClassVar[str] = r"\frac{\partial \ell}{\partial y_c} = -\frac{t_c}{y_c}"
+    range: ClassVar[str] = r"[0, 100]"
+    pros: ClassVar[tuple[str, ...]] = ("The likelihood loss of a categorical output",
+                                       "Accepts soft targets")
+    cons: ClassVar[tuple[str, ...]] = ("Needs a clamp: log 0 = -inf",
+                                       "Softmax then log loses precision; prefer logits")
+    input: ClassVar[str] = "probability"
+
+    def inputs(self, y: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+        y, t = super().inputs(y, t)
+        check_probability(y, f"{self.title}: the prediction y")
+        return y, t
+
+    def pointwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return -np.sum(t * clamped_log(y), axis=-1)
+
+    def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return -t / np.maximum(y, PROB_EPS)
+
+
+@dataclass(frozen=True)
+class SoftmaxCrossEntropy(_RowLoss):
+    """Cross-entropy of softmax(z) for logit rows z: ``torch.nn.CrossEntropyLoss``.
+
+    .. math:: \\ell = -\\sum_c t_c \\log\\operatorname{softmax}(z)_c
+              = \\Big(\\sum_c t_c\\Big) \\log\\sum_j e^{z_j} - \\sum_c t_c z_c,
+
+    through log-sum-exp, so exact for any logits; the gradient is
+    :math:`\\operatorname{softmax}(z) - t` for rows t summing to 1 (in general
+    :math:`\\operatorname{softmax}(z)\\sum_c t_c - t`), divided by the batch size for "mean".
+    """
+
+    name: ClassVar[str] = "softmax_cross_entropy"
+    title: ClassVar[str] = "Softmax cross-entropy"
+    description: ClassVar[str] = "Cross-entropy of softmax(z) from logits, via log-sum-exp"
+    latex: ClassVar[str] = r"\ell = \log\sum_j e^{z_j} - \sum_c t_c z_c"
+    derivative_latex: ClassVar[str] = (
+        r"\frac{\partial \ell}{\partial z_c} = \operatorname{softmax}(z)_c - t_c")
+    range: ClassVar[str] = r"[0, \infty)"
+    pros: ClassVar[tuple[str, ...]] = ("Exact for any logits", "Gradient softmax(z) - t")
+    cons: ClassVar[tuple[str, ...]] = ("The model must output logits",)
+    input: ClassVar[str] = "logit"
+
+    def pointwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return -np.sum(t * log_softmax(y), axis=-1)
+
+    def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return softmax(y) * np.sum(t, axis=-1, keepdims=True) - t
+
+
+@dataclass(frozen=True)
+class NLL(_RowLoss):
+    """Negative log-likelihood :math:`-\\sum_c t_c y_c` of log-probability rows y.
+
+    ``torch.nn.NLLLoss``, fed by log-softmax; one-hot rows are accepted as well
+    as class indices.
+    """
+
+    name: ClassVar[str] = "nll"
+    title: ClassVar[str] = "Negative log-likelihood"
+    description: ClassVar[str] = "-log p of the true class, given log-probability rows"
+    latex: ClassVar[str] = r"\ell = -\sum_c t_c y_c = -y_{\text{class}}"
+    derivative_latex: ClassVar[str] = r"\frac{\partial \ell}{\partial y_c} = -t_c"
+    range: ClassVar[str] = r"[0, \infty)"
+    pros: ClassVar[tuple[str, ...]] = ("Log-softmax + NLL is exact cross-entropy",
+                                       "Trivial gradient")
+    cons: ClassVar[tuple[str, ...]] = ("Needs log-probabilities as input",)
+    input: ClassVar[str] = "log_probability"
+
+    def pointwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return -np.sum(t * y, axis=-1)
+
+    def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return -t
+
+
+@dataclass(frozen=True)
+class KLDiv(Loss):
+    """Kullback–Leibler divergence with PyTorch's ``kl_div`` semantics.
+
+    The prediction y holds log-probabilities :math:`\\log q`, the target t
+    probabilities p; elementwise :math:`\\ell = p \\log p - p \\log q`, with
+    :math:`0 \\log 0 = 0` (``xlogy``). "mean" averages over all elements;
+    ``reduction="batchmean"`` (sum / batch size) is the true KL per example,
+    as PyTorch recommends.
+    """
+
+    name: ClassVar[str] = "kl_div"
+    title: ClassVar[str] = "KL divergence"
+    description: ClassVar[str] = "sum p (log p - log q), with log q as input: torch's kl_div"
+    latex: ClassVar[str] = r"\ell = p\,(\log p - y),\ y = \log q,\ 0 \log 0 = 0"
+    derivative_latex: ClassVar[str] = r"\frac{\partial \ell}{\partial y} = -p"
+    range: ClassVar[str] = r"[0, \infty)\ \text{(summed over classes)}"
+    pros: ClassVar[tuple[str, ...]] = ("Compares whole distributions (distillation, VAEs)",
+                                       "Zero exactly when q = p")
+    cons: ClassVar[tuple[str, ...]] = ("Asymmetric", "'mean' is not the KL: use 'batchmean'")
+    kind: ClassVar[str] = "classification"
+    input: ClassVar[str] = "log_probability"
+    reductions: ClassVar[tuple[str, ...]] = (*REDUCTIONS, "batchmean")
+
+    def inputs(self, y: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+        y, t = super().inputs(y, t)
+        if np.any(t < 0):
+            raise ValueError(f"{self.title}: target probabilities must be >= 0, "
+                             f"got {t[t < 0].ravel()[:3]!r}")
+        return y, t
+
+    def pointwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        positive = t > 0
+        t_log_t = np.where(positive, t * np.log(np.where(positive, t, 1.0)), 0.0)
+        return t_log_t - t * y
+
+    def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return -t
