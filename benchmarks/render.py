@@ -1,0 +1,107 @@
+"""Benchmark: the course notes' reference animation, the notes' way and the atlas way.
+
+The animation: surface 4 of the notes, the narrow valley
+f(x, y) = (x^2 + y^2)/8 + tanh^2(10x), with SGD, Adagrad, RMSprop and Adam racing from
+(-2, 2), 64 frames, a 6 x 4.5 in figure at 100 dpi. The learning rates are the ones the
+atlas protocol chooses (``atlas.learning_rates``; the notes do not state theirs), and both
+renderings draw the very same paths.
+
+* The notes' way: ``matplotlib.animation.FuncAnimation`` whose frame function clears the
+  3D axes and redraws a 1000 x 1000-point ``plot_surface`` plus the paths, saved with
+  ``to_jshtml`` (an HTML page with every frame as a base64 PNG).
+* The atlas way: :func:`atlas.viz.race.animate_race_3d` -- a 120 x 120 surface rasterised
+  once, the paths blitted over it, frames piped into H.264 MP4.
+
+Run ``python benchmarks/render.py`` (about 3 minutes: the notes' way is slow; that is the
+point) or ``--quick`` (a 200 x 200 surface for the notes' way, for a fast check). Prints
+seconds and bytes of both and their ratios (targets: atlas >= 50x faster, >= 30x smaller).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib import animation as mpl_animation
+
+from atlas import surfaces
+from atlas.viz import race
+
+SURFACE = "narrow_valley"
+OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam")
+FRAMES = 64
+FIGSIZE = (6.0, 4.5)
+DPI = 100
+
+
+def notes_way(the_race: race.Race, grid: int, out: Path) -> tuple[float, int]:
+    """FuncAnimation over a full plot_surface redraw per frame, saved with to_jshtml."""
+    surface = the_race.surface
+    (x0, x1), (y0, y1) = surface.domain
+    x, y = np.meshgrid(np.linspace(x0, x1, grid), np.linspace(y0, y1, grid))
+    z = surface.value(x, y)
+    steps = race.frame_steps(the_race.steps, FRAMES)
+    start = time.perf_counter()
+    fig = plt.figure(figsize=FIGSIZE, dpi=DPI)
+    ax = fig.add_subplot(projection="3d")
+
+    def frame(i: int) -> None:
+        ax.clear()
+        ax.plot_surface(x, y, z, cmap="coolwarm", alpha=0.6, linewidth=0)
+        for run in the_race.runs:
+            rows = run.upto(int(steps[i]))
+            ax.plot(run.xy[rows, 0], run.xy[rows, 1], run.z[rows], color=run.color,
+                    label=run.label)  # fmt: skip
+        ax.view_init(*surface.view)
+        ax.legend(loc="upper left", fontsize=7)
+        ax.set_title(surface.title)
+
+    anim = mpl_animation.FuncAnimation(fig, frame, frames=len(steps), interval=50)
+    with matplotlib.rc_context({"animation.embed_limit": 1024.0}):
+        html = anim.to_jshtml()
+    out.write_text(html)
+    plt.close(fig)
+    return time.perf_counter() - start, out.stat().st_size
+
+
+def atlas_way(the_race: race.Race, out: Path) -> tuple[float, int]:
+    """The blitting writer: static surface once, paths per frame, straight into MP4."""
+    start = time.perf_counter()
+    written = race.animate_race_3d(the_race, out, formats=("mp4",), max_frames=FRAMES,
+                                   dpi=DPI, figsize=FIGSIZE)  # fmt: skip
+    return time.perf_counter() - start, written["mp4"].stat().st_size
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a 200 x 200 surface for the notes' way (fast check)")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=None, help="keep the outputs here")
+    args = parser.parse_args(argv)
+    grid = 200 if args.quick else 1000
+
+    the_race = race.run_race(surfaces.get(SURFACE), OPTIMIZERS)  # protocol learning rates
+    print(f"{SURFACE}: " + ", ".join(run.label for run in the_race.runs))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = args.out or Path(tmp)
+        out.mkdir(parents=True, exist_ok=True)
+        atlas_s, atlas_b = atlas_way(the_race, out / "atlas")
+        print(f"atlas : {atlas_s:8.2f} s  {atlas_b:>12,d} bytes  (MP4, blitted, 120 x 120 grid)")
+        notes_s, notes_b = notes_way(the_race, grid, out / "notes.html")
+        print(f"notes : {notes_s:8.2f} s  {notes_b:>12,d} bytes  "
+              f"(to_jshtml, {grid} x {grid} plot_surface per frame)")  # fmt: skip
+    print(f"atlas is {notes_s / atlas_s:.1f}x faster and {notes_b / atlas_b:.1f}x smaller "
+          "(targets: >= 50x faster, >= 30x smaller)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

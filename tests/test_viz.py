@@ -1,0 +1,360 @@
+"""The drawing layer: blitting writer, style, surface plots, races, optimizer figures."""
+
+from __future__ import annotations
+
+import imageio.v3 as iio
+import imageio_ffmpeg
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.artist import Artist
+
+from atlas import learning_rates, optimizers, surfaces
+from atlas.trajectory import trajectory
+from atlas.viz import animation, optimizer_plots, race, style, surface_plots
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def tiny_figure(three_d: bool = False):
+    """A 160 x 120 px figure with a static curve and one animated line + dot."""
+    with style.style():
+        figure = style.new_figure((4.0, 3.0), 40)
+        if three_d:
+            ax = figure.add_subplot(projection="3d")
+            ax.plot([0, 1], [0, 1], [0, 1], color="0.5")
+            ax.set(xlim=(0, 1), ylim=(0, 1), zlim=(0, 1))
+            (line,) = ax.plot([], [], [], color="C1", lw=2, animated=True)
+        else:
+            ax = figure.add_subplot()
+            ax.plot([0, 1], [1, 0], color="0.5")
+            ax.set(xlim=(0, 1), ylim=(0, 1))
+            (line,) = ax.plot([], [], "o-", color="C1", lw=2, animated=True)
+    t = np.linspace(0.1, 0.9, 30)  # away from the spines, which a full draw puts on top
+
+    def update(i: int) -> None:
+        k = 3 * i + 2
+        if three_d:
+            line.set_data_3d(t[:k], t[:k] ** 2, t[:k])
+        else:
+            line.set_data(t[:k], 0.5 + 0.4 * np.sin(6 * t[:k]))
+
+    return figure, [line], update
+
+
+def files(directory):
+    return sorted(p.name for p in directory.iterdir())
+
+
+# ------------------------------------------------------------------- style
+
+
+def test_every_optimizer_has_a_distinct_fixed_colour():
+    colours = [style.optimizer_color(name) for name in optimizers.names()]
+    assert all(name in style.OPTIMIZER_COLORS for name in optimizers.names())
+    assert len(set(colours)) == len(colours)
+    for colour in colours:
+        matplotlib.colors.to_rgba(colour)  # valid
+
+
+def test_fallback_colour_is_stable_and_from_the_fallback_palette():
+    colour = style.optimizer_color("brand_new_optimizer")
+    assert colour == style.optimizer_color("brand_new_optimizer")
+    assert colour in style.FALLBACK_COLORS
+
+
+def test_style_restores_rcparams_and_figures_are_opaque_and_even():
+    before = matplotlib.rcParams["font.size"]
+    with style.style():
+        assert matplotlib.rcParams["figure.facecolor"] == style.BACKGROUND
+    assert matplotlib.rcParams["font.size"] == before
+    figure = style.new_figure((3.01, 2.01), 50)  # 150.5 x 100.5 px -> even
+    width, height = figure.canvas.get_width_height()
+    assert width % 2 == 0 and height % 2 == 0
+    assert animation.figure_rgba(figure)[..., 3].min() == 255  # opaque
+
+
+# ----------------------------------------------------------- the writer
+
+
+def test_writer_registry():
+    assert animation.writers.names() == ["mp4", "png", "gif"]
+    for _, writer in animation.writers.items():
+        assert writer.description and "\n" not in writer.description
+    with pytest.raises(ValueError, match="mp4"):
+        animation.output_paths("x", ["mp5"])
+
+
+def test_mp4_is_h264_yuv420p_with_every_frame(tmp_path):
+    figure, artists, update = tiny_figure()
+    out = animation.render_animation(figure, artists, update, 7, tmp_path / "anim", fps=10)
+    assert set(out) == {"mp4", "png"} and files(tmp_path) == ["anim.mp4", "anim.png"]
+    reader = imageio_ffmpeg.read_frames(str(out["mp4"]))
+    meta = next(reader)
+    assert meta["codec"] == "h264"
+    assert meta["pix_fmt"].startswith("yuv420p")
+    assert meta["size"] == (160, 120)
+    assert sum(1 for _ in reader) == 7
+    frames = iio.imread(out["mp4"], index=None)
+    assert frames.shape == (7, 120, 160, 3)
+    assert not np.array_equal(frames[0], frames[-1])  # the line moved
+    head = out["mp4"].read_bytes()[:64]
+    assert b"ftyp" in head and head.find(b"moov") != -1  # +faststart: index up front
+
+
+def test_poster_is_the_last_frame_and_byte_identical(tmp_path):
+    paths = []
+    for run in ("a", "b"):
+        figure, artists, update = tiny_figure()
+        out = animation.render_animation(figure, artists, update, 5, tmp_path / run / "x",
+                                         formats=("png",))  # fmt: skip
+        paths.append(out["png"])
+        last_frame = animation.BlitAnimation(figure, artists, update).frame(4)[..., :3].copy()
+    first, second = (p.read_bytes() for p in paths)
+    assert first.startswith(PNG_SIGNATURE) and first == second
+    assert b"tIME" not in first and b"tEXt" not in first and b"iTXt" not in first
+    np.testing.assert_array_equal(iio.imread(paths[0]), last_frame)
+
+
+def test_gif_fallback(tmp_path):
+    figure, artists, update = tiny_figure()
+    out = animation.render_animation(figure, artists, update, 4, tmp_path / "g.mp4",
+                                     formats=("gif",))  # fmt: skip
+    assert files(tmp_path) == ["g.gif"]
+    assert iio.imread(out["gif"], index=None).shape[:3] == (4, 120, 160)
+
+
+@pytest.mark.parametrize("three_d", [False, True], ids=["2d", "3d"])
+def test_blitted_frames_equal_a_full_redraw(three_d):
+    figure, artists, update = tiny_figure(three_d)
+    blitter = animation.BlitAnimation(figure, artists, update)
+    for index in (0, 3, 9):
+        blitted = blitter.frame(index).copy()
+        # The same state drawn the slow way: everything, animated artists included.
+        for artist in artists:
+            artist.set_animated(False)
+        update(index)
+        full = animation.figure_rgba(figure)
+        for artist in artists:
+            artist.set_animated(True)
+        figure.canvas.draw()
+        blitter.background = figure.canvas.copy_from_bbox(figure.bbox)
+        np.testing.assert_array_equal(blitted, full)
+
+
+class BoomError(Exception):
+    pass
+
+
+@pytest.mark.parametrize("error", [BoomError, KeyboardInterrupt])
+@pytest.mark.parametrize("formats", [("mp4", "png"), ("mp4", "png", "gif")])
+def test_an_error_mid_render_leaves_no_file(tmp_path, error, formats):
+    figure, artists, update = tiny_figure()
+
+    def failing(i: int) -> None:
+        if i == 3:
+            raise error()
+        update(i)
+
+    (tmp_path / "old.png").write_bytes(b"previous version")
+    with pytest.raises(error):
+        animation.render_animation(figure, artists, failing, 6, tmp_path / "old",
+                                   formats=formats)  # fmt: skip
+    assert files(tmp_path) == ["old.png"]  # no new file, no temporary file
+    assert (tmp_path / "old.png").read_bytes() == b"previous version"
+
+
+def test_write_png_is_atomic_and_deterministic(tmp_path):
+    rgb = np.random.default_rng(0).integers(0, 256, (10, 12, 3), dtype=np.uint8)
+    a = animation.write_png(rgb, tmp_path / "a.png")
+    b = animation.write_png(rgb, tmp_path / "b.png")
+    assert a.read_bytes() == b.read_bytes()
+    np.testing.assert_array_equal(iio.imread(a), rgb)
+    assert files(tmp_path) == ["a.png", "b.png"]
+    with pytest.raises(ValueError, match="uint8"):
+        animation.write_png(rgb.astype(float), tmp_path / "c.png")
+    assert files(tmp_path) == ["a.png", "b.png"]
+
+
+def test_bad_arguments(tmp_path):
+    figure, artists, update = tiny_figure()
+    with pytest.raises(ValueError, match="0"):
+        animation.render_animation(figure, artists, update, 0, tmp_path / "x")
+    with pytest.raises(ValueError, match="-1"):
+        animation.render_animation(figure, artists, update, 2, tmp_path / "x", fps=-1)
+    assert files(tmp_path) == []
+
+
+# --------------------------------------------------------- surface plots
+
+
+@pytest.mark.parametrize("name", surfaces.names())
+def test_surface_plots_return_artists(name):
+    surface = surfaces.get(name)
+    with style.style():
+        figure = style.new_figure((4.0, 2.0), 30)
+        flat = surface_plots.plot_contours(figure.add_subplot(1, 2, 1), surface, n=24, levels=8)
+        solid = surface_plots.plot_surface_3d(figure.add_subplot(1, 2, 2, projection="3d"),
+                                              surface, n=16)  # fmt: skip
+    for artists in (flat, solid):
+        assert artists and all(isinstance(a, Artist) for a in artists)
+    markers = len(surface.minima) + len(surface.critical)
+    assert len(flat) == 2 + markers  # filled, lines, one marker per point
+
+
+def test_log_levels_where_the_range_spans_decades():
+    assert surface_plots.surface_grid(surfaces.get("rosenbrock")).log
+    assert not surface_plots.surface_grid(surfaces.get("sphere")).log
+    assert not surface_plots.surface_grid(surfaces.get("saddle")).log  # no minimum
+    grid = surface_plots.surface_grid(surfaces.get("beale"), 40)
+    levels = grid.levels(10) - grid.floor
+    np.testing.assert_allclose(levels[1:] / levels[:-1], levels[1] / levels[0], rtol=1e-9)
+
+
+# ------------------------------------------------------------------ races
+
+
+def test_frame_steps():
+    np.testing.assert_array_equal(race.frame_steps(128, 144), np.arange(129))
+    steps = race.frame_steps(1024, 144)
+    assert len(steps) == 144 and steps[0] == 0 and steps[-1] == 1024
+    assert np.all(np.diff(steps) > 0)
+    with pytest.raises(ValueError, match="1"):
+        race.frame_steps(10, 1)
+
+
+def fixed_learning_rates(monkeypatch, lr: float = 0.05) -> None:
+    """Replace the protocol's (slow) search by one fixed rate; the search has its own tests."""
+
+    def choose(name, surface, steps=None):
+        return learning_rates.LearningRateChoice(name, str(surface), lr, 0.0, False, steps or 0)
+
+    monkeypatch.setattr(learning_rates, "best_learning_rate", choose)
+
+
+def small_race():
+    lrs = {"sgd": 0.1, "adam": 0.3, "momentum": 1e100}  # momentum at lr 1e100 diverges
+    return race.run_race("sphere", list(lrs), steps=12, lrs=lrs)
+
+
+def test_race_runs_and_labels():
+    result = small_race()
+    sgd, _adam, momentum = result.runs
+    expected = trajectory(optimizers.get("sgd", lr=0.1), surfaces.get("sphere"), None, 12)
+    np.testing.assert_array_equal(sgd.xy, expected.xy)
+    assert sgd.label == "SGD  lr=0.1" and sgd.color == style.OPTIMIZER_COLORS["sgd"]
+    assert momentum.diverged_at is not None
+    assert momentum.label.endswith(f"diverged at step {momentum.diverged_at}")
+    assert len(momentum.xy) == momentum.diverged_at  # the line stops where it was finite
+    assert sgd.upto(100) == slice(0, 13) and momentum.upto(100).stop == len(momentum.xy)
+
+
+def test_plot_gap_log_or_symlog():
+    result = small_race()
+    with style.style():
+        figure = style.new_figure((3.0, 2.0), 30)
+        ax = figure.add_subplot()
+        artists = race.plot_gap(ax, result.runs, 0.0)
+        assert ax.get_yscale() == "log"
+        assert len(artists) == 3 + 1  # three lines and the cross of the diverged run
+        saddle = race.run_race("saddle", ["sgd"], steps=5, lrs={"sgd": 0.1})
+        ax2 = figure.add_subplot()
+        race.plot_gap(ax2, saddle.runs, None)
+        assert ax2.get_yscale() == "symlog"
+    np.testing.assert_array_equal(artists[0].get_ydata(), np.maximum(result.runs[0].z, 1e-16))
+
+
+@pytest.mark.parametrize("draw", [race.animate_race_3d, race.animate_race_contour])
+def test_race_animations(tmp_path, draw):
+    out = draw(small_race(), tmp_path / "race", max_frames=5, dpi=20)
+    reader = imageio_ffmpeg.read_frames(str(out["mp4"]))
+    meta = next(reader)
+    assert meta["size"] == (160, 90) and sum(1 for _ in reader) == 5
+    assert out["png"].read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_gap_figure(tmp_path):
+    path = race.draw_gap(small_race(), tmp_path / "gap", dpi=20)
+    assert path.name == "gap.png" and path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_catalog_entry_points(tmp_path, monkeypatch):
+    # The protocol's search is tested in test_learning_rates; fixed rates keep this fast.
+    fixed_learning_rates(monkeypatch)
+    out = race.draw_race_contour(tmp_path / "c", ("png",), "sphere", ["sgd"], max_frames=3,
+                                 dpi=20)  # fmt: skip
+    assert list(out) == ["png"]
+    race.draw_race_3d(tmp_path / "d", ("mp4",), "sphere", ["adam"], max_frames=3, dpi=20)
+    race.draw_race_gap(tmp_path / "g", "sphere", ["sgd", "adam"], dpi=20)
+    assert files(tmp_path) == ["c.png", "d.mp4", "g.png"]
+
+
+# ------------------------------------------------------ optimizer figures
+
+
+def recorded(name: str, steps: int = 6):
+    optimizer = optimizers.get(name, lr=0.05)
+    return trajectory(optimizer, surfaces.get("ellipse"), None, steps, record_state=True)
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_effective_step_is_positive_and_finite_or_none(name):
+    path = recorded(name)
+    sizes = [optimizer_plots.effective_step(path.optimizer, s, p)
+             for p, s in zip(path.states, path.states[1:], strict=False)]  # fmt: skip
+    assert all(s is None for s in sizes) or all(np.all(np.isfinite(s) & (s > 0)) for s in sizes)
+
+
+# What the step size multiplies in each optimizer's update (checked exactly against the
+# positions the optimizer produced): the gradient, the bias-corrected first moment, ...
+STEP_TIMES = {
+    "adagrad": lambda g, s, h: g,
+    "rmsprop": lambda g, s, h: g,
+    "adadelta": lambda g, s, h: g,
+    "adam": lambda g, s, h: s.m / (1 - h["betas"][0] ** s.t),
+    "amsgrad": lambda g, s, h: s.m / (1 - h["betas"][0] ** s.t),
+    "adamax": lambda g, s, h: s.m,
+    "rprop": lambda g, s, h: np.sign(g) * (s.g_prev != 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STEP_TIMES))
+def test_effective_step_reproduces_the_update(name):
+    path = recorded(name)
+    h = path.optimizer.hyperparameters()
+    for k in range(1, len(path.xy)):
+        previous, state = path.states[k - 1], path.states[k]
+        g = path.surface.gradient_xy(path.xy[k - 1])
+        size = optimizer_plots.effective_step(path.optimizer, state, previous)
+        step = path.xy[k] - path.xy[k - 1]
+        np.testing.assert_allclose(step, -size * STEP_TIMES[name](g, state, h), rtol=1e-12,
+                                   atol=1e-15)  # fmt: skip
+
+
+def test_sgd_has_no_adaptive_step_and_momentum_has_a_buffer():
+    plain, heavy = recorded("sgd"), recorded("momentum")
+    assert optimizer_plots.effective_step(plain.optimizer, plain.states[3]) is None
+    assert optimizer_plots.momentum_buffer(plain.states[3]) is None
+    np.testing.assert_array_equal(optimizer_plots.momentum_buffer(heavy.states[3]),
+                                  heavy.states[3].b)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam", "sgd"])
+def test_state_plots_return_artists(name):
+    path = recorded(name, 20)
+    with style.style():
+        figure = style.new_figure((4.0, 2.0), 30)
+        arrows = optimizer_plots.plot_momentum_arrows(figure.add_subplot(1, 2, 1), path, "C0")
+        lines = optimizer_plots.plot_effective_steps(figure.add_subplot(1, 2, 2), path, "C0")
+    assert (arrows == []) == (name == "sgd")
+    assert lines and all(isinstance(a, Artist) for a in lines)
+    assert len(lines) == (1 if name in ("sgd", "momentum") else 2)
+
+
+def test_optimizer_figures(tmp_path, monkeypatch):
+    # Fixed learning rates instead of the (slow) protocol search keep this test fast.
+    fixed_learning_rates(monkeypatch)
+    a = optimizer_plots.draw_optimizer_paths(tmp_path / "adam", "adam", dpi=20)
+    b = optimizer_plots.draw_optimizer_state(tmp_path / "adam" / "state", "adam", dpi=20)
+    for path in (a, b):
+        assert path.suffix == ".png" and path.read_bytes().startswith(PNG_SIGNATURE)
