@@ -1,0 +1,174 @@
+"""``atlas render``: files, manifest, skipping, determinism, errors and interruptions.
+
+Everything renders the catalog's quick settings (tiny figures, few frames)
+into ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import imageio.v3 as iio
+import pytest
+
+from atlas import catalog, cli, render
+from atlas.viz import animation
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SUBSET = ["activation/relu", "graph/linear"]
+
+
+def _render(out, names=SUBSET, **kwargs):
+    kwargs = {"jobs": 1, "progress": False, "quick": True, **kwargs}
+    return render.render(names, out=out, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = tmp_path_factory.mktemp("render")
+    return out, _render(out)
+
+
+def test_files_exist_and_manifest_matches(rendered):
+    out, report = rendered
+    assert report.rendered == tuple(SUBSET) and report.skipped == ()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert list(manifest) == sorted(manifest)  # sorted keys
+    figures = manifest["figures"]
+    for name in SUBSET:
+        figure = catalog.get(name, quick=True)
+        record = figures[name]
+        assert record["hash"] == render.content_hash(figure, ("mp4", "png"))
+        assert record["params"] == dict(figure.params)
+        assert sorted(record["files"]) == sorted(figure.outputs())
+        for file, size in record["files"].items():
+            assert (out / file).stat().st_size == size > 0
+    assert (out / "graph" / "linear.mp4").is_file()
+    assert (out / "activation" / "relu.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_mp4_reads_back_with_expected_frames(rendered):
+    out, _ = rendered
+    from atlas.viz.graph_plots import example, graph_frames
+
+    params = catalog.get("graph/linear", quick=True).params
+    expected = len(graph_frames(example("linear"))) * params["hold"]
+    frames = iio.imread(out / "graph" / "linear.mp4", plugin="pyav" if False else None)
+    assert frames.shape[0] == expected
+    poster = iio.imread(out / "graph" / "linear.png")
+    assert (out / "graph" / "linear.png").read_bytes().startswith(PNG_MAGIC)
+    assert frames.shape[1:3] == poster.shape[:2]
+    assert poster.shape[0] % 2 == 0 and poster.shape[1] % 2 == 0
+
+
+def test_second_run_does_no_work(rendered):
+    out, _ = rendered
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    report = _render(out)
+    assert report.rendered == () and report.skipped == tuple(SUBSET)
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_missing_or_changed_file_is_redrawn(tmp_path):
+    _render(tmp_path, ["activation/relu"])
+    (tmp_path / "activation" / "relu.png").unlink()
+    assert _render(tmp_path, ["activation/relu"]).rendered == ("activation/relu",)
+    assert _render(tmp_path, ["activation/relu"], force=True).rendered == ("activation/relu",)
+
+
+def test_hash_depends_on_params_formats_and_source(monkeypatch):
+    figure = catalog.get("activation/relu", quick=True)
+    base = render.content_hash(figure, ("mp4", "png"))
+    assert render.content_hash(catalog.get("activation/relu"), ("mp4", "png")) != base
+    anim = catalog.get("graph/linear", quick=True)
+    assert render.content_hash(anim, ("mp4",)) != render.content_hash(anim, ("mp4", "png"))
+    monkeypatch.setattr(render, "_module_source_digest", lambda m, _c={}: "changed")
+    assert render.content_hash(figure, ("mp4", "png")) != base
+
+
+def test_deterministic_png_bytes(tmp_path, rendered):
+    out, _ = rendered
+    _render(tmp_path, SUBSET)
+    for file in ("activation/relu.png", "graph/linear.png"):
+        assert (tmp_path / file).read_bytes() == (out / file).read_bytes()
+
+
+def test_parallel_render_matches_serial(tmp_path, rendered):
+    out, _ = rendered
+    report = _render(tmp_path, SUBSET, jobs=2)
+    assert set(report.rendered) == set(SUBSET)
+    assert (tmp_path / "activation/relu.png").read_bytes() == (
+        out / "activation/relu.png").read_bytes()
+    assert json.loads((tmp_path / "manifest.json").read_text()) == json.loads(
+        (out / "manifest.json").read_text())
+
+
+def test_interrupted_render_leaves_no_partial_file(tmp_path, monkeypatch):
+    calls = {"n": 0}
+    real_append = animation.Mp4Writer.append
+
+    def append_then_interrupt(self, frame):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        real_append(self, frame)
+
+    monkeypatch.setattr(animation.Mp4Writer, "append", append_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        _render(tmp_path)
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert files == ["activation/relu.png", "manifest.json"]  # the finished figure only
+    assert list(json.loads((tmp_path / "manifest.json").read_text())["figures"]) == [
+        "activation/relu"]
+    monkeypatch.undo()
+    assert _render(tmp_path).rendered == ("graph/linear",)
+
+
+def test_stale_temporary_files_are_cleaned(tmp_path):
+    stale = tmp_path / "graph" / "linear.tmp-999-0.mp4"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"half a video")
+    _render(tmp_path, ["activation/relu"])
+    assert not stale.exists()
+
+
+def test_unknown_name_exits_2_with_suggestion(capsys):
+    assert cli.main(["render", "activation/rellu", "--quick"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown figure 'activation/rellu'" in err and "'activation/relu'" in err
+
+
+def test_unwritable_out_exits_2_with_one_message(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    assert cli.main(["render", "activation/relu", "--out", str(blocker / "out"), "--quick"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cannot write to output directory" in err
+
+
+def test_bad_formats_and_jobs_exit_2(tmp_path, capsys):
+    assert cli.main(["render", "activation/relu", "--formats", "avi", "--out", str(tmp_path)]) == 2
+    assert cli.main(["render", "activation/relu", "--jobs", "0", "--out", str(tmp_path)]) == 2
+    assert "formats" in capsys.readouterr().err
+
+
+def test_list_prints_every_name(capsys):
+    assert cli.main(["render", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == catalog.names()
+
+
+def test_cli_render_and_progress_lines(tmp_path, capsys):
+    assert cli.main(["render", "activation/relu", "--out", str(tmp_path), "--quick",
+                     "--jobs", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "1 rendered, 0 up to date" in captured.out
+    assert "1/1 rendered activation/relu" in captured.err  # plain lines: not a terminal
+
+
+def test_default_out_is_the_book():
+    out = render.default_out()
+    assert out.parts[-2:] == ("book", "_generated")
+    assert (out.parent.parent / "_toc.yml").is_file() or out.parent.parent == os.getcwd()
