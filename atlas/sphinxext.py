@@ -1,0 +1,215 @@
+"""A small Sphinx extension: one ``jupyter-book build .`` gives the complete site.
+
+It connects the book to the same pipeline as ``atlas render``:
+
+* **Figures.** Before reading any page, every catalog figure that is missing or
+  stale is rendered through :func:`atlas.render.render` (same cache, same
+  manifest), so a fresh clone builds without a separate render step.
+* **Embedding.** The ``atlas-figure`` directive embeds a catalog figure by name
+  as a numbered, cross-referenceable figure with alt text: an MP4 becomes
+  ``<video autoplay loop muted playsinline controls preload="metadata"
+  poster=...>`` (paused on its poster for readers who prefer reduced motion),
+  a PNG a lazily loaded image.
+* **No stale notebooks.** Notebook outputs are cached by Jupyter Book keyed on
+  the notebook's code only; the cache is cleared whenever the source of the
+  ``atlas`` package changes, so no page can show numbers of older code.
+* **Self-contained.** MathJax is served from the site itself (copied from the
+  ``django-static-mathjax`` wheel, just the files the site needs): no CDN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+GENERATED_URL = "_generated"  # where media are published, relative to the site root
+MATHJAX_FILES = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+def _generated_dir(app: Sphinx) -> Path:
+    return Path(app.srcdir) / app.config.atlas_generated
+
+
+def render_missing(app: Sphinx) -> None:
+    """Render every catalog figure that is missing or stale (a no-op when all are fresh)."""
+    from atlas.render import render
+
+    if not app.config.atlas_render:
+        return
+    out = _generated_dir(app)
+    jobs = int(os.environ.get("ATLAS_JOBS", os.cpu_count() or 1))
+    report = render(None, out=out, jobs=jobs, progress=False)
+    if report.rendered:
+        logger.info(f"atlas: rendered {len(report.rendered)} figures into {out}")
+
+
+def _media(app: Sphinx, name: str) -> tuple[str, Path]:
+    """``("video" | "image", file)`` of a catalog figure, or a ValueError naming it."""
+    from atlas import catalog
+
+    figure = catalog.get(name)  # unknown names: UnknownNameError with suggestions
+    out = _generated_dir(app)
+    video, poster = out / f"{name}.mp4", out / f"{name}.png"
+    if figure.kind == "animation" and video.is_file():
+        return "video", video
+    if poster.is_file():
+        return "image", poster
+    raise ValueError(f"catalog figure {name!r} has not been rendered into {out}")
+
+
+class AtlasFigure(SphinxDirective):
+    """``{atlas-figure} race/rosenbrock/3d`` with ``:alt:``, ``:name:``, ``:width:``;
+    the directive's content is the caption."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = {  # noqa: RUF012 - docutils reads a class attribute
+        "alt": directives.unchanged_required,
+        "name": directives.unchanged,
+        "width": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        name = self.arguments[0]
+        alt = self.options.get("alt")
+        if not alt:
+            raise self.error(f"atlas-figure {name}: every figure needs :alt: text")
+        try:
+            kind, path = _media(self.env.app, name)
+        except (KeyError, ValueError) as error:
+            raise self.error(str(error)) from None
+
+        figure = nodes.figure(classes=["atlas-figure"])
+        width = self.options.get("width", "100%")
+        if kind == "video":
+            self.env.note_dependency(str(path))
+            self.env.atlas_media = getattr(self.env, "atlas_media", set()) | {name}
+            up = "../" * self.env.docname.count("/")
+            src, poster = f"{up}{GENERATED_URL}/{name}.mp4", f"{up}{GENERATED_URL}/{name}.png"
+            html = (
+                f'<video class="atlas-video" autoplay loop muted playsinline controls '
+                f'preload="metadata" poster="{poster}" style="width: {width}" '
+                f'aria-label="{_attr(alt)}"><source src="{src}" type="video/mp4">'
+                f'<img src="{poster}" alt="{_attr(alt)}" loading="lazy"></video>'
+            )
+            figure += nodes.raw("", html, format="html")
+        else:
+            rel = "/" + str(path.relative_to(Path(self.env.srcdir)))
+            figure += nodes.image(uri=rel, alt=alt, loading="lazy", width=width)
+        if self.content:
+            caption_text = "\n".join(self.content)
+            parsed, _ = self.state.inline_text(caption_text, self.lineno)
+            figure += nodes.caption(caption_text, "", *parsed)
+        self.add_name(figure)
+        return [figure]
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def _merge_media(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
+    env.atlas_media = getattr(env, "atlas_media", set()) | getattr(other, "atlas_media", set())
+
+
+def copy_media(app: Sphinx, exception: Exception | None) -> None:
+    """Publish the videos (and their posters) that pages embed, and only those."""
+    if exception is not None or app.builder.format != "html":
+        return
+    source, target = _generated_dir(app), Path(app.outdir) / GENERATED_URL
+    for name in sorted(getattr(app.env, "atlas_media", set())):
+        for suffix in (".mp4", ".png"):
+            destination = target / f"{name}{suffix}"
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / f"{name}{suffix}", destination)
+
+
+# --- notebook cache --------------------------------------------------------------------------
+
+
+def atlas_source_digest() -> str:
+    """SHA-256 over every source file of the ``atlas`` package (paths and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def invalidate_stale_notebooks(app: Sphinx) -> None:
+    """Clear the notebook-execution cache if the atlas source changed since it was filled."""
+    cache = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    stamp = cache.parent / ".atlas-source-digest"
+    digest = atlas_source_digest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return
+    if cache.exists():
+        logger.info("atlas: package source changed; clearing the notebook cache")
+        shutil.rmtree(cache)
+    app.env.atlas_stale_notebooks = True  # pages must be re-read to re-execute
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest)
+
+
+def _reread_when_stale(app: Sphinx, env: Any, added: set, changed: set, removed: set) -> list:
+    if getattr(env, "atlas_stale_notebooks", False):
+        env.atlas_stale_notebooks = False
+        return sorted(env.found_docs)
+    return []
+
+
+# --- MathJax, served locally -----------------------------------------------------------------
+
+
+def use_local_mathjax(app: Sphinx, config: Any) -> None:
+    config.mathjax_path = "mathjax/tex-chtml.js"
+
+
+def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    import mathjax  # the django-static-mathjax wheel: MathJax 3 as package data
+
+    es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for item in MATHJAX_FILES:
+        src, dst = es5 / item, target / item
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dst)
+
+
+# --- wiring ----------------------------------------------------------------------------------
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("atlas_generated", "book/_generated", "env")
+    app.add_config_value("atlas_render", True, "env")
+    app.add_directive("atlas-figure", AtlasFigure)
+    app.connect("config-inited", use_local_mathjax)
+    app.connect("builder-inited", render_missing)
+    app.connect("builder-inited", invalidate_stale_notebooks)
+    app.connect("env-get-outdated", _reread_when_stale)
+    app.connect("env-merge-info", _merge_media)
+    app.connect("build-finished", copy_media)
+    app.connect("build-finished", copy_mathjax)
+    app.add_js_file("atlas.js", loading_method="defer")
+    app.add_css_file("atlas.css")
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
