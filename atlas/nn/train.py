@@ -1,0 +1,276 @@
+"""Train a network: epochs of shuffled minibatches, one optimizer state per parameter.
+
+Everything random comes from one seed: ``numpy.random.default_rng(seed)`` is
+split into independent streams for the initial weights, the shuffling and the
+dropout masks, so the same configuration and data give byte-identical weights.
+
+Each step is the textbook loop: forward, loss, backward, then for every
+parameter array :math:`\\theta` its own optimizer state :math:`s`,
+``theta, s = optimizer.update(grad, s, theta)`` — the very optimizers of
+:mod:`atlas.optimizers`. A non-finite loss stops the run: the result's
+``status`` is ``"diverged"`` with a message, and the curves keep only the
+finite epochs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import numpy as np
+
+from atlas import activations, optimizers
+from atlas.nn import metrics, schedules
+from atlas.nn.layers import check_dtype
+from atlas.nn.model import Sequential, mlp, parse_spec, spec_string
+from atlas.nn.progress import Progress
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Every choice of a training run, validated on construction."""
+
+    model: str = "784-200-200-10"  # layer widths, see atlas.nn.model.parse_spec
+    activation: str = "relu"
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    epochs: int = 20
+    batch_size: int = 100
+    seed: int = 0
+    dropout: float = 0.0  # drop probability after each hidden activation
+    weight_decay: float = 0.0  # L2 on weight matrices only (biases are not decayed)
+    schedule: str = "constant"  # a name of atlas.nn.schedules
+    dtype: str = "float32"
+    init: str = "auto"  # "auto", "he" or "xavier"
+    eval_every: int = 1  # evaluate on the test set every this many epochs (and at the end)
+    snapshot_every: int = 0  # keep the flattened parameters every k steps (0: never)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "model", spec_string(parse_spec(self.model)))
+        activations.get(self.activation)
+        optimizers.registry.get(self.optimizer)
+        schedules.registry.get(self.schedule)
+        object.__setattr__(self, "dtype", check_dtype(self.dtype).name)
+        for name in ("epochs", "batch_size", "eval_every"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        for name in ("seed", "snapshot_every"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        if isinstance(self.lr, bool) or not (
+            isinstance(self.lr, int | float) and self.lr > 0 and np.isfinite(self.lr)
+        ):
+            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
+        if not (isinstance(self.weight_decay, int | float) and 0 <= self.weight_decay < np.inf):
+            raise ValueError(f"weight_decay must be a number >= 0, got {self.weight_decay!r}")
+        if not (isinstance(self.dropout, int | float) and 0 <= self.dropout < 1):
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        if self.init not in ("auto", "he", "xavier"):
+            raise ValueError(f"init must be 'auto', 'he' or 'xavier', got {self.init!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class TrainResult:
+    """What a run produced: curves, final metrics, the trained model, the path taken."""
+
+    config: TrainConfig
+    dataset: str
+    status: str  # "ok" or "diverged"
+    message: str
+    history: dict[str, list]  # per evaluated epoch: epoch, train/test loss and accuracy, lr, time
+    final: dict[str, Any]  # test metrics of the final model (empty if diverged)
+    model: Sequential
+    seconds: float
+    trajectory_steps: np.ndarray | None = None  # optimizer steps of the snapshots
+    trajectory: np.ndarray | None = None  # (snapshots, n_params) flattened parameters
+
+
+def as_features(x: np.ndarray, dtype: Any) -> np.ndarray:
+    """Images as rows of floats: ``uint8`` pixels are scaled to [0, 1], floats kept."""
+    x = np.asarray(x)
+    rows = x.reshape(len(x), -1)
+    if rows.dtype == np.uint8:
+        return rows.astype(dtype) / np.asarray(255, dtype=dtype)
+    return rows.astype(dtype, copy=False)
+
+
+def evaluate(model: Sequential, x: np.ndarray, y: np.ndarray, batch_size: int = 1000):
+    """Mean loss and accuracy of ``model`` (evaluation mode) on ``(x, y)``.
+
+    The loss is ``nan`` if some logits are not finite (the model has diverged).
+    """
+    total_loss, correct = 0.0, 0
+    for i in range(0, len(x), batch_size):
+        logits = model.forward(x[i : i + batch_size])
+        if not np.all(np.isfinite(logits)):
+            return math.nan, 0.0
+        t = y[i : i + batch_size]
+        total_loss += float(model.loss_fn.forward(logits, t)) * len(t)
+        correct += int(np.sum(logits.argmax(axis=1) == t))
+    return total_loss / len(x), correct / len(x)
+
+
+def final_metrics(model: Sequential, x: np.ndarray, y: np.ndarray, n_classes: int) -> dict:
+    """Accuracy, loss, confusion matrix, per-class report, easiest/hardest test images."""
+    probabilities = model.predict_proba(x)
+    y_pred = probabilities.argmax(axis=1)
+    confusion = metrics.confusion_matrix(y, y_pred, n_classes)
+    loss, _ = evaluate(model, x, y)
+    return {
+        "test_loss": loss,
+        "test_accuracy": metrics.accuracy(y, y_pred),
+        "test_error": 1.0 - metrics.accuracy(y, y_pred),
+        "confusion_matrix": confusion.tolist(),
+        "class_report": metrics.class_report(confusion).to_dict(),
+        "extremes": metrics.extremes(probabilities, y, k=16).to_dict(),
+    }
+
+
+def optimizers_for(config: TrainConfig, model: Sequential) -> dict[str, Any]:
+    """One optimizer per parameter array: weight decay on weight matrices, none on biases."""
+    cls = optimizers.registry.get(config.optimizer)
+    has_weight_decay = "weight_decay" in {f.name for f in dataclasses.fields(cls)}
+    if config.weight_decay and not has_weight_decay:
+        raise ValueError(f"optimizer {config.optimizer!r} has no weight_decay hyperparameter")
+    result = {}
+    for key, value in model.params().items():
+        hyper: dict[str, Any] = {"lr": config.lr}
+        if has_weight_decay:
+            hyper["weight_decay"] = config.weight_decay if value.ndim > 1 else 0.0
+        result[key] = optimizers.get(config.optimizer, **hyper)
+    return result
+
+
+def train(
+    config: TrainConfig,
+    data: Any,
+    *,
+    progress: bool | None = None,
+    stream: TextIO | None = None,
+) -> TrainResult:
+    """Train ``config``'s network on ``data`` (an object with ``x_train``, ``y_train``,
+    ``x_test``, ``y_test`` and optionally ``name`` and ``classes``, such as
+    :func:`atlas.data.load`'s result).
+
+    ``progress``: ``None`` shows progress on ``stream`` (standard error by
+    default) — a bar on a terminal, one line per epoch otherwise; ``False``
+    is silent.
+    """
+    start_time = time.perf_counter()
+    dtype = np.dtype(config.dtype)
+    x_train, x_test = as_features(data.x_train, dtype), as_features(data.x_test, dtype)
+    y_train, y_test = np.asarray(data.y_train, np.int64), np.asarray(data.y_test, np.int64)
+    widths = parse_spec(config.model)
+    n_classes = len(getattr(data, "classes", ())) or int(max(y_train.max(), y_test.max())) + 1
+    if widths[0] != x_train.shape[1]:
+        raise ValueError(
+            f"model {config.model!r} expects {widths[0]} inputs, the data has {x_train.shape[1]}"
+        )
+    if widths[-1] != n_classes:
+        raise ValueError(
+            f"model {config.model!r} has {widths[-1]} outputs, the data has {n_classes} classes"
+        )
+
+    # one-hot targets in the model's dtype, so the loss gradient stays float32 in float32
+    onehot_train = np.eye(n_classes, dtype=dtype)[y_train]
+    init_rng, shuffle_rng, dropout_rng = np.random.default_rng(config.seed).spawn(3)
+    model = mlp(
+        widths, config.activation, rng=init_rng, dropout=config.dropout, init=config.init,
+        dtype=dtype,
+    )
+    schedule = schedules.get(config.schedule)
+    opts = optimizers_for(config, model)
+    params = model.params()
+    states = {k: opts[k].init(v) for k, v in params.items()}
+
+    n = len(x_train)
+    steps_per_epoch = -(-n // config.batch_size)
+    total_steps = steps_per_epoch * config.epochs
+    history: dict[str, list] = {
+        k: [] for k in ("epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy",
+                        "lr", "seconds")
+    }
+    snapshots, snapshot_steps = [], []
+    status, message, step = "ok", "", 0
+    bar = Progress(config.epochs, steps_per_epoch, enabled=progress, stream=stream or sys.stderr)
+
+    def snapshot() -> None:
+        snapshot_steps.append(step)
+        snapshots.append(model.flat_params().astype(np.float32))
+
+    if config.snapshot_every:
+        snapshot()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for epoch in range(1, config.epochs + 1):
+            order = shuffle_rng.permutation(n)
+            loss_sum, correct = 0.0, 0
+            lr = config.lr
+            for batch_start in range(0, n, config.batch_size):
+                lr = config.lr * schedule.factor(step, total_steps)
+                if config.schedule != "constant":
+                    opts = {k: dataclasses.replace(o, lr=lr) for k, o in opts.items()}
+                index = order[batch_start : batch_start + config.batch_size]
+                xb, tb = x_train[index], y_train[index]
+                loss, logits = model.loss_and_grads(
+                    xb, onehot_train[index], train=True, rng=dropout_rng
+                )
+                if not np.isfinite(loss):
+                    status = "diverged"
+                    message = (f"training diverged: the loss became {loss} at epoch {epoch}, "
+                               f"step {step + 1} (lr={lr:g}); try a smaller learning rate")
+                    break
+                grads = model.grads()
+                new_params = {}
+                for key, theta in params.items():
+                    new_params[key], states[key] = opts[key].update(grads[key], states[key], theta)
+                model.set_params(new_params)
+                params = model.params()
+                step += 1
+                loss_sum += loss * len(index)
+                correct += int(np.sum(logits.argmax(axis=1) == tb))
+                bar.step(epoch, loss)
+                if config.snapshot_every and step % config.snapshot_every == 0:
+                    snapshot()
+            if status != "ok":
+                break
+            if epoch % config.eval_every and epoch != config.epochs:
+                continue
+            test_loss, test_accuracy = evaluate(model, x_test, y_test)
+            if not np.isfinite(test_loss):
+                status = "diverged"
+                message = f"training diverged: the test loss is {test_loss} after epoch {epoch}"
+                break
+            for key, value in (("epoch", epoch), ("train_loss", loss_sum / n),
+                               ("train_accuracy", correct / n), ("test_loss", test_loss),
+                               ("test_accuracy", test_accuracy), ("lr", lr),
+                               ("seconds", time.perf_counter() - start_time)):
+                history[key].append(value)
+            bar.epoch_done(epoch, loss_sum / n, correct / n, test_loss, test_accuracy)
+
+    if config.snapshot_every and snapshot_steps[-1] != step and status == "ok":
+        snapshot()
+    final = final_metrics(model, x_test, y_test, n_classes) if status == "ok" else {}
+    if status == "ok":
+        message = f"test accuracy {final['test_accuracy']:.4f} after {config.epochs} epochs"
+    bar.close(message)
+    return TrainResult(
+        config=config,
+        dataset=str(getattr(data, "name", "custom")),
+        status=status,
+        message=message,
+        history=history,
+        final=final,
+        model=model,
+        seconds=time.perf_counter() - start_time,
+        trajectory_steps=np.array(snapshot_steps, dtype=np.int64) if snapshots else None,
+        trajectory=np.stack(snapshots) if snapshots else None,
+    )
