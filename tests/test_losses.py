@@ -219,8 +219,8 @@ def test_backward_matches_central_differences(name, case):
         fd = np.empty_like(y)
         for i in np.ndindex(y.shape):
             h = 1e-6 * max(1.0, abs(y[i]))
-            if loss.input == "probability":
-                h = min(h, 1e-8)  # stay inside (0, 1)
+            if loss.input == "probability":  # stay inside (0, 1), with a step relative to
+                h = 1e-5 * min(y[i], 1 - y[i])  # the nearer edge where log y curves fast
             up, down = y.copy(), y.copy()
             up[i] += h
             down[i] -= h

@@ -114,6 +114,37 @@ def test_activation_layer_backward_is_the_vjp(name):
     assert layer.params() == {} and layer.grads() == {}
 
 
+@pytest.mark.parametrize("name", activations.names())
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_activation_layer_backward_equals_the_activation_backward(name, dtype):
+    """The layer's shortcut (f'(x) * dy without re-validation) changes no bit, and no dtype."""
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((4, 5)) * 3).astype(dtype)
+    dy = rng.standard_normal((4, 5)).astype(dtype)
+    x_before, dy_before = x.copy(), dy.copy()
+    layer = Activation(name)
+    y = layer.forward(x)
+    dx = layer.backward(dy)
+    act = activations.get(name)
+    np.testing.assert_array_equal(dx, act.backward(x, act.forward(x), dy))
+    assert y.dtype == dtype and dx.dtype == dtype
+    np.testing.assert_array_equal(x, x_before)
+    np.testing.assert_array_equal(dy, dy_before)
+
+
+def test_linear_forward_adds_the_bias_without_touching_its_inputs():
+    rng = np.random.default_rng(6)
+    layer = Linear(5, 3, rng=rng)
+    layer.set_param("b", rng.standard_normal(3).astype(np.float32))
+    x = rng.standard_normal((4, 5)).astype(np.float32)
+    saved = [a.copy() for a in (x, layer.W, layer.b)]
+    y = layer.forward(x)
+    np.testing.assert_array_equal(y, x @ saved[1] + saved[2])
+    for array, before in zip((x, layer.W, layer.b), saved, strict=True):
+        np.testing.assert_array_equal(array, before)
+    assert y.dtype == np.float32
+
+
 def test_dropout_train_and_eval_modes():
     x = np.random.default_rng(0).standard_normal((200, 300))
     layer = Dropout(0.25)
@@ -188,6 +219,16 @@ def test_a_float32_network_stays_float32(name):
     _, logits = model.loss_and_grads(x, onehot, rng=rng)
     assert logits.dtype == np.float32
     assert {v.dtype for v in model.grads().values()} == {np.dtype(np.float32)}
+    # every intermediate array too, forward and backward (class-index targets as well)
+    h = x
+    for layer in model.layers:
+        h = layer.forward(h, train=True, rng=rng)
+        assert h.dtype == np.float32, layer
+    d = model.loss_fn.backward(h, np.array([0, 1, 2, 0]))
+    assert d.dtype == np.float32
+    for layer in reversed(model.layers):
+        d = layer.backward(d)
+        assert d.dtype == np.float32, layer
 
 
 @pytest.mark.parametrize("name", list(INDEPENDENT))

@@ -62,6 +62,50 @@ def test_training_learns_and_records_curves():
     assert len(result.final["class_report"]["f1"]) == 3
 
 
+def textbook_train(config, data):
+    """The training loop written plainly (no reuse of train's bookkeeping): per epoch a
+    permutation, per minibatch forward/backward and one optimizer update per array."""
+    init_rng, shuffle_rng, dropout_rng = np.random.default_rng(config.seed).spawn(3)
+    dtype = np.dtype(config.dtype)
+    model = nn.mlp(config.model, config.activation, rng=init_rng, dropout=config.dropout,
+                   dtype=dtype)
+    opts = optimizers_for(config, model)
+    states = {k: opts[k].init(v) for k, v in model.params().items()}
+    x = np.asarray(data.x_train, dtype=dtype)
+    onehot = np.eye(3, dtype=dtype)[data.y_train]
+    schedule = nn.schedules.get(config.schedule)
+    n, step, curve = len(x), 0, []
+    total = -(-n // config.batch_size) * config.epochs
+    for _ in range(config.epochs):
+        order = shuffle_rng.permutation(n)
+        loss_sum, correct = 0.0, 0
+        for start in range(0, n, config.batch_size):
+            index = order[start : start + config.batch_size]
+            lr = config.lr * schedule.factor(step, total)
+            loss, logits = model.loss_and_grads(x[index], onehot[index], rng=dropout_rng)
+            for key, theta in model.params().items():
+                opt = replace(opts[key], lr=lr)
+                new, states[key] = opt.update(model.grads()[key], states[key], theta)
+                model.set_params({key: new})
+            step += 1
+            loss_sum += loss * len(index)
+            correct += int(np.sum(logits.argmax(axis=1) == data.y_train[index]))
+        curve.append((loss_sum / n, correct / n))
+    return model, curve
+
+
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_train_equals_the_textbook_loop(schedule, dropout):
+    """train's streamlined loop gives the very bytes and curves of the plain loop."""
+    config = replace(TINY, schedule=schedule, dropout=dropout, batch_size=50)  # last batch: 40
+    result = quiet(config)
+    model, curve = textbook_train(config, blobs())
+    assert result.model.flat_params().tobytes() == model.flat_params().tobytes()
+    assert result.history["train_loss"] == [loss for loss, _ in curve]
+    assert result.history["train_accuracy"] == [accuracy for _, accuracy in curve]
+
+
 @pytest.mark.parametrize("dropout", [0.0, 0.3])
 def test_same_seed_gives_identical_weight_bytes(dropout):
     config = replace(TINY, dropout=dropout, schedule="cosine")

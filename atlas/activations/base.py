@@ -102,6 +102,17 @@ class Activation:
                          f"got {getattr(self, field)!r}")
 
 
+def where_constant(condition: np.ndarray, inside: float, outside: float,
+                   like: np.ndarray) -> np.ndarray:
+    """``inside`` where ``condition`` holds, else ``outside``, in the float dtype of ``like``.
+
+    ``np.where(c, 1.0, 0.0)`` alone is float64 whatever the input, which would
+    silently turn a float32 network's gradients into float64.
+    """
+    kind = like.dtype.type
+    return np.where(condition, kind(inside), kind(outside))
+
+
 def vjp_inputs(x: Any, y: Any, dy: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``x``, ``y``, ``dy`` as float arrays of one shape, or a ValueError saying which differs."""
     x, y, dy = as_float_array(x), as_float_array(y, "y"), as_float_array(dy, "dy")

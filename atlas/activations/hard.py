@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from atlas.activations.base import Activation, as_float_array
+from atlas.activations.base import Activation, as_float_array, where_constant
 
 HARD_CONS = ("Zero gradient outside the linear piece", "Kinks: not differentiable everywhere")
 
@@ -48,7 +48,7 @@ class Hardtanh(Activation):
         return np.clip(as_float_array(x), self.min_val, self.max_val)
 
     def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.where((x > self.min_val) & (x < self.max_val), 1.0, 0.0)
+        return where_constant((x > self.min_val) & (x < self.max_val), 1.0, 0.0, like=x)
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class Hardsigmoid(Activation):
         return np.clip(as_float_array(x) / 6.0 + 0.5, 0.0, 1.0)
 
     def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0)
+        return where_constant((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0, like=x)
 
 
 @dataclass(frozen=True)

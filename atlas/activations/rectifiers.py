@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from atlas.activations.base import Activation, as_float_array
+from atlas.activations.base import Activation, as_float_array, where_constant
 
 RECTIFIER_PROS = ("No saturation for x > 0: the gradient is exactly 1 there",
                   "Cheap: a comparison, no exponential")
@@ -40,7 +40,7 @@ class ReLU(Activation):
         return np.maximum(as_float_array(x), 0.0)
 
     def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.where(x > 0, 1.0, 0.0)
+        return where_constant(x > 0, 1.0, 0.0, like=x)
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class LeakyReLU(Activation):
         return np.where(x > 0, x, self.negative_slope * x)
 
     def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.where(x > 0, 1.0, self.negative_slope)
+        return where_constant(x > 0, 1.0, self.negative_slope, like=x)
 
 
 @dataclass(frozen=True)
@@ -201,4 +201,4 @@ class ReLU6(Activation):
         return np.clip(as_float_array(x), 0.0, 6.0)
 
     def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return np.where((x > 0) & (x < 6), 1.0, 0.0)
+        return where_constant((x > 0) & (x < 6), 1.0, 0.0, like=x)

@@ -43,6 +43,12 @@ ERFC_UNDERFLOW = 27.3  # erfc(x) < 2^-1074 (rounds to 0) beyond this
 SPLIT = 2.0**27 + 1.0  # Veltkamp's constant: splits a double into two 26-bit halves
 
 
+def result_dtype(x: np.ndarray) -> np.dtype:
+    """The dtype of a function's result: the input's if it is a float, else float64."""
+    dtype = np.asarray(x).dtype
+    return dtype if np.issubdtype(dtype, np.floating) else np.dtype(np.float64)
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """:math:`\\sigma(x) = 1/(1 + e^{-x})`, via :math:`e^{-|x|}` so nothing overflows."""
     e = np.exp(-np.abs(x))
@@ -116,7 +122,9 @@ def erfc(x: np.ndarray) -> np.ndarray:
     ``1 - erf(x)`` for |x| < 1 (where erfc > 0.15, so at most a few ulp are
     lost), the continued fraction for x >= 1 (so erfc(26) ≈ 5.7e-296 keeps its
     digits) and ``2 - erfc(-x)`` for x <= -1. ±inf give 0 and 2.
+    Computed in float64; the result has the input's float dtype (float32 stays float32).
     """
+    dtype = result_dtype(x)
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     small = np.abs(x) < SERIES_BELOW
@@ -125,15 +133,17 @@ def erfc(x: np.ndarray) -> np.ndarray:
     out[upper] = _erfc_positive(x[upper])
     lower = x <= -SERIES_BELOW
     out[lower] = 2.0 - _erfc_positive(-x[lower])
-    return out
+    return out.astype(dtype, copy=False)
 
 
 def erf(x: np.ndarray) -> np.ndarray:
     """:math:`\\operatorname{erf}(x) = \\frac{2}{\\sqrt\\pi}\\int_0^x e^{-s^2}\\,ds`.
 
     The series for |x| < 1, ``±(1 - erfc(|x|))`` beyond (where erfc < 0.16, so
-    no digits are lost in the subtraction).
+    no digits are lost in the subtraction). Computed in float64, returned in the
+    input's float dtype.
     """
+    dtype = result_dtype(x)
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     small = np.abs(x) < SERIES_BELOW
@@ -141,4 +151,4 @@ def erf(x: np.ndarray) -> np.ndarray:
     far = ~small & ~np.isnan(x)
     out[far] = np.copysign(1.0 - _erfc_positive(np.abs(x[far])), x[far])
     out[np.isnan(x)] = np.nan
-    return out
+    return out.astype(dtype, copy=False)

@@ -31,13 +31,16 @@ REDUCTIONS = ("mean", "sum", "none")
 LOG_FLOOR = -100.0  # PyTorch clamps log-probabilities at -100 in its probability losses
 
 
-def as_float_array(x: Any, what: str) -> np.ndarray:
-    """``x`` as a float array (integers and bools become float64), finite, or a ValueError."""
+def as_float_array(x: Any, what: str, like: np.ndarray | None = None) -> np.ndarray:
+    """``x`` as a float array, finite, or a ValueError.
+
+    Integers and bools become the float dtype of ``like`` (float64 without it).
+    """
     x = np.asarray(x)
     if not np.issubdtype(x.dtype, np.floating):
         if not (np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
             raise ValueError(f"{what} must be a real array, got dtype {x.dtype}")
-        x = x.astype(np.float64)
+        x = x.astype(np.float64 if like is None else like.dtype)
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{what} must be finite, got {x[~np.isfinite(x)].ravel()[:3]!r}...")
     return x
@@ -109,8 +112,12 @@ class Loss:
         return self.forward(y, t)
 
     def inputs(self, y: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Checked float ``(y, t)``; by default ``t`` must broadcast to ``y``'s shape."""
-        y, t = as_float_array(y, "prediction y"), as_float_array(t, "target t")
+        """Checked float ``(y, t)``; by default ``t`` must broadcast to ``y``'s shape.
+
+        Integer or boolean targets take the prediction's dtype, so a float32
+        prediction gives a float32 loss gradient.
+        """
+        y, t = as_float_array(y, "prediction y"), as_float_array(t, "target t", like=y)
         try:
             t = np.broadcast_to(t, y.shape)
         except ValueError:
@@ -150,6 +157,7 @@ class Loss:
         except ValueError:
             raise ValueError(f"dl shape {dl.shape} does not match the losses' shape "
                              f"{shape}") from None
+        dl = dl.astype(grad.dtype, copy=False)  # a float32 gradient stays float32
         return grad * (dl[..., None] if self.per_row else dl)
 
     def _count(self, y: np.ndarray, losses: np.ndarray) -> int:

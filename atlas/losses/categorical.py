@@ -20,7 +20,8 @@ PROB_EPS = 1e-12  # floor on y in cross_entropy's gradient (PyTorch's BCE epsilo
 
 
 def class_targets(t: Any, y: np.ndarray, title: str) -> np.ndarray:
-    """Targets as probability rows shaped like ``y``: class indices become one-hot rows."""
+    """Targets as probability rows shaped like ``y``: class indices become one-hot rows
+    (in ``y``'s dtype)."""
     if y.ndim == 0:
         raise ValueError(f"{title}: the prediction needs a class axis, got a scalar")
     classes = y.shape[-1]
@@ -33,8 +34,8 @@ def class_targets(t: Any, y: np.ndarray, title: str) -> np.ndarray:
         if np.any((t_array < 0) | (t_array >= classes)):
             raise ValueError(f"{title}: class indices must lie in [0, {classes}), "
                              f"got {t_array!r}")
-        return np.eye(classes)[t_array.astype(np.intp)]
-    rows = as_float_array(t_array, "target t")
+        return np.eye(classes, dtype=y.dtype)[t_array.astype(np.intp)]
+    rows = as_float_array(t_array, "target t", like=y)
     if rows.shape != y.shape:
         raise ValueError(f"{title}: targets must be class indices of shape {y.shape[:-1]} or "
                          f"rows of shape {y.shape}, got shape {rows.shape}")

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from atlas import activations
+from atlas.activations.base import Activation as ActivationBase
 
 INITS = ("he", "xavier")
 
@@ -110,7 +111,9 @@ class Linear:
         self, x: np.ndarray, *, train: bool = False, rng: np.random.Generator | None = None
     ) -> np.ndarray:
         self._x = x
-        return x @ self.W + self.b
+        y = x @ self.W
+        y += self.b  # in place: y is a fresh array of this layer, so no temporary for x W + b
+        return y
 
     def backward(self, dy: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if self._x is None:
@@ -141,9 +144,12 @@ class Activation:
     """Any activation of :mod:`atlas.activations` as a layer (one generic adapter).
 
     As ``autograd.Function`` does, forward saves its input ``x`` and output
-    ``y``; backward is the activation's own vector-Jacobian product
-    ``activation.backward(x, y, dy)``. Results are kept in the dtype of ``x``,
-    so a float32 network stays float32 throughout.
+    ``y``; backward is the activation's own vector-Jacobian product. For an
+    elementwise activation that is :math:`f'(x) \\odot \\bar y` with the
+    activation's ``local`` derivative, called directly: ``x`` and ``y`` were
+    made by this layer, so ``activation.backward``'s re-validation of them is
+    skipped. Activations keep the dtype of ``x``, so a float32 network stays
+    float32 throughout.
     """
 
     description = "An activation function applied as a layer"
@@ -151,13 +157,17 @@ class Activation:
     def __init__(self, name: str, **params: Any) -> None:
         self.name = name
         self.activation = activations.get(name, **params)
+        # f'(x) from (x, y) when backward is the generic elementwise f'(x) * dy, else None
+        act_type = type(self.activation)
+        generic = self.activation.elementwise and act_type.backward is ActivationBase.backward
+        self._local = self.activation.local if generic else None
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
 
     def forward(
         self, x: np.ndarray, *, train: bool = False, rng: np.random.Generator | None = None
     ) -> np.ndarray:
-        y = self.activation.forward(x).astype(x.dtype, copy=False)
+        y = self.activation.forward(x)
         self._x, self._y = x, y
         return y
 
@@ -166,7 +176,9 @@ class Activation:
             raise RuntimeError(f"Activation({self.name!r}).backward called before forward")
         if not input_grad:
             return None
-        return self.activation.backward(self._x, self._y, dy).astype(self._x.dtype, copy=False)
+        if self._local is not None:
+            return dy * self._local(self._x, self._y)
+        return self.activation.backward(self._x, self._y, dy)
 
     def params(self) -> dict[str, np.ndarray]:
         return {}

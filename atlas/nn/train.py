@@ -99,7 +99,9 @@ def as_features(x: np.ndarray, dtype: Any) -> np.ndarray:
     x = np.asarray(x)
     rows = x.reshape(len(x), -1)
     if rows.dtype == np.uint8:
-        return rows.astype(dtype) / np.asarray(255, dtype=dtype)
+        features = rows.astype(dtype)
+        features /= np.asarray(255, dtype=dtype)  # in place: one array, not two
+        return features
     return rows.astype(dtype, copy=False)
 
 
@@ -189,8 +191,10 @@ def train(
     )
     schedule = schedules.get(config.schedule)
     opts = optimizers_for(config, model)
-    params = model.params()
+    params = model.params()  # updated in place by key after each step
+    keys = list(params)
     states = {k: opts[k].init(v) for k, v in params.items()}
+    scheduled = config.schedule != "constant"
 
     n = len(x_train)
     steps_per_epoch = -(-n // config.batch_size)
@@ -211,37 +215,40 @@ def train(
         snapshot()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(1, config.epochs + 1):
+            # Gather each minibatch as it is used: a 100-row copy stays in cache for the
+            # matmul, where one shuffled copy of the whole set per epoch would not.
             order = shuffle_rng.permutation(n)
-            loss_sum, correct = 0.0, 0
+            predicted = np.empty(n, dtype=np.int64)  # argmax of the training logits, in `order`
+            loss_sum = 0.0
             lr = config.lr
             for batch_start in range(0, n, config.batch_size):
-                lr = config.lr * schedule.factor(step, total_steps)
-                if config.schedule != "constant":
+                batch = slice(batch_start, batch_start + config.batch_size)
+                index = order[batch]
+                if scheduled:
+                    lr = config.lr * schedule.factor(step, total_steps)
                     opts = {k: dataclasses.replace(o, lr=lr) for k, o in opts.items()}
-                index = order[batch_start : batch_start + config.batch_size]
-                xb, tb = x_train[index], y_train[index]
                 loss, logits = model.loss_and_grads(
-                    xb, onehot_train[index], train=True, rng=dropout_rng
+                    x_train[index], onehot_train[index], train=True, rng=dropout_rng
                 )
-                if not np.isfinite(loss):
+                if not math.isfinite(loss):
                     status = "diverged"
                     message = (f"training diverged: the loss became {loss} at epoch {epoch}, "
                                f"step {step + 1} (lr={lr:g}); try a smaller learning rate")
                     break
                 grads = model.grads()
-                new_params = {}
-                for key, theta in params.items():
-                    new_params[key], states[key] = opts[key].update(grads[key], states[key], theta)
-                model.set_params(new_params)
-                params = model.params()
+                for key in keys:
+                    params[key], states[key] = opts[key].update(grads[key], states[key],
+                                                                params[key])
+                model.set_params(params)
                 step += 1
-                loss_sum += loss * len(index)
-                correct += int(np.sum(logits.argmax(axis=1) == tb))
+                loss_sum += loss * len(logits)
+                predicted[batch] = logits.argmax(axis=1)
                 bar.step(epoch, loss)
                 if config.snapshot_every and step % config.snapshot_every == 0:
                     snapshot()
             if status != "ok":
                 break
+            correct = int(np.sum(predicted == y_train[order]))
             if epoch % config.eval_every and epoch != config.epochs:
                 continue
             test_loss, test_accuracy = evaluate(model, x_test, y_test)
