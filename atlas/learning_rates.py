@@ -19,23 +19,38 @@ surface, chosen by a declared, reproducible grid search:
    more cautious choice). No clipping, no restarts, no tuning by hand.
 
 Everything is deterministic (no randomness at all), so the table is the same
-on every machine. Results are cached in memory; :func:`learning_rate_table`
-gives the whole table and :func:`write_table` writes it as CSV + Markdown.
+on every machine. :func:`learning_rate_table` gives the whole table and
+:func:`write_table` writes it as CSV + Markdown.
+
+Caching. The search costs 13 optimizers x 21 rates x a few hundred steps per
+surface (seconds), and every race, optimizer figure and the table read it.
+Results are kept in memory, and, inside ``with disk_cache(directory):``, on
+disk: one JSON file per surface holding every registered optimizer's choice
+(:func:`surface_choices` computes and writes it). A file is used only if its
+*key* matches: the SHA-256 of the grid, the step budget, every optimizer's
+default hyperparameters, numpy's version and the source code of the modules
+that determine the numbers (:data:`SOURCES`). Floats are stored with every
+digit (JSON writes ``repr``), so a cached choice equals a computed one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
+import hashlib
 import io
+import json
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from atlas import optimizers, surfaces
+from atlas.cache import source_digest, write_atomic
 from atlas.surfaces import Surface
 from atlas.trajectory import trajectory
 
@@ -104,20 +119,35 @@ def score_run(optimizer_name: str, surface: Surface, lr: float, steps: int) -> f
     return score(float(run.z[-1]), surface.f_min, run.diverged_at is not None)
 
 
+def _check_grid(grid: Sequence[float] | None) -> tuple[float, ...]:
+    grid = tuple(float(lr) for lr in (GRID if grid is None else grid))
+    if not grid or any(not (math.isfinite(lr) and lr > 0) for lr in grid):
+        raise ValueError(f"grid must be a non-empty list of positive learning rates, got {grid}")
+    return grid
+
+
 def best_learning_rate(
     optimizer_name: str,
     surface: Surface | str,
-    grid: Sequence[float] = GRID,
+    grid: Sequence[float] | None = None,
     steps: int | None = None,
 ) -> LearningRateChoice:
-    """The protocol's learning rate for ``optimizer_name`` on ``surface``."""
+    """The protocol's learning rate for ``optimizer_name`` on ``surface``.
+
+    ``grid`` defaults to :data:`GRID` and ``steps`` to :func:`step_budget`.
+    Inside :func:`disk_cache`, a valid cached result (same grid, budget and
+    sources) is read instead of searching again.
+    """
     surface = surfaces.get(surface) if isinstance(surface, str) else surface
-    steps = step_budget(surface) if steps is None else steps
-    grid = tuple(float(lr) for lr in grid)
-    if not grid or any(not (math.isfinite(lr) and lr > 0) for lr in grid):
-        raise ValueError(f"grid must be a non-empty list of positive learning rates, got {grid}")
+    grid = _check_grid(grid)
+    steps = int(step_budget(surface) if steps is None else steps)
     optimizers.registry.get(optimizer_name)  # unknown name -> UnknownNameError, before caching
-    return _best(optimizer_name, surface, grid, int(steps))
+    directory = _directory.get()
+    if directory is not None:
+        cached = read_cached(surface, directory, grid, steps) or {}
+        if optimizer_name in cached:
+            return cached[optimizer_name]
+    return _best(optimizer_name, surface, grid, steps)
 
 
 @cache
@@ -177,15 +207,104 @@ def write_table(
     rows: Sequence[LearningRateChoice], csv_path: str | Path, md_path: str | Path
 ) -> tuple[Path, Path]:
     """Write the table as CSV (every number in full) and Markdown, each atomically."""
-    from atlas.viz.animation import write_bytes
-
-    return (write_bytes(_csv_text(rows).encode("utf-8"), csv_path),
-            write_bytes(_markdown_text(rows).encode("utf-8"), md_path))  # fmt: skip
+    return (write_atomic(csv_path, _csv_text(rows).encode("utf-8")),
+            write_atomic(md_path, _markdown_text(rows).encode("utf-8")))  # fmt: skip
 
 
 def grid_scores(
-    optimizer_name: str, surface: Surface, grid: Sequence[float] = GRID, steps: int | None = None
+    optimizer_name: str,
+    surface: Surface,
+    grid: Sequence[float] | None = None,
+    steps: int | None = None,
 ) -> np.ndarray:
     """The score of every rate of ``grid`` (to plot the search itself)."""
     steps = step_budget(surface) if steps is None else steps
-    return np.array([score_run(optimizer_name, surface, lr, steps) for lr in grid])
+    return np.array([score_run(optimizer_name, surface, lr, steps) for lr in _check_grid(grid)])
+
+
+# --------------------------------------------------------------------- the disk cache
+
+#: The atlas modules whose source code determines the protocol's numbers.
+SOURCES = ("atlas.surfaces", "atlas.optimizers", "atlas.trajectory", "atlas.learning_rates")
+CACHE_VERSION = 1
+
+_directory: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "learning_rate_cache", default=None
+)
+
+
+@contextlib.contextmanager
+def disk_cache(directory: str | Path) -> Iterator[Path]:
+    """Inside the block, :func:`best_learning_rate` reads valid results from ``directory``."""
+    token = _directory.set(Path(directory))
+    try:
+        yield Path(directory)
+    finally:
+        _directory.reset(token)
+
+
+def cache_path(directory: str | Path, surface: Surface | str) -> Path:
+    """Where the cached results of ``surface`` live: ``directory/learning_rates/<name>.json``."""
+    name = surface if isinstance(surface, str) else surface.name
+    return Path(directory) / "learning_rates" / f"{name}.json"
+
+
+def cache_key(surface: Surface | str, grid: Sequence[float] | None = None,
+              steps: int | None = None) -> str:  # fmt: skip
+    """SHA-256 of everything that determines ``surface``'s results (see the module doc)."""
+    name = surface if isinstance(surface, str) else surface.name
+    record = {
+        "version": CACHE_VERSION,
+        "surface": name,
+        "grid": list(_check_grid(grid)),
+        "steps": int(step_budget(name) if steps is None else steps),
+        "optimizers": {o: repr(optimizers.get(o).hyperparameters()) for o in optimizers.names()},
+        "numpy": np.__version__,
+        "sources": {module: source_digest(module) for module in SOURCES},
+    }
+    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+
+
+def read_cached(surface: Surface | str, directory: str | Path,
+                grid: Sequence[float] | None = None,
+                steps: int | None = None) -> dict[str, LearningRateChoice] | None:  # fmt: skip
+    """The cached choices on ``surface`` by optimizer name; None if absent or stale."""
+    path = cache_path(directory, surface)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != cache_key(surface, grid, steps):
+        return None
+    return {row["optimizer"]: LearningRateChoice(**row) for row in data["choices"]}
+
+
+def write_cached(choices: Sequence[LearningRateChoice], directory: str | Path,
+                 grid: Sequence[float] | None = None) -> Path:  # fmt: skip
+    """Write the choices of ONE surface (every registered optimizer's) to its cache file."""
+    names = {c.surface for c in choices}
+    steps = {c.steps for c in choices}
+    if len(names) != 1 or len(steps) != 1:
+        raise ValueError(f"cache one surface and budget per file, got {names} / {steps}")
+    surface, budget = names.pop(), steps.pop()
+    record = {"key": cache_key(surface, grid, budget), "surface": surface,
+              "choices": [asdict(c) for c in choices]}  # fmt: skip
+    text = json.dumps(record, indent=1) + "\n"
+    return write_atomic(cache_path(directory, surface), text.encode("utf-8"))
+
+
+def surface_choices(surface: Surface | str,
+                    directory: str | Path | None = None) -> dict[str, LearningRateChoice]:
+    """Every registered optimizer's choice on ``surface`` (the declared grid and budget).
+
+    With a ``directory``, valid cached results are read from it, and computed
+    ones are written to it.
+    """
+    if directory is not None and (cached := read_cached(surface, directory)) is not None:
+        return cached
+    surface = surfaces.get(surface) if isinstance(surface, str) else surface
+    grid, steps = _check_grid(None), step_budget(surface)
+    choices = [_best(name, surface, grid, steps) for name in optimizers.names()]
+    if directory is not None:
+        write_cached(choices, directory)
+    return {c.optimizer: c for c in choices}

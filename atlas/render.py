@@ -7,6 +7,17 @@ output directory records, per figure, that hash, its parameters and the size
 of every file it wrote. A figure whose hash matches the manifest and whose
 files are all present is skipped, so a second run does no work.
 
+The learning-rate protocol (:mod:`atlas.learning_rates`) is the costly part
+of the races, and a surface's three races, the optimizer figures and the
+table all read it. So it is computed once per surface, before any figure
+that needs it, and cached on disk under ``<out>/.cache/learning_rates/``
+(keyed by the source of the modules that determine its numbers). With
+``jobs > 1`` the search of each (surface, optimizer) pair is a task of its
+own; a figure is handed to the pool only when the searches it depends on are
+finished and cached, so no two processes ever compute the same search. Tasks
+go in order: searches first, then the figures, longest kinds first (an
+animation before an image before a table), so the run ends on short tasks.
+
 Robustness: every file is written under a temporary name and renamed into
 place; the manifest is rewritten (atomically) after each finished figure, so
 an interrupted run loses at most the figures in flight, and stale ``*.tmp*``
@@ -23,16 +34,20 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from atlas import catalog
+from atlas.cache import source_digest as _module_source_digest
+from atlas.cache import write_atomic
 from atlas.catalog import Figure
 
 MANIFEST = "manifest.json"
-PACKAGE_DIR = Path(__file__).resolve().parent
+#: Where the learning-rate protocol's results are cached, under the output directory.
+CACHE_DIR = ".cache"
 MANIFEST_VERSION = 1
 LIBRARIES = ("numpy", "matplotlib", "imageio-ffmpeg")
 
@@ -64,34 +79,6 @@ def default_out() -> Path:
 # ----------------------------------------------------------------------------- hashing
 
 
-def _module_files(module: str) -> tuple[Path, list[Path]]:
-    """The source files of an atlas module (every ``.py`` file of a package), found by path.
-
-    Found without importing anything, so hashing the catalog stays cheap.
-    """
-    parts = module.split(".")
-    if parts[0] != "atlas":
-        raise ValueError(f"figure dependencies must be atlas modules, got {module!r}")
-    base = PACKAGE_DIR.joinpath(*parts[1:])
-    if base.is_dir() and (base / "__init__.py").is_file():
-        return base, sorted(base.rglob("*.py"))
-    if base.with_suffix(".py").is_file():
-        return base.parent, [base.with_suffix(".py")]
-    raise ValueError(f"figure depends on module {module!r}, which does not exist")
-
-
-def _module_source_digest(module: str, _cache: dict[str, str] = {}) -> str:  # noqa: B006
-    """SHA-256 of a module's source files; each module is read once per process."""
-    if module not in _cache:
-        root, files = _module_files(module)
-        digest = hashlib.sha256()
-        for path in files:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-        _cache[module] = digest.hexdigest()
-    return _cache[module]
-
-
 def _library_versions() -> dict[str, str]:
     return {name: importlib.metadata.version(name) for name in LIBRARIES}
 
@@ -111,15 +98,6 @@ def content_hash(figure: Figure, formats: Sequence[str]) -> str:
 # ---------------------------------------------------------------------------- manifest
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def read_manifest(out: Path) -> dict[str, Any]:
     """The manifest's ``figures`` table (empty if there is none or it is unreadable)."""
     try:
@@ -133,7 +111,7 @@ def read_manifest(out: Path) -> dict[str, Any]:
 
 def _write_manifest(out: Path, figures: dict[str, Any]) -> None:
     text = json.dumps({"version": MANIFEST_VERSION, "figures": figures}, sort_keys=True, indent=1)
-    _write_text_atomic(out / MANIFEST, text + "\n")
+    write_atomic(out / MANIFEST, (text + "\n").encode("utf-8"))
 
 
 def _up_to_date(record: dict[str, Any] | None, digest: str, out: Path) -> bool:
@@ -170,15 +148,46 @@ def clean_stale(out: Path) -> list[Path]:
 
 
 def draw_figure(name: str, out: str, formats: tuple[str, ...], quick: bool) -> str:
-    """Draw one figure by name (a worker's entry point; picklable, spawn-safe)."""
+    """Draw one figure by name (a worker's entry point; picklable, spawn-safe).
+
+    The learning-rate protocol's results are read from ``<out>/.cache``.
+    """
+    from atlas import learning_rates
+
     figure = catalog.get(name, quick=quick)
     path = Path(out) / figure.name
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.draw(path, figure.formats_for(formats), **figure.params)
+    with learning_rates.disk_cache(Path(out) / CACHE_DIR):
+        figure.draw(path, figure.formats_for(formats), **figure.params)
     missing = [f for f in figure.outputs(formats) if not (Path(out) / f).is_file()]
     if missing:
         raise RuntimeError(f"figure {name!r} did not write {', '.join(missing)}")
     return name
+
+
+def search_learning_rate(optimizer: str, surface: str, grid: tuple[float, ...],
+                         steps: int) -> Any:  # fmt: skip
+    """One (optimizer, surface) search of the protocol (a worker's entry point)."""
+    from atlas import learning_rates
+
+    return learning_rates.best_learning_rate(optimizer, surface, grid, steps)
+
+
+def missing_searches(figures: Iterable[Figure], out: Path) -> list[str]:
+    """The surfaces that ``figures`` read whose protocol results are not cached in ``out``.
+
+    Imports the protocol (numpy, the optimizers) only if some figure needs it.
+    """
+    needed = list(dict.fromkeys(s for figure in figures for s in figure.learning_rates))
+    if not needed:
+        return []
+    from atlas import learning_rates
+
+    return [s for s in needed if learning_rates.read_cached(s, out / CACHE_DIR) is None]
+
+
+#: Order in which ready figures are handed out: long kinds first, short ones last.
+KIND_ORDER = {"animation": 0, "image": 1, "table": 2}
 
 
 def _terminal_progress(stream: TextIO) -> Progress:
@@ -253,22 +262,113 @@ def render(
         if report:
             report(done, total, name, "rendered")
 
-    rendered: list[str] = []
-    if jobs == 1 or len(todo) <= 1:
-        for figure in todo:
-            finished(draw_figure(figure.name, str(out), formats, quick))
-            rendered.append(figure.name)
+    def searched(surface: str) -> None:
+        if report:
+            report(done, total, f"learning rates on {surface}", "searched")
+
+    searches = missing_searches(todo, out)
+    tasks = len(todo) + len(searches)
+    if jobs == 1 or tasks <= 1:
+        rendered = _render_serial(todo, searches, out, formats, quick, finished, searched)
     else:
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(min(jobs, len(todo)), context) as pool:
-            futures = [pool.submit(draw_figure, f.name, str(out), formats, quick) for f in todo]
-            try:
-                for future in concurrent.futures.as_completed(futures):
-                    finished(future.result())
-                    rendered.append(future.result())
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                clean_stale(out)
-                raise
+        try:
+            rendered = _render_parallel(todo, searches, out, formats, quick, min(jobs, tasks),
+                                        finished, searched)  # fmt: skip
+        except BaseException:
+            clean_stale(out)
+            raise
     order = {f.name: i for i, f in enumerate(chosen)}
     return RenderReport(tuple(sorted(rendered, key=order.get)), skipped, out)
+
+
+def _render_serial(todo: Sequence[Figure], searches: Sequence[str], out: Path,
+                   formats: tuple[str, ...], quick: bool, finished: Callable[[str], None],
+                   searched: Callable[[str], None]) -> list[str]:  # fmt: skip
+    """Search (and cache) every missing surface, then draw the figures, in this process."""
+    if searches:
+        from atlas import learning_rates
+
+        for surface in searches:
+            learning_rates.surface_choices(surface, out / CACHE_DIR)
+            searched(surface)
+    for figure in todo:
+        finished(draw_figure(figure.name, str(out), formats, quick))
+    return [figure.name for figure in todo]
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Workers inherit one BLAS thread each: ``jobs`` processes already use the cores,
+    and OpenBLAS threads spinning against each other make small products several
+    times slower. A value the user set is kept; the parent's own numpy is unaffected."""
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    before = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ.setdefault(name, "1")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+
+
+def _render_parallel(todo: Sequence[Figure], searches: Sequence[str], out: Path,
+                     formats: tuple[str, ...], quick: bool, jobs: int,
+                     finished: Callable[[str], None],
+                     searched: Callable[[str], None]) -> list[str]:  # fmt: skip
+    """Searches and figures in ``jobs`` spawned processes, each figure after its searches.
+
+    At most ``jobs`` tasks are in flight, so the next task is chosen when a
+    process is free: a search if one is left, else the longest ready figure.
+    """
+    from atlas import learning_rates, optimizers
+
+    optimizer_names = optimizers.names()
+    grid = learning_rates.GRID  # this process's protocol, handed to every worker
+    queue = [(surface, name) for surface in searches for name in optimizer_names]
+    found: dict[str, dict[str, Any]] = {surface: {} for surface in searches}
+    waiting = {f.name: set(f.learning_rates) & set(searches) for f in todo}
+    kinds = {f.name: KIND_ORDER.get(f.kind, 1) for f in todo}
+    ready = [name for name, needs in waiting.items() if not needs]
+    rendered: list[str] = []
+    context = multiprocessing.get_context("spawn")
+    with _single_threaded_blas(), concurrent.futures.ProcessPoolExecutor(jobs, context) as pool:
+        in_flight: dict[concurrent.futures.Future, tuple[str, ...]] = {}
+        try:
+            while queue or ready or in_flight:
+                while len(in_flight) < jobs and (queue or ready):
+                    if queue:
+                        surface, name = queue.pop(0)
+                        future = pool.submit(search_learning_rate, name, surface, grid,
+                                             learning_rates.step_budget(surface))
+                        in_flight[future] = ("search", surface, name)
+                    else:
+                        ready.sort(key=kinds.get)  # stable: catalog order within a kind
+                        figure = ready.pop(0)
+                        future = pool.submit(draw_figure, figure, str(out), formats, quick)
+                        in_flight[future] = ("figure", figure)
+                complete, _ = concurrent.futures.wait(
+                    in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in complete:
+                    task = in_flight.pop(future)
+                    result = future.result()
+                    if task[0] == "figure":
+                        finished(result)
+                        rendered.append(result)
+                        continue
+                    surface = task[1]
+                    found[surface][task[2]] = result
+                    if len(found[surface]) == len(optimizer_names):
+                        choices = [found[surface][name] for name in optimizer_names]
+                        learning_rates.write_cached(choices, out / CACHE_DIR, grid)
+                        searched(surface)
+                        for name, needs in waiting.items():
+                            if surface in needs:
+                                needs.discard(surface)
+                                if not needs:
+                                    ready.append(name)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return rendered

@@ -8,6 +8,7 @@ import pickle
 import pytest
 
 from atlas import activations, catalog, losses, optimizers, render, surfaces
+from atlas.catalog import mnist as catalog_mnist
 from atlas.registry import UnknownNameError
 
 FIGURES = catalog.figures()
@@ -33,6 +34,7 @@ def test_every_registry_entry_has_its_figures():
         act = activations.get(a)
         expected.add(f"activation/{a}" if act.elementwise else f"activation/{a}_2class")
     expected |= {f"loss/{name}" for name in losses.names()}
+    expected |= {figure.name for figure in catalog_mnist.figures()}  # the MNIST runs' registry
     assert expected <= names
     assert names - expected == set(), "figures not derived from a registry"
 
@@ -82,3 +84,17 @@ def test_unknown_name_suggests(bad):
 def test_bad_kind_is_rejected():
     with pytest.raises(ValueError, match="'movie'"):
         catalog.Figure("x/y", "d", print, "movie")
+
+
+def test_figures_declare_the_learning_rate_searches_they_read():
+    for s in surfaces.names():
+        for kind in ("3d", "contour", "gap"):
+            assert catalog.get(f"race/{s}/{kind}").learning_rates == (s,)
+    for o in optimizers.names():
+        paths, state = catalog.get(f"optimizer/{o}"), catalog.get(f"optimizer/{o}/state")
+        assert paths.learning_rates == tuple(paths.params["surfaces"])
+        assert state.learning_rates == (state.params["surface"],)
+    assert catalog.get("table/learning_rates").learning_rates == tuple(surfaces.names())
+    assert catalog.get("activation/relu").learning_rates == ()
+    for figure in FIGURES:
+        assert set(figure.learning_rates) <= set(surfaces.names())

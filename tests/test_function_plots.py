@@ -137,3 +137,21 @@ def test_regression_training_is_deterministic_and_learns():
     assert a.loss[-1] < a.loss[0]
     assert a.iterations[0] == 0 and a.iterations[-1] == 300
     np.testing.assert_array_equal(a.x, np.arange(-3.0, 5.0))
+
+
+@pytest.mark.parametrize("name", ["linear", "logistic"])
+def test_graph_frames_show_each_local_derivative_once_backward_reads_it(name):
+    trace = graph_plots.example(name)
+    frames = graph_plots.graph_frames(trace)
+    forward = frames[: 1 + len(trace.forward_steps)]
+    assert all(frame.locals == {} for frame in forward)
+    assert frames[-1].locals == {(p, c): graph_plots.fmt(v) for p, c, v in trace.edges}
+    backward = frames[-len(trace.backward_steps):]
+    for frame, step in zip(backward, trace.backward_steps, strict=True):
+        assert {(step.node, child) for child in step.reads} <= set(frame.locals)
+
+
+def test_graph_animation_writes_its_poster(tmp_path):
+    frames = graph_plots.draw_graph_animation(tmp_path / "g", ("png",), example="logistic",
+                                              hold=1, dpi=30)
+    assert (tmp_path / "g.png").is_file() and frames[-1].grads

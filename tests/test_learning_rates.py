@@ -129,3 +129,88 @@ def test_protocol_text_states_the_declared_numbers():
     for fragment in ("1e-4", "1e1", "four per decade", "128", "1024", "256", "diverged",
                      "smaller learning rate"):  # fmt: skip
         assert fragment in text
+
+
+# ------------------------------------------------------------------- the disk cache
+
+
+@pytest.fixture
+def small_protocol(monkeypatch):
+    """A 5-rate grid and a 24-step budget (the protocol's rules unchanged) keep these fast."""
+    monkeypatch.setattr(learning_rates, "GRID", GRID[::5])
+    monkeypatch.setattr(learning_rates, "DEFAULT_STEPS", 24)
+    learning_rates._best.cache_clear()
+    yield
+    learning_rates._best.cache_clear()
+
+
+def count_runs(monkeypatch) -> list[int]:
+    calls = [0]
+    real = learning_rates.score_run
+
+    def counted(*args):
+        calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(learning_rates, "score_run", counted)
+    return calls
+
+
+def test_cache_round_trip_gives_identical_choices(tmp_path, small_protocol, monkeypatch):
+    computed = learning_rates.surface_choices("sphere", tmp_path)
+    path = learning_rates.cache_path(tmp_path, "sphere")
+    assert path.is_file() and list(computed) == optimizers.names()
+    learning_rates._best.cache_clear()
+    calls = count_runs(monkeypatch)
+    assert learning_rates.read_cached("sphere", tmp_path) == computed  # every digit kept
+    assert learning_rates.surface_choices("sphere", tmp_path) == computed
+    with learning_rates.disk_cache(tmp_path):
+        for name in optimizers.names():
+            assert best_learning_rate(name, "sphere") == computed[name]
+    assert calls[0] == 0  # all read from disk, nothing run
+    # ... and it is what a fresh search without the cache finds.
+    assert best_learning_rate("adam", "sphere") == computed["adam"]
+    assert calls[0] == len(learning_rates.GRID)
+
+
+def test_a_changed_source_grid_or_budget_invalidates_the_cache(tmp_path, small_protocol,
+                                                                monkeypatch):
+    learning_rates.surface_choices("sphere", tmp_path)
+    assert learning_rates.read_cached("sphere", tmp_path) is not None
+    assert learning_rates.read_cached("sphere", tmp_path, grid=GRID) is None
+    assert learning_rates.read_cached("sphere", tmp_path, steps=25) is None
+    with monkeypatch.context() as patch:
+        patch.setattr(learning_rates, "source_digest", lambda module: "edited " + module)
+        assert learning_rates.read_cached("sphere", tmp_path) is None
+    real_get = optimizers.get
+
+    def adam_with_another_default_eps(name, **hyperparameters):
+        extra = {"eps": 1e-7} if name == "adam" else {}
+        return real_get(name, **extra, **hyperparameters)
+
+    with monkeypatch.context() as patch:  # a changed default hyperparameter
+        patch.setattr(optimizers, "get", adam_with_another_default_eps)
+        assert learning_rates.read_cached("sphere", tmp_path) is None
+    assert learning_rates.read_cached("sphere", tmp_path) is not None
+    learning_rates.cache_path(tmp_path, "sphere").write_text("{not json")
+    assert learning_rates.read_cached("sphere", tmp_path) is None
+    calls = count_runs(monkeypatch)
+    learning_rates._best.cache_clear()
+    learning_rates.surface_choices("sphere", tmp_path)  # recomputed and rewritten
+    assert calls[0] == len(optimizers.names()) * len(learning_rates.GRID)
+    assert learning_rates.read_cached("sphere", tmp_path) is not None
+
+
+def test_a_non_default_grid_never_reads_the_cache(tmp_path, small_protocol, monkeypatch):
+    learning_rates.surface_choices("sphere", tmp_path)
+    calls = count_runs(monkeypatch)
+    with learning_rates.disk_cache(tmp_path):
+        best_learning_rate("sgd", "sphere", grid=(0.1, 0.2), steps=24)
+    assert calls[0] == 2
+
+
+def test_write_cached_refuses_mixed_surfaces(tmp_path):
+    a = learning_rates.LearningRateChoice("sgd", "sphere", 0.1, 0.0, False, 256)
+    b = learning_rates.LearningRateChoice("sgd", "booth", 0.1, 0.0, False, 256)
+    with pytest.raises(ValueError, match="one surface"):
+        learning_rates.write_cached([a, b], tmp_path)

@@ -172,3 +172,59 @@ def test_default_out_is_the_book():
     out = render.default_out()
     assert out.parts[-2:] == ("book", "_generated")
     assert (out.parent.parent / "_toc.yml").is_file() or out.parent.parent == os.getcwd()
+
+
+# ------------------------------------------------- the learning-rate protocol, searched once
+
+
+@pytest.fixture
+def counted_small_protocol(monkeypatch):
+    """A 5-rate grid and 24-step budget (the rules unchanged), and a count of the runs."""
+    from atlas import learning_rates
+
+    monkeypatch.setattr(learning_rates, "GRID", learning_rates.GRID[::5])
+    monkeypatch.setattr(learning_rates, "DEFAULT_STEPS", 24)
+    learning_rates._best.cache_clear()
+    calls = [0]
+    real = learning_rates.score_run
+
+    def counted(*args):
+        calls[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(learning_rates, "score_run", counted)
+    yield calls
+    learning_rates._best.cache_clear()
+
+
+def test_a_surfaces_figures_share_one_search_cached_on_disk(tmp_path, counted_small_protocol):
+    from atlas import learning_rates, optimizers
+
+    calls = counted_small_protocol
+    names = ["race/sphere/3d", "race/sphere/contour", "race/sphere/gap"]
+    lines = []
+    report = _render(tmp_path, names, progress=lambda *args: lines.append(args))
+    assert report.rendered == tuple(names)
+    one_search = len(optimizers.names()) * len(learning_rates.GRID)
+    assert calls[0] == one_search  # each (optimizer, rate) run once for three figures
+    assert lines[0][2:] == ("learning rates on sphere", "searched")  # before any figure
+    cached = learning_rates.read_cached("sphere", tmp_path / render.CACHE_DIR)
+    assert set(cached) == set(optimizers.names())
+    assert render.missing_searches([catalog.get(n, quick=True) for n in names], tmp_path) == []
+
+    learning_rates._best.cache_clear()  # a new process: only the disk remembers
+    calls[0] = 0
+    assert _render(tmp_path, names).rendered == ()  # warm: nothing drawn, nothing searched
+    assert _render(tmp_path, names, force=True).rendered == tuple(names)
+    assert calls[0] == 0  # redrawn from the cached search
+
+
+def test_missing_searches_lists_only_uncached_surfaces(tmp_path, counted_small_protocol):
+    from atlas import learning_rates
+
+    figures = [catalog.get(n) for n in ("race/sphere/gap", "optimizer/sgd", "activation/relu")]
+    assert render.missing_searches(figures, tmp_path) == ["sphere", "ellipse", "rosenbrock",
+                                                          "saddle"]
+    learning_rates.surface_choices("ellipse", tmp_path / render.CACHE_DIR)
+    assert render.missing_searches(figures, tmp_path) == ["sphere", "rosenbrock", "saddle"]
+    assert render.missing_searches([catalog.get("activation/relu")], tmp_path) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import imageio.v3 as iio
 import imageio_ffmpeg
 import matplotlib
@@ -358,3 +360,107 @@ def test_optimizer_figures(tmp_path, monkeypatch):
     b = optimizer_plots.draw_optimizer_state(tmp_path / "adam" / "state", "adam", dpi=20)
     for path in (a, b):
         assert path.suffix == ".png" and path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+# ------------------------------------------------------ clipping and the race overlay
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+from atlas.viz import clipping, race_artists  # noqa: E402
+
+coordinates = st.floats(-4.0, 4.0, allow_nan=False, allow_subnormal=False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 3).flatmap(
+    lambda d: arrays(np.float64, st.tuples(st.integers(1, 12), st.just(d)), elements=coordinates)))
+def test_clipping_keeps_exactly_the_part_inside_the_box(points):
+    d = points.shape[1]
+    low, high = -np.ones(d), np.ones(d) * 1.5
+    clipped = clipping.clip_polyline(points, low, high)
+    rows = clipped.rows
+    drawn = rows[~np.isnan(rows).any(axis=1)]
+    assert np.all(drawn >= low - 1e-12) and np.all(drawn <= high + 1e-12)
+    assert np.all(np.diff(clipped.ends) >= 0) and clipped.ends[-1] == len(rows)
+    for k in np.flatnonzero(clipped.inside):  # a point inside is the last row drawn up to it
+        np.testing.assert_array_equal(rows[clipped.ends[k] - 1], points[k])
+    # The drawn length (NaN rows break the line) is the length inside the box, sampled densely.
+    steps = np.diff(rows, axis=0)
+    drawn_length = np.linalg.norm(steps[~np.isnan(steps).any(axis=1)], axis=1).sum()
+    t = np.linspace(0.0, 1.0, 4001)[:, None]
+    inside_length = 0.0
+    for p, q in itertools.pairwise(points):
+        samples = p + t * (q - p)
+        inside_length += clipping.inside_box(samples, low, high).mean() * np.linalg.norm(q - p)
+    assert abs(drawn_length - inside_length) <= 1e-3 * (1 + inside_length)
+
+
+def test_clipping_inserts_a_break_where_the_path_leaves_and_comes_back():
+    points = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 0.5], [0.0, 0.5]])
+    clipped = clipping.clip_polyline(points, (-1, -1), (1, 1))
+    expected = [[0, 0], [1, 0], [np.nan, np.nan], [1, 0.5], [0, 0.5]]
+    np.testing.assert_array_equal(clipped.rows, expected)
+    assert clipped.ends.tolist() == [1, 2, 2, 5]
+    assert clipped.inside.tolist() == [True, False, False, True]
+    np.testing.assert_array_equal(clipped.between(1, 3), expected[1:])
+    inside = np.array([[0.1, 0.2], [0.3, -0.4], [0.5, 0.9]])
+    np.testing.assert_array_equal(clipping.clip_polyline(inside, (-1, -1), (1, 1)).rows, inside)
+    with pytest.raises(ValueError, match="low <= high"):
+        clipping.clip_polyline(inside, (1, 1), (0, 0))
+
+
+def test_surface_pixels_equal_mplot3d_own_projection():
+    surface = surfaces.get("himmelblau")
+    run = trajectory(optimizers.get("adam", lr=0.1), surface, None, 40)
+    with style.style():
+        figure = style.new_figure((4.0, 3.0), 50)
+        ax = figure.add_subplot(projection="3d")
+        surface_plots.plot_surface_3d(ax, surface, n=10)
+        (line,) = ax.plot(run.xy[:, 0], run.xy[:, 1], run.z, color="C0")
+        figure.canvas.draw()  # Line3D projects itself in draw
+    mplot3d = ax.transData.transform(line.get_xydata())
+    ours = race_artists.surface_pixels(ax, run.xy, run.z)
+    assert ours.inside.all()
+    np.testing.assert_allclose(ours.rows, mplot3d, rtol=1e-12, atol=1e-9)
+
+
+def test_runs_say_where_they_left_the_plot():
+    saddle = race.run_race("saddle", ["sgd", "adam"], steps=40, lrs={"sgd": 0.5, "adam": 0.01})
+    sgd, adam = saddle.runs
+    assert sgd.left_at == race.first_step_outside(sgd.xy, saddle.surface.domain)
+    (x0, x1), _ = saddle.surface.domain
+    assert not x0 <= sgd.xy[sgd.left_at, 0] <= x1 and x0 <= sgd.xy[sgd.left_at - 1, 0] <= x1
+    assert sgd.path_label == f"{sgd.label}  left the plot at step {sgd.left_at}"
+    assert adam.left_at is None and adam.path_label == adam.label
+
+
+def test_symlog_ticks_are_sparse_decades_with_the_extremes():
+    values = np.array([-3e281, -5.0, 0.0, 2.0, 7e119])
+    ticks = race.symlog_ticks(values, 1.0)
+    assert 0.0 in ticks and 1e119 in ticks and -1e281 in ticks
+    assert sum(t > 0 for t in ticks) <= 4 and sum(t < 0 for t in ticks) <= 4
+    assert race.symlog_ticks(np.array([0.5, -0.2]), 1.0) == [0.0]
+
+
+def test_step_counter_draws_the_step(tmp_path):
+    with style.style():
+        figure = style.new_figure((2.0, 1.0), 100)
+        counter = race_artists.StepCounter(256, (10, 40))
+        figure.add_artist(counter)
+        figure.canvas.draw()  # an animated artist is left out of the full draw
+        blank = np.asarray(figure.canvas.buffer_rgba()).copy()
+        background = figure.canvas.copy_from_bbox(figure.bbox)
+        drawn = []
+        for step in (7, 200):
+            figure.canvas.restore_region(background)
+            counter.step = step
+            figure.draw_artist(counter)
+            drawn.append(np.asarray(figure.canvas.buffer_rgba()).copy())
+    seven, two_hundred = drawn
+    assert not np.array_equal(seven, two_hundred)
+    ink = np.argwhere((seven[..., :3] < 128).all(axis=-1))  # dark pixels: the text
+    assert len(ink) > 20
+    assert ink[:, 1].min() >= 10 and ink[:, 0].max() <= 100 - 40 + 4  # right of x, on baseline
+    assert not np.array_equal(blank, seven)

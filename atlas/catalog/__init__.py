@@ -38,6 +38,8 @@ class Figure:
     ``draw(path, formats, **params)`` writes the files ``path.<suffix>`` for
     every suffix in :meth:`suffixes`; ``path`` is the output directory joined
     with ``name`` (so ``race/rosenbrock/3d`` writes ``race/rosenbrock/3d.mp4``).
+    ``learning_rates`` names the surfaces whose learning-rate protocol results
+    the figure reads: ``atlas render`` searches (and caches) those first.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Figure:
     kind: str
     params: Mapping[str, Any] = field(default_factory=dict)
     modules: tuple[str, ...] = ()
+    learning_rates: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -69,6 +72,12 @@ class Figure:
         return tuple(suffix[1:] for suffix in self.suffixes(formats))
 
 
+#: The three contrasting surfaces of every optimizer's figure: an ill-conditioned
+#: bowl, a curved valley and a surface without minimum; and the one whose path
+#: shows the optimizer's internal state.
+OPTIMIZER_SURFACES = ("ellipse", "rosenbrock", "saddle")
+STATE_SURFACE = "rosenbrock"
+
 # Modules whose source determines every figure's look.
 _STYLE = ("atlas.viz.style", "atlas.catalog.draws")
 _MEDIA = (*_STYLE, "atlas.viz.animation")
@@ -87,20 +96,23 @@ def _race_figures(quick: bool) -> list[Figure]:
         "atlas.learning_rates",
         "atlas.viz.surface_plots",
         "atlas.viz.race",
+        "atlas.viz.race_artists",
+        "atlas.viz.clipping",
     )
     scale = {"max_frames": 12, "dpi": 40} if quick else {"max_frames": 144, "dpi": 100}
     figures = []
     for surface in surfaces.names():
         title = surfaces.get(surface).title
         params = {"surface": surface, "optimizers": names, **scale}
+        needs = (surface,)
         figures += [
             Figure(f"race/{surface}/3d", f"Optimizer race on {title}, in 3D",
-                   draws.race_3d, "animation", params, modules),
+                   draws.race_3d, "animation", params, modules, needs),
             Figure(f"race/{surface}/contour", f"Optimizer race on {title}, on its contours",
-                   draws.race_contour, "animation", params, modules),
+                   draws.race_contour, "animation", params, modules, needs),
             Figure(f"race/{surface}/gap", f"f - f* against step for every optimizer on {title}",
                    draws.race_gap, "image", {"surface": surface, "optimizers": names,
-                                             "dpi": scale["dpi"]}, modules),
+                                             "dpi": scale["dpi"]}, modules, needs),
         ]
     return figures
 
@@ -110,17 +122,19 @@ def _optimizer_figures(quick: bool) -> list[Figure]:
     from atlas.catalog import draws
 
     modules = (*_MEDIA, "atlas.surfaces", "atlas.optimizers", "atlas.trajectory",
-               "atlas.learning_rates", "atlas.viz.surface_plots", "atlas.viz.optimizer_plots")
+               "atlas.learning_rates", "atlas.viz.surface_plots", "atlas.viz.race",
+               "atlas.viz.optimizer_plots")
     dpi = 40 if quick else 100
     figures = []
     for name in optimizers.names():
         title = optimizers.registry.get(name).title
-        params = {"optimizer": name, "dpi": dpi}
+        paths = {"optimizer": name, "surfaces": list(OPTIMIZER_SURFACES), "dpi": dpi}
+        state = {"optimizer": name, "surface": STATE_SURFACE, "dpi": dpi}
         figures += [
             Figure(f"optimizer/{name}", f"{title}: its path on three contrasting surfaces",
-                   draws.optimizer_paths, "image", params, modules),
+                   draws.optimizer_paths, "image", paths, modules, OPTIMIZER_SURFACES),
             Figure(f"optimizer/{name}/state", f"{title}: its internal state along the path",
-                   draws.optimizer_state, "image", params, modules),
+                   draws.optimizer_state, "image", state, modules, (STATE_SURFACE,)),
         ]
     return figures
 
@@ -162,6 +176,7 @@ def _loss_figures(quick: bool) -> list[Figure]:
 
 
 def _other_figures(quick: bool) -> list[Figure]:
+    from atlas import surfaces
     from atlas.catalog import draws
 
     graph_modules = (*_MEDIA, "atlas.graph", "atlas.viz.graph_plots")
@@ -189,19 +204,22 @@ def _other_figures(quick: bool) -> list[Figure]:
                           "The learning rate chosen for every optimizer on every surface",
                           draws.learning_rate_table, "table", {},
                           (*_STYLE, "atlas.surfaces", "atlas.optimizers", "atlas.trajectory",
-                           "atlas.learning_rates")))
+                           "atlas.learning_rates"), tuple(surfaces.names())))
     return figures
 
 
 @cache
 def figures(quick: bool = False) -> tuple[Figure, ...]:
     """Every figure, in book order. ``quick=True`` gives tiny settings for tests."""
+    from atlas.catalog import mnist
+
     return tuple(
         _race_figures(quick)
         + _optimizer_figures(quick)
         + _activation_figures(quick)
         + _loss_figures(quick)
         + _other_figures(quick)
+        + mnist.figures(quick)
     )
 
 

@@ -100,18 +100,20 @@ def race_gap(path: Path, formats: tuple[str, ...], surface: str, optimizers: lis
     race.draw_race_gap(path, surface, optimizers, dpi=dpi)
 
 
-def optimizer_paths(path: Path, formats: tuple[str, ...], optimizer: str, dpi: int) -> None:
+def optimizer_paths(path: Path, formats: tuple[str, ...], optimizer: str, surfaces: list[str],
+                    dpi: int) -> None:
     """``optimizer/<name>``: its path on three contrasting surfaces."""
     from atlas.viz import optimizer_plots
 
-    optimizer_plots.draw_optimizer_paths(path, optimizer, dpi=dpi)
+    optimizer_plots.draw_optimizer_paths(path, optimizer, surfaces=surfaces, dpi=dpi)
 
 
-def optimizer_state(path: Path, formats: tuple[str, ...], optimizer: str, dpi: int) -> None:
-    """``optimizer/<name>/state``: its internal state along the path."""
+def optimizer_state(path: Path, formats: tuple[str, ...], optimizer: str, surface: str,
+                    dpi: int) -> None:
+    """``optimizer/<name>/state``: its internal state along the path on ``surface``."""
     from atlas.viz import optimizer_plots
 
-    optimizer_plots.draw_optimizer_state(path, optimizer, dpi=dpi)
+    optimizer_plots.draw_optimizer_state(path, optimizer, surface=surface, dpi=dpi)
 
 
 def learning_rate_table(path: Path, formats: tuple[str, ...]) -> None:

@@ -170,6 +170,33 @@ FASHION_MNIST = registry.register("fashion_mnist", DatasetSpec(
     homepage="https://github.com/zalandoresearch/fashion-mnist",
 ))
 
+# The project's offline sample of MNIST (the course notes' smaller experiment): the
+# first 5,000 training images (500 per class) and the full 10,000-image test set,
+# whose two files are byte-identical to MNIST's. There is no download mirror: the
+# files live in the project's offline data folder, ``<repository>/../shared/data/
+# mnist-small`` (resolved from this package's location), searched after the data
+# directory's ``mnist_small/``; when they are absent the error says where to put them.
+OFFLINE_DATA_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+MNIST_SMALL = registry.register("mnist_small", DatasetSpec(
+    name="mnist_small",
+    description="offline MNIST sample: 5,000 training (500 per digit) and 10,000 test images",
+    train_images=FileSpec(
+        "train-images-idx3-ubyte.gz", 814_720,
+        "2c9c1df9c96791cbe2db901ec6fa96714107f0c7f3b861c7fc7a635ac38b37b6",
+    ),
+    train_labels=FileSpec(
+        "train-labels-idx1-ubyte.gz", 2_595,
+        "c5d05298659f6a5aab997bfcb12d64f2317fa4210820002feb1a2f0a66139f3a",
+    ),
+    test_images=MNIST.test_images,
+    test_labels=MNIST.test_labels,
+    classes=MNIST.classes,
+    mirrors=(),
+    extra_dirs=(OFFLINE_DATA_DIR / "mnist-small",),
+    homepage="the project's offline data folder, shared/data/mnist-small",
+))
+
 get = registry.get
 
 

@@ -54,7 +54,7 @@ FORMATS = ("mp4", "png", "gif")
 #: and everything that makes the bytes reproducible.
 MP4_OUTPUT_PARAMS = (
     "-crf", "20",
-    "-preset", "medium",
+    "-preset", "veryfast",
     "-tune", "animation",
     "-movflags", "+faststart",
     "-fflags", "+bitexact",

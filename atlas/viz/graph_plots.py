@@ -12,12 +12,12 @@ read exactly what each frame says without looking at pixels.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from atlas import graph as autodiff
 
@@ -34,6 +34,7 @@ class GraphFrame:
     grads: dict[int, str]  # node id -> its gradient, for the nodes known so far
     active: int | None  # the node the current step computes
     caption: str  # the step in words / the chain-rule product
+    locals: dict[tuple[int, int], str] = field(default_factory=dict)  # edge -> local derivative
 
 
 def fmt(number: float) -> str:
@@ -52,10 +53,16 @@ def example(name: str) -> Any:
 
 
 def graph_frames(trace: Any) -> list[GraphFrame]:
-    """One frame per step: inputs, each forward op, the seed, each backward step."""
+    """One frame per step: inputs, each forward op, the seed, each backward step.
+
+    A backward step also shows the local derivatives ∂child/∂node it multiplies
+    (on the edges it reads), and they stay shown afterwards.
+    """
     nodes = {node.id: node for node in trace.nodes}
+    local = {(parent, child): fmt(value) for parent, child, value in trace.edges}
     values: dict[int, str] = {}
     grads: dict[int, str] = {}
+    locals_: dict[tuple[int, int], str] = {}
     frames = []
     inputs = [node.id for node in trace.nodes if not node.parents]
     for node_id in inputs:
@@ -69,40 +76,95 @@ def graph_frames(trace: Any) -> list[GraphFrame]:
     for step in trace.backward_steps:
         node = nodes[step.node]
         grads[node.id] = fmt(node.grad)
-        frames.append(GraphFrame(dict(values), dict(grads), node.id, f"Backward: {step.text}"))
+        for child in step.reads:
+            locals_[(node.id, child)] = local[(node.id, child)]
+        frames.append(GraphFrame(dict(values), dict(grads), node.id, f"Backward: {step.text}",
+                                 dict(locals_)))
     return frames
 
 
-def _positions(trace: Any) -> dict[int, tuple[float, float]]:
-    """Layout in [0, 1]² mapped into the axes with a margin for the labels."""
-    return {i: (0.08 + 0.84 * x, 0.18 + 0.66 * y) for i, (x, y) in trace.layout.items()}
+#: Figure size (inches) and the node box's size in axes-height units.
+FIGSIZE = (8.0, 5.0)
+BOX_HEIGHT = 0.07
+CHAR_WIDTH = 0.022  # width of one character of a node's name, in the same units
 
 
-def draw_graph(ax: Any, trace: Any, radius: float = 0.045) -> dict[str, Any]:
-    """Static nodes and edges, plus the (animated) texts; returns the animated artists."""
-    pos = _positions(trace)
-    ax.set_xlim(0, 1)
+def _positions(trace: Any, width: float) -> dict[int, tuple[float, float]]:
+    """The graph module's layout in [0, 1]² spread over an axes ``width`` x 1 (height units).
+
+    Margins leave room for the value above, the gradient below and the caption.
+    """
+    return {i: (0.1 * width + 0.8 * width * x, 0.2 + 0.66 * y)
+            for i, (x, y) in trace.layout.items()}
+
+
+def _box_width(node: Any) -> float:
+    """A node's box: its name, and for an operation a space and the operation's symbol."""
+    text = node.label + (f"  {node.op}" if node.op else "")
+    return 0.05 + CHAR_WIDTH * len(text)
+
+
+def draw_graph(ax: Any, trace: Any) -> dict[str, Any]:
+    """Static nodes and edges, plus the (animated) texts; returns the animated artists.
+
+    Each node is a rounded box holding its name and, for an operation, its
+    symbol in grey (``u1  ·``, ``p  σ``, ``l  −log``); its value is written above
+    the box (blue), its gradient below (orange), and the local derivative
+    ∂child/∂parent next to each edge's middle (grey) once backward reads it.
+    """
+    bbox = ax.get_position()
+    fig_w, fig_h = ax.figure.get_size_inches()
+    width = bbox.width * fig_w / (bbox.height * fig_h)
+    pos = _positions(trace, width)
+    ax.set_xlim(0, width)
     ax.set_ylim(0, 1)
-    ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
+    boxes, halos = {}, {}
+    for node in trace.nodes:
+        w, h = _box_width(node), BOX_HEIGHT
+        x, y = pos[node.id]
+        boxes[node.id] = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.012",
+                                        fc="#f4f4f4", ec="0.25", lw=1.4, zorder=2)
+        ax.add_patch(boxes[node.id])
+        halos[node.id] = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02",
+                                        fc="none", ec=ACTIVE_COLOR, lw=3.0, zorder=4,
+                                        animated=True, visible=False)
+        ax.add_patch(halos[node.id])
+        if node.op:
+            ax.text(x - w / 2 + 0.035, y, node.label, ha="left", va="center",
+                           fontsize=12, zorder=3)
+            ax.text(x + w / 2 - 0.03, y, node.op, ha="right", va="center", fontsize=13,
+                    color="0.35", zorder=3)
+        else:
+            ax.text(x, y, node.label, ha="center", va="center", fontsize=12, zorder=3)
+    locals_ = {}
+    nodes = {node.id: node for node in trace.nodes}
     for parent, child, _local in trace.edges:
         ax.add_patch(FancyArrowPatch(pos[parent], pos[child], arrowstyle="-|>", mutation_scale=14,
-                                     shrinkA=18, shrinkB=18, color="0.45", lw=1.3))
-    for node in trace.nodes:
-        ax.add_patch(Circle(pos[node.id], radius, fc="#f4f4f4", ec="0.25", lw=1.4, zorder=2))
-        ax.text(*pos[node.id], node.label, ha="center", va="center", fontsize=12, zorder=3)
-    halo = Circle((0, 0), radius * 1.25, fc="none", ec=ACTIVE_COLOR, lw=3.0, zorder=4,
-                  animated=True, visible=False)
-    ax.add_patch(halo)
-    values = {n.id: ax.text(pos[n.id][0], pos[n.id][1] + 1.6 * radius, "", ha="center",
-                            va="bottom", color=VALUE_COLOR, fontsize=11, animated=True)
+                                     patchA=boxes[parent], patchB=boxes[child], shrinkA=2,
+                                     shrinkB=2, color="0.45", lw=1.3, zorder=1))
+        # Written at the middle of the edge's visible part (between the two boxes),
+        # just above it: clear of the nodes' labels.
+        (x0, y0), (x1, y1) = pos[parent], pos[child]
+        start = _box_width(nodes[parent]) / 2 / (x1 - x0)
+        end = 1 - _box_width(nodes[child]) / 2 / (x1 - x0)
+        t = (start + end) / 2
+        locals_[(parent, child)] = ax.text(
+            x0 + t * (x1 - x0), y0 + t * (y1 - y0) + 0.012, "", ha="center", va="bottom",
+            fontsize=9.5,
+            color="0.3", style="italic", animated=True, zorder=5,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+    values = {n.id: ax.text(pos[n.id][0], pos[n.id][1] + BOX_HEIGHT / 2 + 0.02, "",
+                            ha="center", va="bottom", color=VALUE_COLOR, fontsize=11,
+                            animated=True)
               for n in trace.nodes}
-    grads = {n.id: ax.text(pos[n.id][0], pos[n.id][1] - 1.6 * radius, "", ha="center",
-                           va="top", color=GRAD_COLOR, fontsize=11, animated=True)
+    grads = {n.id: ax.text(pos[n.id][0], pos[n.id][1] - BOX_HEIGHT / 2 - 0.02, "",
+                           ha="center", va="top", color=GRAD_COLOR, fontsize=11, animated=True)
              for n in trace.nodes}
-    caption = ax.text(0.5, 0.03, "", ha="center", va="bottom", fontsize=11, animated=True,
-                      transform=ax.transAxes, wrap=True)
-    return {"halo": halo, "values": values, "grads": grads, "caption": caption, "pos": pos}
+    caption = ax.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=11, animated=True,
+                      transform=ax.transAxes)
+    return {"halos": halos, "values": values, "grads": grads, "locals": locals_,
+            "caption": caption}
 
 
 def show_frame(artists: dict[str, Any], frame: GraphFrame) -> None:
@@ -112,32 +174,37 @@ def show_frame(artists: dict[str, Any], frame: GraphFrame) -> None:
     for node_id, text in artists["grads"].items():
         grad = frame.grads.get(node_id)
         text.set_text("" if grad is None else f"grad {grad}")
+    for edge, text in artists["locals"].items():
+        text.set_text(frame.locals.get(edge, ""))
+        text.set_visible(edge in frame.locals)
     artists["caption"].set_text(frame.caption)
-    artists["halo"].set_visible(frame.active is not None)
-    if frame.active is not None:
-        artists["halo"].center = artists["pos"][frame.active]
+    for node_id, halo in artists["halos"].items():
+        halo.set_visible(node_id == frame.active)
 
 
 def animated_artists(artists: dict[str, Any]) -> Sequence[Any]:
-    return [artists["halo"], *artists["values"].values(), *artists["grads"].values(),
-            artists["caption"]]
+    return [*artists["locals"].values(), *artists["halos"].values(),
+            *artists["values"].values(), *artists["grads"].values(), artists["caption"]]
 
 
 def draw_graph_animation(path: Path | str, formats: tuple[str, ...], example: str = "linear",
                          fps: int = 4, hold: int = 4, dpi: int = 100) -> list[GraphFrame]:
-    """Write the forward-then-backward animation; each step is held ``hold`` frames."""
+    """Write the forward-then-backward animation; each step is held ``hold`` frames.
+
+    The poster (the last frame) shows every value, gradient and local derivative.
+    """
     from atlas.viz.animation import render_animation
-    from atlas.viz.function_plots import constrained_figure
-    from atlas.viz.style import style
+    from atlas.viz.style import new_figure, style
 
     trace = globals()["example"](example)
     frames = graph_frames(trace)
     order = np.repeat(np.arange(len(frames)), hold)
     with style():
-        fig = constrained_figure((8.0, 4.6), dpi)
-        ax = fig.add_subplot()
+        fig = new_figure(FIGSIZE, dpi)
+        ax = fig.add_axes((0.0, 0.0, 1.0, 0.9))
         artists = draw_graph(ax, trace)
-        ax.set_title(f"{trace.title}: values forward (blue), gradients backward (orange)")
+        fig.suptitle(f"{trace.title}:  values forward (blue), gradients backward (orange)",
+                     fontsize=11.5, y=0.965)
 
         def update(i: int) -> None:
             show_frame(artists, frames[int(order[i])])

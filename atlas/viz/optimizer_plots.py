@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -57,14 +58,20 @@ def plot_path(ax: Axes, run: Run) -> list[Artist]:
     return artists
 
 
-def draw_optimizer_paths(path: str | os.PathLike, optimizer_name: str, *, dpi: float = DPI) -> Path:
-    """The optimizer's path on :data:`PATH_SURFACES`, side by side, as a PNG."""
+def draw_optimizer_paths(
+    path: str | os.PathLike,
+    optimizer_name: str,
+    *,
+    surfaces: Sequence[str] = PATH_SURFACES,
+    dpi: float = DPI,
+) -> Path:
+    """The optimizer's path on three ``surfaces``, side by side, as a PNG."""
     optimizer_cls = optimizers.registry.get(optimizer_name)
     with style():
         figure = new_figure((12.0, 4.3), dpi)
         figure.suptitle(f"{optimizer_cls.title} on three surfaces  (learning rate from the "
                         "protocol, step budget per surface)", fontsize=11.5)  # fmt: skip
-        for i, name in enumerate(PATH_SURFACES):
+        for i, name in enumerate(surfaces):
             race = run_race(name, [optimizer_name])
             run = race.runs[0]
             ax = figure.add_axes((0.045 + i * 0.33, 0.11, 0.27, 0.72))
@@ -177,9 +184,10 @@ def plot_effective_steps(ax: Axes, path: Trajectory, color: str) -> list[Artist]
     return lines
 
 
-def draw_optimizer_state(path: str | os.PathLike, optimizer_name: str, *, dpi: float = DPI) -> Path:
-    """Momentum arrows on the path and per-coordinate step sizes, as a PNG."""
-    race = run_race(STATE_SURFACE, [optimizer_name])
+def draw_optimizer_state(path: str | os.PathLike, optimizer_name: str, *,
+                         surface: str = STATE_SURFACE, dpi: float = DPI) -> Path:  # fmt: skip
+    """Momentum arrows on the path on ``surface`` and per-coordinate step sizes, as a PNG."""
+    race = run_race(surface, [optimizer_name])
     run = race.runs[0]
     optimizer = optimizers.get(optimizer_name, lr=run.lr)
     traced = trajectory(optimizer, race.surface, race.surface.start, race.steps,

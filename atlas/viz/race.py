@@ -10,14 +10,18 @@ same step budget. A race is drawn three ways:
   (:math:`f` itself on a symlog scale where there is no minimum).
 
 Each path is a thin coloured line with a short bold tail and a dot at its
-head; the legend gives each learning rate, and a run that diverged stops
-where it last was finite and says so in the legend ("diverged at step k").
-Long races are subsampled to at most ``max_frames`` frames; the poster is
-the last frame, the whole race.
+head (drawn by :mod:`atlas.viz.race_artists`). The axes show exactly the
+surface's domain: a path that leaves it is clipped at the edge
+(:mod:`atlas.viz.clipping`), and the legend says so ("left the plot at step
+k"); a run that diverged stops where it last was finite and the legend says
+that too ("diverged at step k"). Every optimizer keeps its colour of
+:data:`atlas.viz.style.OPTIMIZER_COLORS`. Long races are subsampled to at most
+``max_frames`` frames; the poster is the last frame, the whole race.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,11 +31,14 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from atlas import learning_rates, optimizers, surfaces
 from atlas.surfaces import Surface
 from atlas.trajectory import trajectory
 from atlas.viz.animation import render_animation, save_figure
+from atlas.viz.clipping import ClippedPath, inside_box
+from atlas.viz.race_artists import RaceOverlay, StepCounter, contour_pixels, surface_pixels
 from atlas.viz.style import (
     DPI,
     latex_title,
@@ -45,8 +52,8 @@ from atlas.viz.surface_plots import plot_contours, plot_surface_3d
 FIGSIZE_RACE = (8.0, 4.5)
 MAX_FRAMES = 144
 FPS = 20.0
-TAIL = 6  # steps in the bold tail behind each head
-LEGEND_X = 0.655  # left edge of the legend, in figure coordinates
+LEGEND_X = 0.6  # left edge of the legend, in figure coordinates
+ZOOM_3D = 0.88  # the 3D box a little smaller than its axes, so no label is cut off
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ class Run:
     xy: np.ndarray  # (k + 1, 2), k <= steps
     z: np.ndarray  # (k + 1,)
     diverged_at: int | None
+    left_at: int | None = None  # first step outside the surface's domain (the plot)
 
     @property
     def color(self) -> str:
@@ -66,11 +74,18 @@ class Run:
 
     @property
     def label(self) -> str:
-        """``"Adam  lr=0.0316"``, plus ``"  diverged at step k"`` for a diverged run."""
+        """``"Adam  lr=0.0316"``, and where it diverged, if it did."""
         text = f"{self.title}  lr={learning_rates.format_lr(self.lr)}"
-        return text + (
-            f"  diverged at step {self.diverged_at}" if self.diverged_at is not None else ""
-        )
+        if self.diverged_at is not None:
+            return f"{text}  diverged at step {self.diverged_at}"
+        return text
+
+    @property
+    def path_label(self) -> str:
+        """:attr:`label`, or where the path left the plot (the domain) if it did."""
+        if self.diverged_at is None and self.left_at is not None:
+            return f"{self.label}  left the plot at step {self.left_at}"
+        return self.label
 
     def upto(self, step: int) -> slice:
         """The rows of the path at steps ``0 .. step`` (fewer if it diverged earlier)."""
@@ -109,8 +124,34 @@ def run_race(
             lr = learning_rates.best_learning_rate(name, surface, steps=steps).lr
         optimizer = optimizers.get(name, lr=lr)
         path = trajectory(optimizer, surface, surface.start, steps)
-        runs.append(Run(name, optimizer.title, lr, path.xy, path.z, path.diverged_at))
+        runs.append(Run(name, optimizer.title, lr, path.xy, path.z, path.diverged_at,
+                        first_step_outside(path.xy, surface.domain)))
     return Race(surface, steps, tuple(runs))
+
+
+def first_step_outside(xy: np.ndarray, domain) -> int | None:
+    """The first step whose point lies outside ``domain``, None if the path stays inside."""
+    (x0, x1), (y0, y1) = domain
+    outside = np.flatnonzero(~inside_box(xy, np.array([x0, y0]), np.array([x1, y1])))
+    return int(outside[0]) if outside.size else None
+
+
+#: A trail longer than this many diagonals of the domain is drawn faint (see :func:`wanders`).
+WANDER_DIAGONALS = 12.0
+
+
+def wanders(run: Run, domain) -> bool:
+    """Whether the run's trail is drawn faint: it diverged, left the plot, or wandered.
+
+    Wandering: its path, measured in units of the domain's sides, is longer than
+    :data:`WANDER_DIAGONALS` diagonals (a too-large rate bouncing around for
+    hundreds of steps would scribble over every other path).
+    """
+    if run.diverged_at is not None or run.left_at is not None:
+        return True
+    (x0, x1), (y0, y1) = domain
+    unit = np.diff(run.xy, axis=0) / np.array([x1 - x0, y1 - y0])
+    return float(np.hypot(unit[:, 0], unit[:, 1]).sum()) > WANDER_DIAGONALS * math.sqrt(2)
 
 
 def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
@@ -124,13 +165,14 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, n_frames)).astype(int))
 
 
-def _legend(figure, runs: Sequence[Run], x: float = LEGEND_X) -> Artist:
+def _legend(figure, runs: Sequence[Run], x: float = LEGEND_X, paths: bool = True) -> Artist:
     handles = [
         Line2D([], [], color=run.color, lw=2.2, marker="o", markersize=5,
                linestyle="--" if run.diverged_at is not None else "-")
         for run in runs
     ]  # fmt: skip
-    return figure.legend(handles, [run.label for run in runs], loc="center left",
+    labels = [run.path_label if paths else run.label for run in runs]
+    return figure.legend(handles, labels, loc="center left",
                          bbox_to_anchor=(x, 0.5), borderaxespad=0.3,
                          handlelength=1.6, title="optimizer, learning rate",
                          title_fontsize=8.5)  # fmt: skip
@@ -142,61 +184,42 @@ def _title(figure, race: Race) -> None:
                     ha="left", y=0.975)  # fmt: skip
 
 
-class _RaceArtists:
-    """Per run: the path so far (thin), its recent tail (bold) and its head (a dot)."""
-
-    def __init__(self, ax: Axes, race: Race, three_d: bool) -> None:
-        self.race, self.three_d = race, three_d
-        self.paths, self.tails, self.heads = [], [], []
-        extra = {"axlim_clip": True} if three_d else {}
-        for run in race.runs:
-            empty = ([], [], []) if three_d else ([], [])
-            kw = {"color": run.color, "animated": True, "solid_capstyle": "round", **extra}
-            self.paths += ax.plot(*empty, lw=1.3, alpha=0.85, zorder=6, **kw)
-            self.tails += ax.plot(*empty, lw=2.8, zorder=7, **kw)
-            self.heads += ax.plot(*empty, marker="o", markersize=5.5, markeredgecolor="white",
-                                  markeredgewidth=0.8, zorder=8, linestyle="none",
-                                  **kw)  # fmt: skip
-        self.counter = ax.figure.text(0.02, 0.02, "", fontsize=9, animated=True)
-
-    def artists(self) -> list[Artist]:
-        return [*self.paths, *self.tails, *self.heads, self.counter]
-
-    def show(self, step: int) -> None:
-        for run, path, tail, head in zip(self.race.runs, self.paths, self.tails, self.heads,
-                                         strict=True):  # fmt: skip
-            rows = run.upto(step)
-            tail_rows = slice(max(0, rows.stop - 1 - TAIL), rows.stop)
-            last = slice(rows.stop - 1, rows.stop)
-            for line, part in ((path, rows), (tail, tail_rows), (head, last)):
-                x, y = run.xy[part, 0], run.xy[part, 1]
-                if self.three_d:
-                    line.set_data_3d(x, y, run.z[part])
-                else:
-                    line.set_data(x, y)
-        self.counter.set_text(f"step {step} / {self.race.steps}")
-
-
 def _animate(race: Race, path: str | os.PathLike, three_d: bool, formats: Iterable[str],
              max_frames: int, dpi: float, fps: float,
              figsize: tuple[float, float]) -> dict[str, Path]:  # fmt: skip
+    surface = race.surface
     with style():
         figure = new_figure(figsize, dpi)
         legend_x = 1 - (1 - LEGEND_X) * FIGSIZE_RACE[0] / figsize[0]  # legend: fixed width
-        rect = (-0.03, 0.0, legend_x + 0.045, 0.93) if three_d else (
+        rect = (0.0, 0.05, legend_x - 0.01, 0.88) if three_d else (
             0.075, 0.1, legend_x - 0.095, 0.8)
         if three_d:
             ax = figure.add_axes(rect, projection="3d")
-            plot_surface_3d(ax, race.surface)
+            plot_surface_3d(ax, surface)
+            ax.set_box_aspect(None, zoom=ZOOM_3D)  # room for the tick and axis labels
+
+            def to_pixels(i: int) -> ClippedPath:
+                return surface_pixels(ax, race.runs[i].xy, race.runs[i].z)
         else:
             ax = figure.add_axes(rect)
-            plot_contours(ax, race.surface)
+            plot_contours(ax, surface)
+
+            def to_pixels(i: int) -> ClippedPath:
+                return contour_pixels(ax, race.runs[i].xy, surface.domain)
         _title(figure, race)
         _legend(figure, race.runs, legend_x)
-        drawn = _RaceArtists(ax, race, three_d)
+        faded = [wanders(run, surface.domain) for run in race.runs]
+        overlay = RaceOverlay(figure, [run.color for run in race.runs], to_pixels, faded=faded)
+        counter = StepCounter(race.steps, (0.02 * figure.bbox.width, 0.02 * figure.bbox.height))
+        figure.add_artist(counter)
         steps = frame_steps(race.steps, max_frames)
-        return render_animation(figure, drawn.artists(), lambda i: drawn.show(int(steps[i])),
-                                len(steps), path, fps=fps, formats=formats)  # fmt: skip
+
+        def update(i: int) -> None:
+            overlay.show(int(steps[i]))
+            counter.step = int(steps[i])
+
+        return render_animation(figure, [*overlay.artists(), counter], update, len(steps),
+                                path, fps=fps, formats=formats)  # fmt: skip
 
 
 def animate_race_3d(
@@ -231,6 +254,29 @@ def animate_race_contour(
 GAP_FLOOR = 1e-16
 
 
+def symlog_ticks(values: np.ndarray, linthresh: float, per_side: int = 4) -> list[float]:
+    """0 and at most ``per_side`` decades on each side that ``values`` reach, the extreme included.
+
+    A symlog axis's own ticks crowd around 0 (and overlap) when the values span
+    hundreds of decades, as on the saddle.
+    """
+    low = math.ceil(math.log10(linthresh))
+    ticks = [0.0]
+    for sign, extreme in ((1.0, float(np.max(values))), (-1.0, -float(np.min(values)))):
+        if extreme >= 10.0**low:
+            top = math.floor(math.log10(extreme))
+            step = max(1, math.ceil((top - low + 1) / per_side))
+            ticks += [sign * 10.0**e for e in range(top, low - 1, -step)]
+    return sorted(ticks)
+
+
+def _signed_decade(value: float, _position: int) -> str:
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    return f"${sign}10^{{{round(math.log10(abs(value)))}}}$"
+
+
 def plot_gap(ax: Axes, runs: Sequence[Run], f_star: float | None) -> list[Artist]:
     r""":math:`f - f^*` against step on a log scale (``f`` on symlog if ``f_star`` is None).
 
@@ -251,6 +297,9 @@ def plot_gap(ax: Axes, runs: Sequence[Run], f_star: float | None) -> list[Artist
             finite = np.concatenate([run.z for run in runs])
             scale = max(1.0, float(np.median(np.abs(finite))) * 1e-3)
             ax.set_yscale("symlog", linthresh=scale)
+            ax.yaxis.set_major_locator(FixedLocator(symlog_ticks(finite, scale)))
+            ax.yaxis.set_major_formatter(FuncFormatter(_signed_decade))
+            ax.yaxis.set_minor_locator(NullLocator())
             ax.set_ylabel(r"$f(\theta_k)$")
         else:
             ax.set_yscale("log")
@@ -267,10 +316,10 @@ def draw_gap(race: Race, path: str | os.PathLike, *, dpi: float = DPI) -> Path:
         path = path.with_name(path.name + ".png")
     with style():
         figure = new_figure(FIGSIZE_RACE, dpi)
-        ax = figure.add_axes((0.09, 0.12, 0.54, 0.76))
+        ax = figure.add_axes((0.115, 0.12, LEGEND_X - 0.145, 0.76))
         plot_gap(ax, race.runs, race.surface.f_min)
         _title(figure, race)
-        _legend(figure, race.runs)
+        _legend(figure, race.runs, paths=False)
         ax.set_xlim(0, race.steps)
     path.parent.mkdir(parents=True, exist_ok=True)
     return save_figure(figure, path)

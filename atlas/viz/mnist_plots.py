@@ -1,0 +1,394 @@
+r"""Figures of a trained MNIST network, all drawn from a saved run (:func:`atlas.nn.load_run`).
+
+Each ``plot_*`` function draws on one ``ax`` and returns its artists; each
+``draw_*`` function builds a whole figure and writes ``<path>.png``:
+
+* :func:`draw_curves` — loss and accuracy per epoch, training and test;
+* :func:`draw_confusion` — the confusion matrix :math:`C_{ij}` (counts), coloured
+  by the row-normalised :math:`C_{ij} / \sum_j C_{ij}` (the fraction of true
+  class :math:`i` predicted as :math:`j`);
+* :func:`draw_class_report` — per-class precision, recall and F1 with their macro averages;
+* :func:`draw_extremes` — the easiest and hardest test images (the notes' exercise 8.5);
+* :func:`draw_optimizers` — test accuracy and loss per epoch of several runs;
+* :func:`draw_landscape_3d` — the loss on the plane through the trained
+  weights along two filter-normalised random directions
+  (:func:`atlas.nn.landscape.random_plane`), in 3D and as contours;
+* :func:`draw_landscape_paths` — training paths projected on the plane of
+  their first two principal components (:func:`atlas.nn.landscape.path_pca`),
+  over the loss on that plane.
+
+Landscapes use the look of the toy surfaces (:mod:`atlas.viz.surface_plots`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.colors import PowerNorm
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+
+from atlas.nn import SavedRun, as_features
+from atlas.nn.landscape import loss_on_plane, path_pca, random_plane
+from atlas.viz.animation import save_figure
+from atlas.viz.style import (
+    CONTOUR_COLOR,
+    DPI,
+    MINIMUM_COLOR,
+    SURFACE_CMAP,
+    new_figure,
+    optimizer_color,
+    style,
+)
+from atlas.viz.surface_plots import SurfaceGrid, uses_log_levels
+
+TRAIN_COLOR, TEST_COLOR = "#0072B2", "#D55E00"
+METRIC_COLORS = {"precision": "#0072B2", "recall": "#E69F00", "f1": "#009E73"}
+
+
+def _probability(p: float) -> str:
+    """``p = 0.873``, or ``p = 1 − 3e-06`` when p rounds to 1 at three decimals."""
+    if p < 0.9995 or p >= 1.0:
+        return f"p = {p:.3f}"
+    return f"p = 1 − {1.0 - p:.0e}"
+
+
+def _png(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + ".png")
+
+
+# ------------------------------------------------------------------------ curves and metrics
+
+
+def plot_curves(ax: Axes, history: Mapping[str, list], metric: str) -> list[Artist]:
+    """``train_<metric>`` and ``test_<metric>`` (``loss`` or ``accuracy``) against the epoch."""
+    artists: list[Artist] = []
+    for split, color in (("train", TRAIN_COLOR), ("test", TEST_COLOR)):
+        artists += ax.plot(history["epoch"], history[f"{split}_{metric}"], color=color,
+                           marker="o", markersize=4, label=split)  # fmt: skip
+    ax.set(xlabel="epoch", ylabel=metric)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True)
+    ax.legend()
+    return artists
+
+
+def plot_confusion(ax: Axes, confusion: np.ndarray, classes: Sequence[str]) -> list[Artist]:
+    """Counts in every cell, coloured by the row-normalised fraction (power scale)."""
+    counts = np.asarray(confusion)
+    totals = counts.sum(axis=1, keepdims=True)
+    fraction = counts / np.where(totals > 0, totals, 1)
+    norm = PowerNorm(gamma=0.35, vmin=0.0, vmax=1.0)
+    image = ax.imshow(fraction, cmap="Blues", norm=norm)
+    artists: list[Artist] = [image]
+    fontsize = 8 if len(classes) <= 10 else 6
+    for (i, j), count in np.ndenumerate(counts):
+        dark = norm(fraction[i, j]) > 0.6
+        artists.append(ax.text(j, i, str(count), ha="center", va="center", fontsize=fontsize,
+                               color="white" if dark else "#222222"))  # fmt: skip
+    ticks = np.arange(len(classes))
+    ax.set(xticks=ticks, yticks=ticks, xticklabels=classes, yticklabels=classes,
+           xlabel="predicted class", ylabel="true class")  # fmt: skip
+    ax.spines[:].set_visible(False)
+    return artists
+
+
+def plot_class_report(ax: Axes, report: Mapping[str, list], classes: Sequence[str]) -> list[Artist]:
+    """Grouped bars of precision, recall and F1 per class; dashed lines at the macro averages."""
+    x = np.arange(len(classes))
+    width = 0.26
+    artists: list[Artist] = []
+    lowest = 1.0
+    for k, metric in enumerate(("precision", "recall", "f1")):
+        values = np.asarray(report[metric])
+        lowest = min(lowest, float(values.min()))
+        macro = float(report[f"macro_{metric}"])
+        label = f"{'F1' if metric == 'f1' else metric}  (macro {macro:.3f})"
+        artists.append(ax.bar(x + (k - 1) * width, values, width, color=METRIC_COLORS[metric],
+                              label=label))  # fmt: skip
+        artists.append(ax.axhline(macro, color=METRIC_COLORS[metric], ls="--", lw=1.0))
+    ax.set(xticks=x, xticklabels=classes, xlabel="class", ylabel="score",
+           ylim=(max(0.0, lowest - 0.05), 1.005))  # fmt: skip
+    ax.grid(True, axis="y")
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
+    return artists
+
+
+def plot_image_grid(
+    ax: Axes, images: np.ndarray, captions: Sequence[str], columns: int
+) -> list[Artist]:
+    """Images (dark ink on white) in a grid, a caption under each; returns the artists."""
+    images = np.asarray(images, np.float64)
+    n, h, w = images.shape
+    rows = max(1, -(-n // columns))
+    gap, caption = 3, max(10, h // 2)
+    cell_h, cell_w = h + caption + gap, w + gap
+    canvas = np.zeros((rows * cell_h, columns * cell_w))
+    artists: list[Artist] = []
+    for k in range(n):
+        top, left = (k // columns) * cell_h, (k % columns) * cell_w
+        canvas[top : top + h, left : left + w] = images[k]
+    artists.append(ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=images.max() or 1,
+                             interpolation="nearest"))  # fmt: skip
+    for k, text in enumerate(captions):
+        top, left = (k // columns) * cell_h, (k % columns) * cell_w
+        artists.append(ax.text(left + w / 2, top + h + 1, text, ha="center", va="top",
+                               fontsize=8, linespacing=1.1))  # fmt: skip
+    ax.set_axis_off()
+    return artists
+
+
+def plot_optimizer_curves(
+    ax: Axes, histories: Mapping[str, Mapping[str, list]], key: str
+) -> list[Artist]:
+    """``history[key]`` against the epoch for every optimizer, in its fixed colour."""
+    artists: list[Artist] = []
+    for name, history in histories.items():
+        artists += ax.plot(history["epoch"], history[key], color=optimizer_color(name),
+                           marker="o", markersize=4, label=name)  # fmt: skip
+    ax.set(xlabel="epoch", ylabel=key.replace("_", " "))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True)
+    return artists
+
+
+# ---------------------------------------------------------------------------------- landscapes
+
+
+def landscape_grid(alphas: np.ndarray, betas: np.ndarray, loss: np.ndarray) -> SurfaceGrid:
+    """A :class:`SurfaceGrid` of a loss slice (non-finite values shown at the largest finite).
+
+    A cross-entropy spans decades between the bottom of a valley and the edge
+    of a slice, so a positive loss is coloured on a log scale.
+    """
+    z = np.asarray(loss, np.float64)
+    finite = np.isfinite(z)
+    z = np.where(finite, z, np.max(z[finite]) if finite.any() else 0.0)
+    x, y = np.meshgrid(alphas, betas)
+    if z.min() > 0:  # a positive loss: colours and levels on a log scale of the loss itself
+        return SurfaceGrid(x, y, z, True, 0.0)
+    floor = float(z.min())
+    return SurfaceGrid(x, y, z, uses_log_levels(z, floor), floor)
+
+
+def nice_log_ticks(low: float, high: float) -> np.ndarray:
+    """The values 1, 2, 5 times a power of ten between ``low`` and ``high``."""
+    decades = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
+    values = np.outer(10.0**decades, [1.0, 2.0, 5.0]).ravel()
+    return values[(values >= low) & (values <= high)]
+
+
+def plot_landscape_3d(ax: Axes, grid: SurfaceGrid, labels: tuple[str, str]) -> list[Artist]:
+    """The slice as a translucent surface with floor contours, the origin starred."""
+    artists: list[Artist] = [ax.plot_surface(
+        grid.x, grid.y, grid.z, cmap=SURFACE_CMAP, norm=grid.height_norm(), alpha=0.85,
+        rstride=1, cstride=1, linewidth=0.2, edgecolor="#ffffff40", shade=False)]
+    low, high = float(grid.z.min()), float(grid.z.max())
+    bottom = low - 0.08 * (high - low)
+    artists.append(ax.contour(grid.x, grid.y, grid.z, levels=grid.levels(12), zdir="z",
+                              offset=bottom, colors=CONTOUR_COLOR, linewidths=0.6, alpha=0.7))
+    origin = np.unravel_index(np.argmin(np.abs(grid.x) + np.abs(grid.y)), grid.x.shape)
+    artists.append(ax.scatter([0.0], [0.0], [grid.z[origin]], marker="*", s=140,
+                              color=MINIMUM_COLOR, depthshade=False, zorder=5))  # fmt: skip
+    ax.set(zlim=(bottom, high), xlabel=labels[0], ylabel=labels[1])
+    ax.set_zlabel("loss")
+    ax.view_init(elev=32, azim=-58)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_pane_color((0.97, 0.97, 0.97, 1.0))
+    ax.tick_params(labelsize=8, pad=0)
+    return artists
+
+
+def plot_landscape_contour(ax: Axes, grid: SurfaceGrid, labels: tuple[str, str]) -> list[Artist]:
+    """Filled contours of the slice, contour lines, and a colour bar of the loss."""
+    fill = ax.contourf(grid.x, grid.y, grid.colour_values(), levels=grid.levels(64,
+                       of_colour_values=True), cmap=SURFACE_CMAP, norm=grid.norm())  # fmt: skip
+    lines = ax.contour(grid.x, grid.y, grid.z, levels=grid.levels(14), colors=CONTOUR_COLOR,
+                       linewidths=0.6, alpha=0.9)  # fmt: skip
+    bar = ax.figure.colorbar(fill, ax=ax, fraction=0.05, pad=0.03)
+    bar.set_label("loss")
+    if grid.log and grid.floor == 0:
+        low, high = float(grid.colour_values().min()), float(grid.z.max())
+        bar.set_ticks(nice_log_ticks(low, high), labels=None)
+        bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        bar.ax.minorticks_off()
+    ax.set(xlabel=labels[0], ylabel=labels[1])
+    return [fill, lines, bar]
+
+
+def plot_projected_path(ax: Axes, xy: np.ndarray, color: str, label: str) -> list[Artist]:
+    """A path in plane coordinates: a line with dots at the snapshots, start ○ and end ●."""
+    artists = ax.plot(xy[:, 0], xy[:, 1], color=color, lw=1.8, marker=".", markersize=5,
+                      label=label, zorder=6)  # fmt: skip
+    artists += ax.plot(*xy[0], marker="o", markersize=8, markerfacecolor="white",
+                       markeredgecolor=color, markeredgewidth=1.6, zorder=7)  # fmt: skip
+    artists += ax.plot(*xy[-1], marker="o", markersize=8, color=color,
+                       markeredgecolor="white", zorder=8)  # fmt: skip
+    return artists
+
+
+# ------------------------------------------------------------------------------- whole figures
+
+
+def draw_curves(path: str | os.PathLike, run: SavedRun, *, dpi: float = DPI) -> Path:
+    """Loss and accuracy per epoch, training and test, side by side."""
+    c = run.config
+    with style():
+        figure = new_figure((10.0, 4.0), dpi)
+        figure.suptitle(f"MLP {c.model} ({c.activation}, {c.optimizer} lr={c.lr:g}, batch "
+                        f"{c.batch_size}) on {run.info['dataset']}")  # fmt: skip
+        left, right = figure.subplots(1, 2)
+        plot_curves(left, run.info["history"], "loss")
+        plot_curves(right, run.info["history"], "accuracy")
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
+    return save_figure(figure, _png(path))
+
+
+def draw_confusion(
+    path: str | os.PathLike, run: SavedRun, classes: Sequence[str], *, dpi: float = DPI
+) -> Path:
+    """The confusion matrix of the saved run's final model on the test set."""
+    final = run.info["final"]
+    with style():
+        figure = new_figure((6.4, 5.6), dpi)
+        ax = figure.add_axes((0.12, 0.1, 0.72, 0.8))
+        image = plot_confusion(ax, np.asarray(final["confusion_matrix"]), classes)[0]
+        bar = figure.colorbar(image, cax=figure.add_axes((0.86, 0.1, 0.03, 0.8)))
+        bar.set_label("fraction of the true class (row)")
+        ax.set_title(f"Confusion matrix: test accuracy {final['test_accuracy']:.2%}")
+    return save_figure(figure, _png(path))
+
+
+def draw_class_report(
+    path: str | os.PathLike, run: SavedRun, classes: Sequence[str], *, dpi: float = DPI
+) -> Path:
+    """Per-class precision, recall and F1 of the saved run, with macro averages."""
+    with style():
+        figure = new_figure((9.0, 4.4), dpi)
+        figure.suptitle("Precision, recall and F1 per class on the test set (dashed: macro "
+                        "averages)", fontsize=11)  # fmt: skip
+        ax = figure.add_axes((0.08, 0.12, 0.9, 0.7))
+        plot_class_report(ax, run.info["final"]["class_report"], classes)
+    return save_figure(figure, _png(path))
+
+
+def draw_extremes(
+    path: str | os.PathLike,
+    run: SavedRun,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    classes: Sequence[str],
+    *,
+    columns: int = 8,
+    dpi: float = DPI,
+) -> Path:
+    r"""The easiest (correct, highest :math:`p(\hat y|x)`) and hardest (wrong, highest
+    :math:`p(\hat y|x)`) test images, ``columns`` of each, as listed in the run's final
+    metrics; captions give the true class, the prediction and its probability."""
+    extremes = run.info["final"]["extremes"]
+    model = run.model()
+    with style():
+        figure = new_figure((9.0, 4.6), dpi)
+        for row, kind in enumerate(("easiest", "hardest")):
+            index = np.asarray(extremes[kind][:columns], np.int64)
+            ax = figure.add_axes((0.02, 0.5 - 0.48 * row, 0.96, 0.4))
+            title = ("Easiest: correct and most confident" if kind == "easiest"
+                     else "Hardest: wrong and most confident  (true → predicted)")  # fmt: skip
+            ax.set_title(title, fontsize=11)
+            if len(index) == 0:
+                ax.set_axis_off()
+                ax.text(0.5, 0.5, "none", ha="center", transform=ax.transAxes)
+                continue
+            features = as_features(np.asarray(x_test)[index], model.layers[0].dtype)
+            probabilities = model.predict_proba(features)
+            y_hat = probabilities.argmax(axis=1)
+            captions = [
+                (f"{classes[t]}" if t == p else f"{classes[t]} → {classes[p]}")
+                + "\n" + _probability(float(probabilities[k, p]))
+                for k, (t, p) in enumerate(zip(np.asarray(y_test)[index], y_hat, strict=True))
+            ]
+            plot_image_grid(ax, np.asarray(x_test)[index], captions, columns)
+    return save_figure(figure, _png(path))
+
+
+def draw_optimizers(
+    path: str | os.PathLike, runs: Mapping[str, SavedRun], *, dpi: float = DPI
+) -> Path:
+    """Test accuracy and test loss per epoch of one run per optimizer (same budget)."""
+    histories = {name: run.info["history"] for name, run in runs.items()}
+    labels = {name: f"{name} (lr={run.config.lr:g})" for name, run in runs.items()}
+    with style():
+        figure = new_figure((10.0, 4.2), dpi)
+        left, right = figure.subplots(1, 2)
+        plot_optimizer_curves(left, histories, "test_accuracy")
+        plot_optimizer_curves(right, histories, "test_loss")
+        handles = [line for line in left.get_lines()]
+        figure.legend(handles, [labels[h.get_label()] for h in handles], loc="upper center",
+                      ncols=len(runs), bbox_to_anchor=(0.5, 0.99), frameon=False)  # fmt: skip
+        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.86, wspace=0.25)
+    return save_figure(figure, _png(path))
+
+
+def draw_landscape_3d(
+    path: str | os.PathLike, run: SavedRun, x: np.ndarray, y: np.ndarray, *,
+    n: int = 25, span: float = 1.0, seed: int = 0, dpi: float = DPI,
+) -> Path:
+    r"""Loss on :math:`\theta^* + \alpha u + \beta v`, :math:`u, v` filter-normalised random
+    directions (``seed``), :math:`\alpha, \beta \in [-span, span]`, on the data ``(x, y)``."""
+    model = run.model()
+    plane = random_plane(model.params(), np.random.default_rng(seed))
+    steps = np.linspace(-span, span, n)
+    grid = landscape_grid(steps, steps, loss_on_plane(model, plane, x, y, steps, steps))
+    labels = (r"$\alpha$ (direction $u$)", r"$\beta$ (direction $v$)")
+    with style():
+        figure = new_figure((11.0, 4.8), dpi)
+        figure.suptitle("Loss around the trained weights $\\theta^*$ on the plane "
+                        "$\\theta^* + \\alpha u + \\beta v$, $u, v$ filter-normalised random "
+                        f"directions ({len(x)} training images)", fontsize=10.5)  # fmt: skip
+        ax3d = figure.add_axes((0.0, 0.02, 0.5, 0.88), projection="3d")
+        plot_landscape_3d(ax3d, grid, labels)
+        ax = figure.add_axes((0.58, 0.12, 0.36, 0.74))
+        plot_landscape_contour(ax, grid, labels)
+        ax.plot([0], [0], marker="*", markersize=12, color=MINIMUM_COLOR, zorder=5)
+        ax.set_aspect("equal")
+    return save_figure(figure, _png(path))
+
+
+def draw_landscape_paths(
+    path: str | os.PathLike, runs: Mapping[str, SavedRun], x: np.ndarray, y: np.ndarray, *,
+    n: int = 25, margin: float = 0.25, dpi: float = DPI,
+) -> Path:
+    r"""Snapshots of every run projected on the plane of the first two principal components
+    of all snapshots together (origin: their mean), over the loss on that plane."""
+    paths = {name: run.trajectory for name, run in runs.items()}
+    if any(p is None for p in paths.values()):
+        raise ValueError("every run needs snapshots (TrainConfig.snapshot_every > 0)")
+    pca = path_pca(list(paths.values()))
+    projected = {name: pca.project(p) for name, p in paths.items()}
+    points = np.concatenate(list(projected.values()))
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = margin * (high - low).max()
+    alphas = np.linspace(low[0] - pad, high[0] + pad, n)
+    betas = np.linspace(low[1] - pad, high[1] + pad, n)
+    model = next(iter(runs.values())).model()
+    grid = landscape_grid(alphas, betas, loss_on_plane(model, pca.plane, x, y, alphas, betas))
+    e1, e2 = 100 * pca.explained
+    with style():
+        figure = new_figure((7.6, 6.0), dpi)
+        ax = figure.add_axes((0.1, 0.1, 0.84, 0.78))
+        plot_landscape_contour(ax, grid, (f"PC 1 ({e1:.1f} % of the variance)",
+                                          f"PC 2 ({e2:.1f} % of the variance)"))
+        for name, xy in projected.items():
+            run = runs[name]
+            plot_projected_path(ax, xy, optimizer_color(run.config.optimizer),
+                                f"{name} (lr={run.config.lr:g})")
+        ax.legend(loc="best")
+        ax.set_title("Training paths from a shared start (○) to their end (●), projected on "
+                     "the plane\nof their first two principal components; loss on that plane "
+                     f"({len(x)} training images)", fontsize=10.5)  # fmt: skip
+    return save_figure(figure, _png(path))
