@@ -196,6 +196,23 @@ def copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
             shutil.copyfile(src, dst)
 
 
+# --- page hygiene ----------------------------------------------------------------------------
+
+
+def drop_duplicate_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
+                           doctree: Any) -> None:
+    """Keep the first of identical script tags (sphinx-thebe adds its inline config twice
+    when the documents are read twice in one build, a redeclared ``const`` error)."""
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        attributes = tuple(sorted(getattr(script, "attributes", {}).items()))
+        key = (getattr(script, "filename", script) or "", attributes)  # priority aside
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 # --- wiring ----------------------------------------------------------------------------------
 
 
@@ -208,6 +225,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", invalidate_stale_notebooks)
     app.connect("env-get-outdated", _reread_when_stale)
     app.connect("env-merge-info", _merge_media)
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)  # after the rest
     app.connect("build-finished", copy_media)
     app.connect("build-finished", copy_mathjax)
     app.add_js_file("atlas.js", loading_method="defer")

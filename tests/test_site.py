@@ -11,6 +11,7 @@ screen is saved to ``artifacts/screenshots/``.
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import re
 import subprocess
@@ -79,11 +80,22 @@ def test_every_toc_page_was_built(site: Path):
     assert not missing
 
 
+TEXT_SUFFIXES = {".html", ".js", ".css", ".svg", ".json", ".txt"}
+
+
+def _transfer_size(path: Path) -> int:
+    """Bytes sent for ``path``: text is served gzip-compressed (as GitHub Pages does),
+    media (MP4, PNG, fonts) as they are."""
+    data = path.read_bytes()
+    return len(gzip.compress(data, mtime=0)) if path.suffix in TEXT_SUFFIXES else len(data)
+
+
 def _page_weight(site: Path, page: str) -> int:
-    """Bytes of a page with every local resource it references (media, scripts, styles)."""
+    """Bytes a first visit to ``page`` transfers: the page and every local resource it
+    references (media, scripts, styles)."""
     html_path = site / page
     html = html_path.read_text(encoding="utf-8")
-    total = html_path.stat().st_size
+    total = _transfer_size(html_path)
     seen: set[Path] = set()
     for ref in re.findall(r'(?:src|href|poster)="([^"#?]+)', html):
         if urlparse(ref).scheme:
@@ -91,7 +103,7 @@ def _page_weight(site: Path, page: str) -> int:
         target = (html_path.parent / ref).resolve()
         if target.is_file() and target not in seen and target.suffix != ".html":
             seen.add(target)
-            total += target.stat().st_size
+            total += _transfer_size(target)
     return total
 
 

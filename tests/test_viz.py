@@ -115,7 +115,10 @@ def test_poster_is_the_last_frame_and_byte_identical(tmp_path):
     first, second = (p.read_bytes() for p in paths)
     assert first.startswith(PNG_SIGNATURE) and first == second
     assert b"tIME" not in first and b"tEXt" not in first and b"iTXt" not in first
-    np.testing.assert_array_equal(iio.imread(paths[0]), last_frame)
+    # The poster is the last frame, stored as a palette PNG: equal up to quantisation.
+    poster = iio.imread(paths[0]).astype(int)
+    assert poster.shape == last_frame.shape
+    assert np.abs(poster - last_frame).mean() < 1.0 and np.abs(poster - last_frame).max() <= 32
 
 
 def test_gif_fallback(tmp_path):
@@ -390,11 +393,14 @@ def test_clipping_keeps_exactly_the_part_inside_the_box(points):
     steps = np.diff(rows, axis=0)
     drawn_length = np.linalg.norm(steps[~np.isnan(steps).any(axis=1)], axis=1).sum()
     t = np.linspace(0.0, 1.0, 4001)[:, None]
-    inside_length = 0.0
+    inside_length, sampling_error = 0.0, 0.0
     for p, q in itertools.pairwise(points):
         samples = p + t * (q - p)
         inside_length += clipping.inside_box(samples, low, high).mean() * np.linalg.norm(q - p)
-    assert abs(drawn_length - inside_length) <= 1e-3 * (1 + inside_length)
+        # Each end of an inside stretch is located to one sample spacing (and a segment
+        # merely touching the box counts one sample): two spacings per stretch bound it.
+        sampling_error += 2 * np.linalg.norm(q - p) / (len(t) - 1)
+    assert abs(drawn_length - inside_length) <= sampling_error + 1e-9
 
 
 def test_clipping_inserts_a_break_where_the_path_leaves_and_comes_back():

@@ -53,7 +53,7 @@ FORMATS = ("mp4", "png", "gif")
 #: at the front (``+faststart``: playback starts before the download ends),
 #: and everything that makes the bytes reproducible.
 MP4_OUTPUT_PARAMS = (
-    "-crf", "20",
+    "-crf", "26",  # plots are flat colour and thin lines: 26 keeps them crisp at half the bytes
     "-preset", "veryfast",
     "-tune", "animation",
     "-movflags", "+faststart",
@@ -88,16 +88,34 @@ def _rgb(frame: np.ndarray) -> np.ndarray:
 
 
 def png_bytes(array: np.ndarray) -> bytes:
-    """Encode an (H, W, 3|4) uint8 array as PNG: same pixels, same bytes."""
+    """Encode an (H, W, 3|4) uint8 array as a palette PNG: same pixels, same bytes."""
     array = np.asarray(array)
     if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] not in (3, 4):
         raise ValueError(
             f"expected an (H, W, 3) or (H, W, 4) uint8 array, got {array.dtype} {array.shape}"
         )
     buffer = io.BytesIO()
-    # No tEXt/tIME chunks are added by Pillow unless asked: the output is reproducible.
-    Image.fromarray(_rgb(array)).save(buffer, format="PNG", compress_level=9)
+    _palette_image(_rgb(array)).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def _palette_image(rgb: np.ndarray) -> Image.Image:
+    """A palette image: exact when the picture has at most 256 colours, else quantised.
+
+    Plots are mostly flat colours, so a palette PNG is 3-4x smaller than RGB. With more
+    than 256 colours (antialiased edges, shaded surfaces) a median-cut quantiser without
+    dithering picks the palette; both routes are deterministic, and Pillow adds no
+    tEXt/tIME chunks unless asked, so the same pixels always give the same bytes.
+    """
+    flat = rgb.reshape(-1, 3)
+    colours, index = np.unique(flat, axis=0, return_inverse=True)
+    if len(colours) > 256:
+        image = Image.fromarray(rgb)
+        return image.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                              dither=Image.Dither.NONE)
+    image = Image.fromarray(index.reshape(rgb.shape[:2]).astype(np.uint8), mode="P")
+    image.putpalette(colours.astype(np.uint8).tobytes())
+    return image
 
 
 def write_bytes(data: bytes, path: str | os.PathLike) -> Path:
