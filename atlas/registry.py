@@ -8,9 +8,10 @@ everywhere at once.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -59,6 +60,20 @@ class Registry(Generic[T]):
             return self._entries[name]
         except (KeyError, TypeError):
             raise UnknownNameError(self.kind, str(name), self.names()) from None
+
+    def build(self, name: str, what: str = "parameter", **params: Any) -> Any:
+        """Instantiate the dataclass registered as ``name`` with ``params``.
+
+        An unknown keyword raises ``ValueError`` naming it and the valid ones (before
+        construction, so the class's own checks report bad *values*).
+        """
+        cls = self.get(name)
+        valid = [field.name for field in dataclasses.fields(cls)]
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise ValueError(f"{name} has no {what} {', '.join(map(repr, unknown))}; "
+                             f"valid {what}s: {', '.join(valid) or 'none'}")
+        return cls(**params)
 
     def names(self) -> list[str]:
         """Every registered name, in registration order."""

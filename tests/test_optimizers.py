@@ -404,7 +404,7 @@ def test_presets_are_their_base_with_other_defaults():
 def test_unknown_name_and_hyperparameter():
     with pytest.raises(UnknownNameError, match=r"Did you mean .*'adam'"):
         optimizers.get("adma")
-    with pytest.raises(ValueError, match="valid ones: lr, betas, eps"):
+    with pytest.raises(ValueError, match="valid hyperparameters: lr, betas, eps"):
         optimizers.get("adam", momentum=0.9)
 
 

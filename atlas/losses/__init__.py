@@ -16,7 +16,6 @@ Module map: :mod:`~atlas.losses.base` (the interface and reductions),
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any
 
 from atlas.losses.base import REDUCTIONS, Loss
@@ -38,13 +37,7 @@ def get(name: str, **params: Any) -> Loss:
     An unknown name raises :class:`~atlas.registry.UnknownNameError`; an unknown
     or bad parameter raises ``ValueError`` naming it and showing its value.
     """
-    cls = registry.get(name)
-    try:
-        return cls(**params)
-    except TypeError as error:  # an unknown keyword
-        valid = ", ".join(f.name for f in fields(cls)) or "none"
-        raise ValueError(f"{cls.title}: bad parameters {params!r} ({error}); "
-                         f"valid parameters: {valid}") from None
+    return registry.build(name, **params)
 
 
 def names() -> list[str]:

@@ -16,8 +16,6 @@ defaults differ), so ``registry.get(name)(**hyperparameters)`` builds one and
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from atlas.optimizers.adam import Adam, AdamState, AdamW, AMSGrad
 from atlas.optimizers.adam_variants import (
     Adamax,
@@ -67,15 +65,7 @@ def get(name: str, **hyperparameters: object) -> Optimizer:
     suggestions); an unknown hyperparameter raises ``ValueError`` naming the
     valid ones; a bad value raises ``ValueError`` showing it.
     """
-    cls = registry.get(name)
-    valid = [f.name for f in fields(cls)]
-    unknown = sorted(set(hyperparameters) - set(valid))
-    if unknown:
-        raise ValueError(
-            f"{name} has no hyperparameter {', '.join(map(repr, unknown))}; "
-            f"valid ones: {', '.join(valid)}"
-        )
-    return cls(**hyperparameters)
+    return registry.build(name, "hyperparameter", **hyperparameters)
 
 
 def names() -> list[str]:
