@@ -99,13 +99,16 @@ def trajectory(
             p_new, state_new = optimizer.update(surface.gradient_xy(p), state, p)
             z_new = np.asarray(surface.value_xy(p_new), dtype=np.float64)
             finite = np.isfinite(p_new).all(axis=-1) & np.isfinite(z_new)
-            diverged_at[alive & ~finite] = k
-            alive &= finite
-            if not alive.any():
-                break
-            p = np.where(alive[..., None], p_new, p)
-            z = np.where(alive, z_new, z)
-            state = _hold(state_new, state, alive)
+            if finite.all() and alive.all():  # the common case: nothing to hold back
+                p, z, state = p_new, z_new, state_new
+            else:
+                diverged_at[alive & ~finite] = k
+                alive &= finite
+                if not alive.any():
+                    break
+                p = np.where(alive[..., None], p_new, p)
+                z = np.where(alive, z_new, z)
+                state = _hold(state_new, state, alive)
             xy_rows.append(p)
             z_rows.append(z)
             state_rows.append(state)

@@ -20,6 +20,7 @@ float64 run equals ``torch.optim``'s step for step.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import textwrap
@@ -27,6 +28,12 @@ from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class (``update`` runs per step)."""
+    return tuple(field.name for field in fields(cls))
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,8 @@ class State:
     t: int
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
 
@@ -135,7 +142,7 @@ def _real(where: str, value: object) -> float:
 def as_float_array(x: np.ndarray, what: str) -> np.ndarray:
     """``x`` as a floating-point array (integers become float64; float32 stays)."""
     x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # not a real floating type (checked per step: kept cheap)
         if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
             raise ValueError(f"{what} must be a real array, got dtype {x.dtype}")
         x = x.astype(np.float64)

@@ -75,12 +75,22 @@ class Surface:
     def value_xy(self, p: ArrayLike) -> Array:
         """f at points ``p`` of shape (..., 2); returns shape (...)."""
         p = _points(p)
-        return self.value(p[..., 0], p[..., 1])
+        z = np.asarray(self.f(p[..., 0], p[..., 1]), dtype=np.float64)
+        return z if z.shape == p.shape[:-1] else np.broadcast_to(z, p.shape[:-1]).copy()
 
     def gradient_xy(self, p: ArrayLike) -> Array:
-        """The gradient at points ``p`` of shape (..., 2), stacked to shape (..., 2)."""
+        """The gradient at points ``p`` of shape (..., 2), as shape (..., 2).
+
+        The hot path of every trajectory: x and y already share a shape, so the two
+        components are written straight into one float64 array (a constant component,
+        like the sphere's, broadcasts on assignment).
+        """
         p = _points(p)
-        return np.stack(self.gradient(p[..., 0], p[..., 1]), axis=-1)
+        gx, gy = self.grad(p[..., 0], p[..., 1])
+        out = np.empty(p.shape, dtype=np.float64)
+        out[..., 0] = gx
+        out[..., 1] = gy
+        return out
 
     @property
     def f_min(self) -> float | None:
