@@ -9,7 +9,7 @@ renderings draw the very same paths.
 * The notes' way: ``matplotlib.animation.FuncAnimation`` whose frame function clears the
   3D axes and redraws a 1000 x 1000-point ``plot_surface`` plus the paths, saved with
   ``to_jshtml`` (an HTML page with every frame as a base64 PNG).
-* The atlas way: :func:`atlas.viz.race.animate_race_3d` -- a 120 x 120 surface rasterised
+* The atlas way: :func:`atlas.viz.race.animate_race_3d` -- an 80 x 80 surface rasterised
   once, the paths blitted over it, frames piped into H.264 MP4.
 
 Both sides time the same work: the paths are computed before either clock starts, and a
@@ -40,6 +40,7 @@ from matplotlib import animation as mpl_animation
 
 from atlas import surfaces
 from atlas.viz import race
+from atlas.viz.surface_plots import GRID_3D
 
 SURFACE = "narrow_valley"
 OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam")
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         out = args.out or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
         atlas_s, atlas_b = min(atlas_way(the_race, out / "atlas") for _ in range(args.repeat))
-        print(f"atlas : {atlas_s:8.2f} s  {atlas_b:>12,d} bytes  (MP4, blitted, 120 x 120 grid)")
+        print(f"atlas : {atlas_s:8.2f} s  {atlas_b:>12,d} bytes  "
+              f"(MP4, blitted, {GRID_3D} x {GRID_3D} grid)")
         notes_s, notes_b = min(notes_way(the_race, grid, out / "notes.html")
                                for _ in range(args.repeat))  # fmt: skip
         print(f"notes : {notes_s:8.2f} s  {notes_b:>12,d} bytes  "

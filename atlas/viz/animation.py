@@ -107,14 +107,15 @@ def _palette_image(rgb: np.ndarray) -> Image.Image:
     dithering picks the palette; both routes are deterministic, and Pillow adds no
     tEXt/tIME chunks unless asked, so the same pixels always give the same bytes.
     """
-    flat = rgb.reshape(-1, 3)
-    colours, index = np.unique(flat, axis=0, return_inverse=True)
-    if len(colours) > 256:
+    packed = rgb.reshape(-1, 3).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], np.uint32)
+    codes, index = np.unique(packed, return_inverse=True)  # sorted: a deterministic palette
+    if len(codes) > 256:
         image = Image.fromarray(rgb)
         return image.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
                               dither=Image.Dither.NONE)
+    colours = np.stack([codes >> 16, codes >> 8, codes], axis=-1).astype(np.uint8)  # & 0xFF
     image = Image.fromarray(index.reshape(rgb.shape[:2]).astype(np.uint8), mode="P")
-    image.putpalette(colours.astype(np.uint8).tobytes())
+    image.putpalette(colours.tobytes())
     return image
 
 
