@@ -74,9 +74,7 @@ class Adam(Optimizer):
     amsgrad: bool = False
 
     def check(self) -> None:
-        for field in ("lr", "eps", "weight_decay"):
-            if getattr(self, field) < 0:
-                self._fail(field, ">= 0")
+        self._require_nonnegative("lr", "eps", "weight_decay")
         check_betas(self)
 
     def init(self, params: np.ndarray) -> AdamState:

@@ -53,9 +53,7 @@ class Adamax(Optimizer):
     weight_decay: float = 0.0
 
     def check(self) -> None:
-        for field in ("lr", "eps", "weight_decay"):
-            if getattr(self, field) < 0:
-                self._fail(field, ">= 0")
+        self._require_nonnegative("lr", "eps", "weight_decay")
         check_betas(self)
 
     def init(self, params: np.ndarray) -> AdamaxState:
@@ -125,9 +123,7 @@ class NAdam(Optimizer):
     decoupled_weight_decay: bool = False
 
     def check(self) -> None:
-        for field in ("lr", "eps", "weight_decay", "momentum_decay"):
-            if getattr(self, field) < 0:
-                self._fail(field, ">= 0")
+        self._require_nonnegative("lr", "eps", "weight_decay", "momentum_decay")
         check_betas(self)
 
     def init(self, params: np.ndarray) -> NAdamState:
@@ -210,9 +206,7 @@ class RAdam(Optimizer):
     decoupled_weight_decay: bool = False
 
     def check(self) -> None:
-        for field in ("lr", "eps", "weight_decay"):
-            if getattr(self, field) < 0:
-                self._fail(field, ">= 0")
+        self._require_nonnegative("lr", "eps", "weight_decay")
         check_betas(self)
 
     def init(self, params: np.ndarray) -> RAdamState:

@@ -52,9 +52,8 @@ class Adagrad(Optimizer):
     eps: float = 1e-10
 
     def check(self) -> None:
-        for field in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            if getattr(self, field) < 0:
-                self._fail(field, ">= 0")
+        self._require_nonnegative(
+            "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def init(self, params: np.ndarray) -> AdagradState:
         theta = as_float_array(params, "params")
@@ -125,9 +124,7 @@ class RMSprop(Optimizer):
     centered: bool = False
 
     def check(self) -> None:
-        for field in ("lr", "eps", "weight_decay", "momentum"):
-            if getattr(self, field) < 0:
-                self._fail(field, ">= 0")
+        self._require_nonnegative("lr", "eps", "weight_decay", "momentum")
         if not 0 <= self.alpha <= 1:
             self._fail("alpha", "in [0, 1]")
 
@@ -197,9 +194,7 @@ class Adadelta(Optimizer):
     weight_decay: float = 0.0
 
     def check(self) -> None:
-        for field in ("lr", "eps", "weight_decay"):
-            if getattr(self, field) < 0:
-                self._fail(field, ">= 0")
+        self._require_nonnegative("lr", "eps", "weight_decay")
         if not 0 <= self.rho <= 1:
             self._fail("rho", "in [0, 1]")
 

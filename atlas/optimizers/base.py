@@ -110,6 +110,12 @@ class Optimizer:
         """One step: ``(new_params, new_state)``; the inputs are never modified."""
         raise NotImplementedError
 
+    def _require_nonnegative(self, *names: str) -> None:
+        """The range check most hyperparameters share: each named field is >= 0."""
+        for name in names:
+            if getattr(self, name) < 0:
+                self._fail(name, ">= 0")
+
     def _fail(self, field: str, requirement: str) -> None:
         value = getattr(self, field)
         raise ValueError(f"{self.title}: {field} must be {requirement}, got {value!r}")

@@ -60,8 +60,7 @@ class Rprop(Optimizer):
     step_sizes: tuple[float, float] = (1e-6, 50.0)
 
     def check(self) -> None:
-        if self.lr < 0:
-            self._fail("lr", ">= 0")
+        self._require_nonnegative("lr")
         eta_minus, eta_plus = self.etas
         if not 0 < eta_minus < 1 < eta_plus:
             self._fail("etas", "(eta_minus, eta_plus) with 0 < eta_minus < 1 < eta_plus")

@@ -55,12 +55,7 @@ class SGD(Optimizer):
     nesterov: bool = False
 
     def check(self) -> None:
-        if self.lr < 0:
-            self._fail("lr", ">= 0")
-        if self.momentum < 0:
-            self._fail("momentum", ">= 0")
-        if self.weight_decay < 0:
-            self._fail("weight_decay", ">= 0")
+        self._require_nonnegative("lr", "momentum", "weight_decay")
         if self.nesterov and self.momentum <= 0:
             self._fail("momentum", "> 0 when nesterov=True")
         if self.nesterov and self.dampening != 0:
