@@ -46,27 +46,15 @@ import sys
 import time
 from pathlib import Path
 
-#: Environment of the benchmark (see the module docstring); applied by re-executing.
-ENVIRONMENT = {
-    "OPENBLAS_NUM_THREADS": "1",
-    "MALLOC_MMAP_THRESHOLD_": "16777216",
-    "MALLOC_TRIM_THRESHOLD_": "268435456",
-}
+from _setup import ENVIRONMENT, SMALL, apply_environment  # benchmarks/_setup.py
 
-if (__name__ == "__main__" and "--as-is" not in sys.argv
-        and not os.environ.get("ATLAS_BENCHMARK_ENV")):
-    os.execve(sys.executable, [sys.executable, *sys.argv],
-              {**ENVIRONMENT, **os.environ, "ATLAS_BENCHMARK_ENV": "1"})
+if __name__ == "__main__":
+    apply_environment()
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run from a checkout without installing the package
-    sys.path.insert(0, str(ROOT))
+from atlas import data, nn
 
-from atlas import data, nn  # noqa: E402
-
-SMALL = ROOT.parent / "shared" / "data" / "mnist-small"
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 

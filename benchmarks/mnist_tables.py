@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import sys
 import time
 from pathlib import Path
@@ -45,25 +44,14 @@ from pathlib import Path
 # One OpenBLAS thread and glibc malloc settings that reuse freed memory, as in
 # benchmarks/mnist_speed.py (see its docstring for the measurements); applied by
 # re-executing once, unless --as-is is given. Values already in the environment win.
-ENVIRONMENT = {
-    "OPENBLAS_NUM_THREADS": "1",
-    "MALLOC_MMAP_THRESHOLD_": "16777216",
-    "MALLOC_TRIM_THRESHOLD_": "268435456",
-}
-if (__name__ == "__main__" and "--as-is" not in sys.argv
-        and not os.environ.get("ATLAS_BENCHMARK_ENV")):
-    os.execve(sys.executable, [sys.executable, *sys.argv],
-              {**ENVIRONMENT, **os.environ, "ATLAS_BENCHMARK_ENV": "1"})
+from _setup import SMALL, apply_environment  # benchmarks/_setup.py
 
-import numpy as np  # noqa: E402
+if __name__ == "__main__":
+    apply_environment()
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # run from a checkout without installing the package
-    sys.path.insert(0, str(ROOT))
+import numpy as np
 
-from atlas import data, nn  # noqa: E402
-
-SMALL = ROOT.parent / "shared" / "data" / "mnist-small"
+from atlas import data, nn
 
 NOTES = {  # test error in percent: (small on 1,000 test images, full)
     "784-10": (9.52, 7.55),
