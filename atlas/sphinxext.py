@@ -19,7 +19,6 @@ It connects the book to the same pipeline as ``atlas render``:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -31,9 +30,10 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
+from atlas.cache import source_digest, write_atomic
+
 logger = logging.getLogger(__name__)
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 GENERATED_URL = "_generated"  # where media are published, relative to the site root
 MATHJAX_FILES = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
 
@@ -142,28 +142,18 @@ def copy_media(app: Sphinx, exception: Exception | None) -> None:
 # --- notebook cache --------------------------------------------------------------------------
 
 
-def atlas_source_digest() -> str:
-    """SHA-256 over every source file of the ``atlas`` package (paths and bytes)."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def invalidate_stale_notebooks(app: Sphinx) -> None:
     """Clear the notebook-execution cache if the atlas source changed since it was filled."""
     cache = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
     stamp = cache.parent / ".atlas-source-digest"
-    digest = atlas_source_digest()
+    digest = source_digest("atlas")  # every source file of the package
     if stamp.is_file() and stamp.read_text() == digest:
         return
     if cache.exists():
         logger.info("atlas: package source changed; clearing the notebook cache")
         shutil.rmtree(cache)
     app.env.atlas_stale_notebooks = True  # pages must be re-read to re-execute
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest)
+    write_atomic(stamp, digest.encode())
 
 
 def _reread_when_stale(app: Sphinx, env: Any, added: set, changed: set, removed: set) -> list:
