@@ -55,7 +55,7 @@ FORMATS = ("mp4", "png", "gif")
 MP4_OUTPUT_PARAMS = (
     "-crf", "26",  # plots are flat colour and thin lines: 26 keeps them crisp at half the bytes
     "-preset", "veryfast",
-    "-tune", "animation",
+    "-x264-params", "bframes=0",
     "-movflags", "+faststart",
     "-fflags", "+bitexact",
     "-flags:v", "+bitexact",
@@ -345,13 +345,15 @@ def render_animation(
     if not fps > 0:
         raise ValueError(f"fps must be positive, got {fps!r}")
     targets = output_paths(path, formats)
-    animation = BlitAnimation(figure, animated_artists, update)
+    width, height = figure.canvas.get_width_height()
     open_writers: list[tuple[FrameWriter, Path]] = []
     try:
+        # Writers first: ffmpeg starts up while the background is drawn.
         for fmt, target in targets.items():
             target.parent.mkdir(parents=True, exist_ok=True)
-            writer = writers.get(fmt)(temporary_path(target), animation.size, fps)
+            writer = writers.get(fmt)(temporary_path(target), (int(width), int(height)), fps)
             open_writers.append((writer, target))
+        animation = BlitAnimation(figure, animated_artists, update)
         for frame in animation.frames(n_frames):
             for writer, _ in open_writers:
                 writer.append(frame)
