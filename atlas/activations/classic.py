@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 
 from atlas.activations.base import Activation, as_float_array
-from atlas.activations.special import sech2, sigmoid, softplus
+from atlas.activations.special import sech2, sigmoid, sigmoid_derivative, softplus
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,11 @@ class Identity(Activation):
 
 @dataclass(frozen=True)
 class Sigmoid(Activation):
-    """The logistic function, computed as :math:`1/(1+e^{-|x|})` or :math:`e^{-|x|}/(1+e^{-|x|})`.
+    """The logistic function, computed as :math:`e^{\\min(x,0)}/(1+e^{-|x|})` (never overflows).
 
     Its derivative is :math:`\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))` (the course
-    notes write a :math:`\\sigma` where this :math:`\\sigma'` belongs). The factor
-    :math:`\\sigma(x) = y` is the saved output; the factor :math:`1 - \\sigma(x)` is
-    evaluated as :math:`\\sigma(-x)`, because ``1 - y`` is exactly 0 once ``y``
+    notes write a :math:`\\sigma` where this :math:`\\sigma'` belongs), evaluated as
+    :math:`e^{-|x|}/(1+e^{-|x|})^2`, because ``y * (1 - y)`` is exactly 0 once ``y``
     rounds to 1 (x > 37) while the true :math:`\\sigma'(40) \\approx 4.2 \\times 10^{-18}`.
     """
 
@@ -64,7 +63,7 @@ class Sigmoid(Activation):
         return sigmoid(as_float_array(x))
 
     def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return y * sigmoid(-x)  # σ(x)(1 − σ(x)), with 1 − σ(x) = σ(−x) kept exact
+        return sigmoid_derivative(x)
 
 
 @dataclass(frozen=True)

@@ -24,19 +24,28 @@ import numpy as np
 from atlas.activations.base import Activation, as_float_array, vjp_inputs
 
 
+def _shift_and_rest(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(m, x - m, log(1 + sum_{j != j*} e^{x_j - m}))`` along ``axis``, with m = max x.
+
+    The largest term contributes exactly :math:`e^0 = 1`; the others go through
+    ``log1p``, so their tiny sum keeps every digit. Reduced axes are kept (size 1).
+    """
+    x = as_float_array(x)
+    m = x.max(axis=axis, keepdims=True)
+    shifted = x - m
+    e = np.exp(shifted)
+    np.put_along_axis(e, shifted.argmax(axis=axis, keepdims=True), 0.0, axis=axis)  # own array
+    return m, shifted, np.log1p(e.sum(axis=axis, keepdims=True))
+
+
 def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """:math:`\\log\\sum_j e^{x_j} = m + \\log(1 + \\sum_{j \\ne j^*} e^{x_j - m})`, m = max.
 
-    The largest term contributes exactly :math:`e^0 = 1`, so the rest goes
-    through ``log1p``: for ``[20, 0, 0]`` this keeps every digit of the tiny
-    :math:`\\log(1 + 2e^{-20})`, which ``log(sum)`` would round to 8 digits.
-    Keeps the reduced axis (size 1).
+    For ``[20, 0, 0]`` this keeps every digit of the tiny :math:`\\log(1 + 2e^{-20})`,
+    which ``log(sum)`` would round to 8 digits. Keeps the reduced axis (size 1).
     """
-    x = as_float_array(x)
-    m = np.max(x, axis=axis, keepdims=True)
-    e = np.exp(x - m)
-    np.put_along_axis(e, np.argmax(x, axis=axis, keepdims=True), 0.0, axis=axis)  # own array
-    return m + np.log1p(np.sum(e, axis=axis, keepdims=True))
+    m, _, rest = _shift_and_rest(x, axis)
+    return m + rest
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -47,11 +56,9 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     digit of the winning class's log-probability at large margins: for [40, 0] it
     gives -4.25e-18, where ``x - logsumexp(x)`` rounds to 0.
     """
-    x = as_float_array(x)
-    m = np.max(x, axis=axis, keepdims=True)
-    e = np.exp(x - m)
-    np.put_along_axis(e, np.argmax(x, axis=axis, keepdims=True), 0.0, axis=axis)  # own array
-    return (x - m) - np.log1p(np.sum(e, axis=axis, keepdims=True))
+    _, shifted, rest = _shift_and_rest(x, axis)
+    shifted -= rest  # shifted is a fresh array of this call
+    return shifted
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
