@@ -211,6 +211,20 @@ def test_forward_and_backward_match_autograd(name, case):
 @pytest.mark.parametrize("name", NAMES)
 @SETTINGS
 @given(case=cases)
+def test_forward_backward_is_forward_then_backward(name, case):
+    """The fused training-step call gives the same loss and gradient as the two calls."""
+    y, t = _make(name, *case)
+    for reduction in reductions(name):
+        loss = losses.get(name, reduction=reduction)
+        value, grad = loss.forward_backward(y, t)
+        np.testing.assert_allclose(value, loss.forward(y, t), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(grad, loss.backward(y, t), rtol=1e-13, atol=1e-16)
+        assert grad.shape == y.shape and grad.dtype == y.dtype
+
+
+@pytest.mark.parametrize("name", NAMES)
+@SETTINGS
+@given(case=cases)
 def test_backward_matches_central_differences(name, case):
     y, t = _make(name, *case)
     for reduction in reductions(name):
@@ -241,6 +255,7 @@ def test_backward_never_modifies_its_inputs(name):
             a.setflags(write=False)
         loss.forward(y, t)
         loss.backward(y, t, dl)
+        loss.forward_backward(y, t)
         for a, c in zip((y, t, dl), copies, strict=True):
             np.testing.assert_array_equal(a, c)
         y, t = y.copy(), t.copy()

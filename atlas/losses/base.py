@@ -133,6 +133,10 @@ class Loss:
         """:math:`\\partial \\ell/\\partial y`, shaped like ``y`` (row by row if ``per_row``)."""
         raise NotImplementedError
 
+    def pointwise_and_gradient(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ℓ and :math:`\\partial \\ell/\\partial y` together; override to share work between them."""
+        return self.pointwise(y, t), self.gradient(y, t)
+
     def forward(self, y: np.ndarray, t: np.ndarray) -> np.ndarray | float:
         """The reduced loss: a float for "mean"/"sum", the array ℓ for "none"."""
         y, t = self.inputs(y, t)
@@ -140,6 +144,19 @@ class Loss:
         if self.reduction == "none":
             return losses
         return float(np.sum(losses)) / self._count(y, losses)
+
+    def forward_backward(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray | float, np.ndarray]:
+        """``(forward(y, t), backward(y, t))`` in one pass: what a training step needs.
+
+        The inputs are checked once, and a loss may compute its value and gradient
+        from shared intermediates (softmax cross-entropy: one log-softmax for both).
+        """
+        y, t = self.inputs(y, t)
+        losses, grad = self.pointwise_and_gradient(y, t)
+        if self.reduction == "none":
+            return losses, grad
+        count = self._count(y, losses)
+        return float(np.sum(losses)) / count, grad * (1.0 / count)
 
     def backward(self, y: np.ndarray, t: np.ndarray, dl: float | np.ndarray = 1.0) -> np.ndarray:
         """:math:`\\bar L\\,\\partial L/\\partial y`, shaped like ``y``; nothing is modified."""

@@ -118,6 +118,10 @@ class SoftmaxCrossEntropy(_RowLoss):
     def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         return softmax(y) * np.sum(t, axis=-1, keepdims=True) - t
 
+    def pointwise_and_gradient(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        log_p = log_softmax(y)  # one log-softmax for both: softmax(y) = exp(log_p)
+        return -np.sum(t * log_p, axis=-1), np.exp(log_p) * np.sum(t, axis=-1, keepdims=True) - t
+
 
 @dataclass(frozen=True)
 class NLL(_RowLoss):

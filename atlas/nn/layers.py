@@ -131,7 +131,9 @@ class Linear:
         return {"W": self.dW, "b": self.db}
 
     def set_param(self, name: str, value: np.ndarray) -> None:
-        current = self.params()[name]
+        if name not in ("W", "b"):
+            raise KeyError(f"Linear has no parameter {name!r}; it has 'W' and 'b'")
+        current = getattr(self, name)
         if value.shape != current.shape:
             raise ValueError(f"Linear.{name}: shape {value.shape} != {current.shape}")
         setattr(self, name, value.astype(self.dtype, copy=False))

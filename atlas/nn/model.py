@@ -85,9 +85,9 @@ class Sequential:
         logits = self.forward(x, train=train, rng=rng)
         if not np.all(np.isfinite(logits)):
             return math.nan, logits
-        loss = float(self.loss_fn.forward(logits, t))
-        self.backward(self.loss_fn.backward(logits, t))
-        return loss, logits
+        loss, dlogits = self.loss_fn.forward_backward(logits, t)
+        self.backward(dlogits)
+        return float(loss), logits
 
     def predict_proba(self, x: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
         """Class probabilities :math:`\\mathrm{softmax}(z)` in evaluation mode, in chunks."""
@@ -113,12 +113,18 @@ class Sequential:
 
     def set_params(self, new: Mapping[str, np.ndarray]) -> None:
         """Replace parameter arrays by key (as returned by an optimizer's ``update``)."""
-        known = self.params()
+        slots = self._slots()
         for key, value in new.items():
-            if key not in known:
-                raise KeyError(f"no parameter {key!r}; parameters are {', '.join(known)}")
-            index, name = key.split(".", 1)
-            self.layers[int(index)].set_param(name, np.asarray(value))
+            if key not in slots:
+                raise KeyError(f"no parameter {key!r}; parameters are {', '.join(slots)}")
+            layer, name = slots[key]
+            layer.set_param(name, np.asarray(value))
+
+    def _slots(self) -> dict[str, tuple[Layer, str]]:
+        """``"<layer index>.<name>" -> (layer, name)``, the keys of :meth:`params`."""
+        return {
+            f"{i}.{k}": (layer, k) for i, layer in enumerate(self.layers) for k in layer.params()
+        }
 
     def n_params(self) -> int:
         """The number of scalar parameters."""

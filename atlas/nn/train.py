@@ -228,7 +228,8 @@ def train(
                     lr = config.lr * schedule.factor(step, total_steps)
                     opts = {k: dataclasses.replace(o, lr=lr) for k, o in opts.items()}
                 loss, logits = model.loss_and_grads(
-                    x_train[index], onehot_train[index], train=True, rng=dropout_rng
+                    np.take(x_train, index, axis=0), np.take(onehot_train, index, axis=0),
+                    train=True, rng=dropout_rng,
                 )
                 if not math.isfinite(loss):
                     status = "diverged"
