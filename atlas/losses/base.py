@@ -133,8 +133,10 @@ class Loss:
         """:math:`\\partial \\ell/\\partial y`, shaped like ``y`` (row by row if ``per_row``)."""
         raise NotImplementedError
 
-    def pointwise_and_gradient(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """ℓ and :math:`\\partial \\ell/\\partial y` together; override to share work between them."""
+    def pointwise_and_gradient(
+        self, y: np.ndarray, t: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """ℓ and :math:`\\partial \\ell/\\partial y` together (override to share work)."""
         return self.pointwise(y, t), self.gradient(y, t)
 
     def forward(self, y: np.ndarray, t: np.ndarray) -> np.ndarray | float:
@@ -145,7 +147,9 @@ class Loss:
             return losses
         return float(np.sum(losses)) / self._count(y, losses)
 
-    def forward_backward(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray | float, np.ndarray]:
+    def forward_backward(
+        self, y: np.ndarray, t: np.ndarray
+    ) -> tuple[np.ndarray | float, np.ndarray]:
         """``(forward(y, t), backward(y, t))`` in one pass: what a training step needs.
 
         The inputs are checked once, and a loss may compute its value and gradient
