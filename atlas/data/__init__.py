@@ -33,6 +33,7 @@ from atlas.data.errors import DataError
 from atlas.data.idx import IMAGES_MAGIC, LABELS_MAGIC, encode_idx, parse_idx, read_idx, write_idx
 from atlas.data.loading import Dataset, load, load_dir
 from atlas.data.locate import ENV_VAR, data_dir, search_dirs, sha256_of
+from atlas.data.transforms import deskew, shifted, skew
 
 DATASETS = registry
 """Every named data set (a :class:`~atlas.registry.Registry` of :class:`DatasetSpec`)."""
@@ -52,6 +53,7 @@ __all__ = [
     "DownloadProgress",
     "FileSpec",
     "data_dir",
+    "deskew",
     "encode_idx",
     "fetch",
     "get",
@@ -63,5 +65,7 @@ __all__ = [
     "registry",
     "search_dirs",
     "sha256_of",
+    "shifted",
+    "skew",
     "write_idx",
 ]
