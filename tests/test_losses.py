@@ -272,6 +272,9 @@ def test_integer_and_one_hot_targets_agree(name):
         np.testing.assert_array_equal(loss.forward(y, classes), loss.forward(y, one_hot))
         np.testing.assert_array_equal(loss.backward(y, classes, dl),
                                       loss.backward(y, one_hot, dl))
+        for by_index, by_row in zip(loss.forward_backward(y, classes),
+                                    loss.forward_backward(y, one_hot), strict=True):
+            np.testing.assert_array_equal(by_index, by_row)
 
 
 def test_softmax_cross_entropy_gradient_is_softmax_minus_target_over_batch():

@@ -19,27 +19,59 @@ from atlas.losses.base import REDUCTIONS, Loss, as_float_array, check_probabilit
 PROB_EPS = 1e-12  # floor on y in cross_entropy's gradient (PyTorch's BCE epsilon)
 
 
-def class_targets(t: Any, y: np.ndarray, title: str) -> np.ndarray:
-    """Targets as probability rows shaped like ``y``: class indices become one-hot rows
-    (in ``y``'s dtype)."""
+def class_indices(t: Any, y: np.ndarray, title: str) -> np.ndarray | None:
+    """``t`` as validated integer class indices if it has ``y``'s shape without the
+    class axis, else None (``t`` is then meant as probability rows)."""
     if y.ndim == 0:
         raise ValueError(f"{title}: the prediction needs a class axis, got a scalar")
     classes = y.shape[-1]
     t_array = np.asarray(t)
-    if t_array.shape == y.shape[:-1] and t_array.shape != y.shape:  # class indices
-        if not (np.issubdtype(t_array.dtype, np.integer)
-                or (np.issubdtype(t_array.dtype, np.floating)
-                    and np.all(t_array == np.round(t_array)))):
-            raise ValueError(f"{title}: class indices must be integers, got {t_array!r}")
-        if np.any((t_array < 0) | (t_array >= classes)):
-            raise ValueError(f"{title}: class indices must lie in [0, {classes}), "
-                             f"got {t_array!r}")
-        return np.eye(classes, dtype=y.dtype)[t_array.astype(np.intp)]
-    rows = as_float_array(t_array, "target t", like=y)
+    if t_array.shape != y.shape[:-1] or t_array.shape == y.shape:
+        return None
+    if not (np.issubdtype(t_array.dtype, np.integer)
+            or (np.issubdtype(t_array.dtype, np.floating)
+                and np.all(t_array == np.round(t_array)))):
+        raise ValueError(f"{title}: class indices must be integers, got {t_array!r}")
+    if t_array.size and (t_array.min() < 0 or t_array.max() >= classes):
+        raise ValueError(f"{title}: class indices must lie in [0, {classes}), "
+                         f"got {t_array!r}")
+    return t_array.astype(np.intp, copy=False)
+
+
+def class_targets(t: Any, y: np.ndarray, title: str) -> np.ndarray:
+    """Targets as probability rows shaped like ``y``: class indices become one-hot rows
+    (in ``y``'s dtype)."""
+    indices = class_indices(t, y, title)
+    if indices is not None:
+        return np.eye(y.shape[-1], dtype=y.dtype)[indices]
+    rows = as_float_array(t, "target t", like=y)
     if rows.shape != y.shape:
         raise ValueError(f"{title}: targets must be class indices of shape {y.shape[:-1]} or "
                          f"rows of shape {y.shape}, got shape {rows.shape}")
     return rows
+
+
+def _at_class(a: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """``a[..., indices]`` row by row: the entry of each row's class, shaped like ``indices``."""
+    rows = a.reshape(-1, a.shape[-1])
+    return rows[np.arange(len(rows)), indices.ravel()].reshape(indices.shape)
+
+
+def _nll(log_p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """:math:`-\\sum_c t_c \\log p_c` per row; for class indices, :math:`-\\log p_{t}`."""
+    return -np.sum(t * log_p, axis=-1) if t.shape == log_p.shape else -_at_class(log_p, t)
+
+
+def _softmax_minus_target(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """:math:`p \\sum_c t_c - t`; for class indices, ``p`` with 1 taken from each row's class.
+
+    ``p`` must be a fresh array of the caller (it is changed in place for indices).
+    """
+    if t.shape == p.shape:
+        return p * np.sum(t, axis=-1, keepdims=True) - t
+    rows = p.reshape(-1, p.shape[-1])  # a view: p is a fresh, contiguous array
+    rows[np.arange(len(rows)), t.ravel()] -= 1
+    return p
 
 
 @dataclass(frozen=True)
@@ -112,15 +144,21 @@ class SoftmaxCrossEntropy(_RowLoss):
     cons: ClassVar[tuple[str, ...]] = ("The model must output logits",)
     input: ClassVar[str] = "logit"
 
+    def inputs(self, y: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Class indices are kept as they are (no one-hot rows), as in PyTorch."""
+        y = as_float_array(y, "prediction y")
+        indices = class_indices(t, y, self.title)
+        return (y, indices) if indices is not None else (y, class_targets(t, y, self.title))
+
     def pointwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return -np.sum(t * log_softmax(y), axis=-1)
+        return _nll(log_softmax(y), t)
 
     def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return softmax(y) * np.sum(t, axis=-1, keepdims=True) - t
+        return _softmax_minus_target(softmax(y), t)
 
     def pointwise_and_gradient(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         log_p = log_softmax(y)  # one log-softmax for both: softmax(y) = exp(log_p)
-        return -np.sum(t * log_p, axis=-1), np.exp(log_p) * np.sum(t, axis=-1, keepdims=True) - t
+        return _nll(log_p, t), _softmax_minus_target(np.exp(log_p), t)
 
 
 @dataclass(frozen=True)

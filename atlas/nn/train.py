@@ -169,21 +169,23 @@ def train(
     """
     start_time = time.perf_counter()
     dtype = np.dtype(config.dtype)
-    x_train, x_test = as_features(data.x_train, dtype), as_features(data.x_test, dtype)
+    # Training images stay as they come (uint8 pixels: 4x less memory to gather from);
+    # each minibatch is converted when it is drawn, to the same values as converting all.
+    rows_train = np.asarray(data.x_train).reshape(len(data.x_train), -1)
+    x_test = as_features(data.x_test, dtype)
     y_train, y_test = np.asarray(data.y_train, np.int64), np.asarray(data.y_test, np.int64)
     widths = parse_spec(config.model)
     n_classes = len(getattr(data, "classes", ())) or int(max(y_train.max(), y_test.max())) + 1
-    if widths[0] != x_train.shape[1]:
+    if widths[0] != rows_train.shape[1]:
         raise ValueError(
-            f"model {config.model!r} expects {widths[0]} inputs, the data has {x_train.shape[1]}"
+            f"model {config.model!r} expects {widths[0]} inputs, the data has "
+            f"{rows_train.shape[1]}"
         )
     if widths[-1] != n_classes:
         raise ValueError(
             f"model {config.model!r} has {widths[-1]} outputs, the data has {n_classes} classes"
         )
 
-    # one-hot targets in the model's dtype, so the loss gradient stays float32 in float32
-    onehot_train = np.eye(n_classes, dtype=dtype)[y_train]
     init_rng, shuffle_rng, dropout_rng = np.random.default_rng(config.seed).spawn(3)
     model = mlp(
         widths, config.activation, rng=init_rng, dropout=config.dropout, init=config.init,
@@ -196,7 +198,7 @@ def train(
     states = {k: opts[k].init(v) for k, v in params.items()}
     scheduled = config.schedule != "constant"
 
-    n = len(x_train)
+    n = len(rows_train)
     steps_per_epoch = -(-n // config.batch_size)
     total_steps = steps_per_epoch * config.epochs
     history: dict[str, list] = {
@@ -228,8 +230,8 @@ def train(
                     lr = config.lr * schedule.factor(step, total_steps)
                     opts = {k: dataclasses.replace(o, lr=lr) for k, o in opts.items()}
                 loss, logits = model.loss_and_grads(
-                    np.take(x_train, index, axis=0), np.take(onehot_train, index, axis=0),
-                    train=True, rng=dropout_rng,
+                    as_features(np.take(rows_train, index, axis=0), dtype),
+                    np.take(y_train, index), train=True, rng=dropout_rng,
                 )
                 if not math.isfinite(loss):
                     status = "diverged"
