@@ -18,13 +18,14 @@ Environment (set here, for the benchmark only; the package sets nothing). Unless
 ``--as-is`` is given, the script re-executes itself once with these documented
 variables added (a value already in the environment wins), and prints them:
 
-* ``OPENBLAS_NUM_THREADS=1`` (OpenBLAS's thread count). For these matrix sizes
-  (100 x 784 by 784 x 50; 128 x 784 by 784 x 256) one thread is faster than two:
-  on the shared 2-core machine a 100 x 784 x 50 float32 product took 0.12-0.16 ms
-  with one thread and 3-8 ms with two (OpenBLAS's threads spin-wait for a core
-  that another process holds). The notes' port runs in the same process, so gets
-  the same setting; PyTorch does not use OpenBLAS and keeps its default threads
-  (``torch.get_num_threads()``, printed).
+* ``OPENBLAS_NUM_THREADS=N`` from ``--threads N``, by default every core (2 here),
+  the same count PyTorch is given (``torch.set_num_threads``), so both use the
+  whole machine. The notes' port runs in the same process and gets it too.
+  Measured here on a quiet machine: part (a) 3.3-3.4 s with two threads, 4.0 s
+  with one; part (b) 0.94-1.15 s with two, 1.5 s with one. OpenBLAS's worker
+  threads spin while they wait, so while another process holds a core two threads
+  are far slower than one (part (b) once took 22 s): use ``--threads 1`` on a
+  shared machine, and give both contestants the same count.
 * ``MALLOC_MMAP_THRESHOLD_=16777216`` and ``MALLOC_TRIM_THRESHOLD_=268435456``
   (glibc's ``mallopt`` parameters, see ``man 3 mallopt``). The optimizers of
   ``atlas.optimizers`` are pure: every step allocates new parameter and state
@@ -34,8 +35,12 @@ variables added (a value already in the environment wins), and prints them:
   default and 0.45 ms with these (the same arithmetic in place: 0.36 ms). This
   helps every contestant alike (the port and torch also allocate).
 
+The machine's speed drifts from minute to minute (it is a shared virtual machine), so
+each timing is the best of ``--repeat`` runs, and in part (b) atlas and torch take
+turns, run by run, so that a slow minute does not fall on one of them only.
+
     python benchmarks/mnist_speed.py [--data-dir DIR] [--small DIR] [--repeat 3] [--part a|b|both]
-                                     [--as-is]
+                                     [--threads N] [--as-is]
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ import sys
 import time
 from pathlib import Path
 
-from _setup import ENVIRONMENT, SMALL, apply_environment  # benchmarks/_setup.py
+from _setup import ENVIRONMENT, SMALL, apply_environment, blas_threads  # benchmarks/_setup.py
 
 if __name__ == "__main__":
     apply_environment()
@@ -173,14 +178,18 @@ def part_a(dataset, full: bool, repeat: int) -> None:
     if not full:
         print(f"    full MNIST not found: iterating over mnist-small's {n:,} training images "
               f"({10_000 * 100 // n} epochs); test on all {len(dataset.x_test):,} test images")
-    print(f"    best of {repeat} runs each")
-    port_seconds, port_accuracy = best_of(repeat, lambda: notes_port(dataset))
+    print(f"    best of {repeat} runs each, in turns")
     epochs = 10_000 * 100 // n
     config = nn.TrainConfig(
         model="784-50-10", activation="sigmoid", optimizer="sgd", lr=0.1, batch_size=100,
         epochs=epochs, eval_every=max(1, 600 * 100 // n), seed=0,
     )
-    atlas_seconds, result = best_of(repeat, lambda: nn.train(config, dataset, progress=False))
+    port_runs, atlas_runs = [], []
+    for _ in range(repeat):  # in turns: a slow minute of the machine hits both alike
+        port_runs.append(best_of(1, lambda: notes_port(dataset)))
+        atlas_runs.append(best_of(1, lambda: nn.train(config, dataset, progress=False)))
+    port_seconds, port_accuracy = min(port_runs, key=lambda run: run[0])
+    atlas_seconds, result = min(atlas_runs, key=lambda run: run[0])
     print("    notes' numbers:    ~15 s (direct port 10-13 s), ~95 % on full MNIST")
     print(f"    direct numpy port: {port_seconds:6.2f} s   test accuracy "
           f"{100 * port_accuracy:.2f} %")
@@ -237,13 +246,17 @@ def part_b(fashion, repeat: int) -> None:
         model="784-256-256-10", activation="relu", optimizer="adam", lr=1e-3, batch_size=128,
         epochs=1, seed=0,
     )
+    torch.set_num_threads(blas_threads(sys.argv))
     nn.train(nn.TrainConfig(model="784-256-256-10", epochs=1), _head(fashion, 1280),
              progress=False)  # warm-up (BLAS threads, allocator)
-    atlas_seconds, result = best_of(repeat, lambda: nn.train(config, fashion, progress=False))
     torch_epoch(_head(fashion, 1280))  # warm-up
-    torch_runs = [torch_epoch(fashion) for _ in range(repeat)]
+    atlas_runs, torch_runs = [], []
+    for _ in range(repeat):  # in turns: a slow minute of the machine hits both alike
+        atlas_runs.append(best_of(1, lambda: nn.train(config, fashion, progress=False)))
+        torch_runs.append(torch_epoch(fashion))
+    atlas_seconds, result = min(atlas_runs, key=lambda run: run[0])
     torch_seconds, torch_accuracy = min(torch_runs)
-    print(f"    best of {repeat} runs each")
+    print(f"    best of {repeat} runs each, in turns")
     print(f"    torch {torch.__version__} (CPU, {torch.get_num_threads()} threads): "
           f"{torch_seconds:6.2f} s   test accuracy {100 * torch_accuracy:.2f} %")
     print(f"    atlas (float32):   {atlas_seconds:6.2f} s   test accuracy "
@@ -268,8 +281,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the environment as it is (no thread or malloc settings)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best kept)")
     parser.add_argument("--part", choices=("a", "b", "both"), default="both")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for OpenBLAS and torch alike (default: every core)")
     args = parser.parse_args(argv)
-    settings = ", ".join(f"{k}={os.environ.get(k, '(unset)')}" for k in ENVIRONMENT)
+    settings = ", ".join(f"{k}={os.environ.get(k, '(unset)')}"
+                         for k in ("OPENBLAS_NUM_THREADS", *ENVIRONMENT))
     print(f"environment: {settings}")
     if args.part == "b":
         part_b(_fashion(), args.repeat)

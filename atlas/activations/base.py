@@ -107,9 +107,13 @@ def where_constant(condition: np.ndarray, inside: float, outside: float,
     """``inside`` where ``condition`` holds, else ``outside``, in the float dtype of ``like``.
 
     ``np.where(c, 1.0, 0.0)`` alone is float64 whatever the input, which would
-    silently turn a float32 network's gradients into float64.
+    silently turn a float32 network's gradients into float64. With ``outside = 0``
+    (ReLU's step, say) the mask times ``inside`` is the same numbers, and several
+    times faster: ``np.where`` branches on every element of a random mask.
     """
     kind = like.dtype.type
+    if outside == 0:
+        return condition * kind(inside)
     return np.where(condition, kind(inside), kind(outside))
 
 

@@ -89,13 +89,14 @@ class Sequential:
         self.backward(dlogits)
         return float(loss), logits
 
+    def predict_logits(self, x: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
+        """The logits of every row of ``x`` in evaluation mode, computed in chunks."""
+        chunks = [self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
+        return np.concatenate(chunks) if chunks else np.zeros((0, 0))
+
     def predict_proba(self, x: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
         """Class probabilities :math:`\\mathrm{softmax}(z)` in evaluation mode, in chunks."""
-        chunks = [
-            self._softmax.forward(self.forward(x[i : i + batch_size]))
-            for i in range(0, len(x), batch_size)
-        ]
-        return np.concatenate(chunks) if chunks else np.zeros((0, 0))
+        return self._softmax.forward(self.predict_logits(x, batch_size=batch_size))
 
     # -- parameters ------------------------------------------------------------------------
 

@@ -110,27 +110,30 @@ def evaluate(model: Sequential, x: np.ndarray, y: np.ndarray, batch_size: int = 
 
     The loss is ``nan`` if some logits are not finite (the model has diverged).
     """
-    total_loss, correct = 0.0, 0
-    for i in range(0, len(x), batch_size):
-        logits = model.forward(x[i : i + batch_size])
-        if not np.all(np.isfinite(logits)):
-            return math.nan, 0.0
-        t = y[i : i + batch_size]
-        total_loss += float(model.loss_fn.forward(logits, t)) * len(t)
-        correct += int(np.sum(logits.argmax(axis=1) == t))
-    return total_loss / len(x), correct / len(x)
+    return scores(model, model.predict_logits(x, batch_size=batch_size), y)
 
 
-def final_metrics(model: Sequential, x: np.ndarray, y: np.ndarray, n_classes: int) -> dict:
-    """Accuracy, loss, confusion matrix, per-class report, easiest/hardest test images."""
-    probabilities = model.predict_proba(x)
-    y_pred = probabilities.argmax(axis=1)
-    confusion = metrics.confusion_matrix(y, y_pred, n_classes)
-    loss, _ = evaluate(model, x, y)
+def scores(model: Sequential, logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Mean loss and accuracy of the ``logits`` for labels ``y`` (``nan`` loss if not finite)."""
+    if not np.isfinite(logits).all():
+        return math.nan, 0.0
+    return float(model.loss_fn.forward(logits, y)), metrics.accuracy(y, logits.argmax(axis=1))
+
+
+def final_metrics(model: Sequential, x: np.ndarray, y: np.ndarray, n_classes: int,
+                  logits: np.ndarray | None = None) -> dict:  # fmt: skip
+    """Accuracy, loss, confusion matrix, per-class report, easiest/hardest test images.
+
+    ``logits``: the model's logits for ``x`` if already computed (one forward pass less).
+    """
+    logits = model.predict_logits(x) if logits is None else logits
+    loss, accuracy = scores(model, logits, y)
+    probabilities = activations.softmax(logits)
+    confusion = metrics.confusion_matrix(y, logits.argmax(axis=1), n_classes)
     return {
         "test_loss": loss,
-        "test_accuracy": metrics.accuracy(y, y_pred),
-        "test_error": 1.0 - metrics.accuracy(y, y_pred),
+        "test_accuracy": accuracy,
+        "test_error": 1.0 - accuracy,
         "confusion_matrix": confusion.tolist(),
         "class_report": metrics.class_report(confusion).to_dict(),
         "extremes": metrics.extremes(probabilities, y, k=16).to_dict(),
@@ -207,6 +210,7 @@ def train(
     }
     snapshots, snapshot_steps = [], []
     status, message, step = "ok", "", 0
+    test_logits = None  # the test set's logits at the last evaluation
     bar = Progress(config.epochs, steps_per_epoch, enabled=progress, stream=stream or sys.stderr)
 
     def snapshot() -> None:
@@ -254,7 +258,8 @@ def train(
             correct = int(np.sum(predicted == y_train[order]))
             if epoch % config.eval_every and epoch != config.epochs:
                 continue
-            test_loss, test_accuracy = evaluate(model, x_test, y_test)
+            test_logits = model.predict_logits(x_test)
+            test_loss, test_accuracy = scores(model, test_logits, y_test)
             if not np.isfinite(test_loss):
                 status = "diverged"
                 message = f"training diverged: the test loss is {test_loss} after epoch {epoch}"
@@ -268,7 +273,8 @@ def train(
 
     if config.snapshot_every and snapshot_steps[-1] != step and status == "ok":
         snapshot()
-    final = final_metrics(model, x_test, y_test, n_classes) if status == "ok" else {}
+    final = (final_metrics(model, x_test, y_test, n_classes, logits=test_logits)
+             if status == "ok" else {})  # test_logits: of the final model, the last epoch's
     if status == "ok":
         message = f"test accuracy {final['test_accuracy']:.4f} after {config.epochs} epochs"
     bar.close(message)
