@@ -15,10 +15,12 @@ everything up to date stays fast.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+_counter = itertools.count()  # temporary names unique within a process
 
 
 def module_files(module: str) -> tuple[Path, list[Path]]:
@@ -49,17 +51,30 @@ def source_digest(module: str, _memo: dict[str, str] = {}) -> str:  # noqa: B006
     return _memo[module]
 
 
-def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` under a temporary name (``*.tmp<pid>``), then rename it.
+def temporary_path(path: str | os.PathLike) -> Path:
+    """A fresh name next to ``path`` (same directory, same suffix) that contains ``.tmp``.
 
-    ``atlas render`` removes ``*.tmp*`` files that a killed run left behind.
+    The suffix is kept for tools that choose a format by extension (ffmpeg);
+    ``atlas render`` removes the ``*.tmp*`` files that a killed run left behind.
+    """
+    path = Path(path)
+    return path.with_name(f"{path.stem}.tmp-{os.getpid()}-{next(_counter)}{path.suffix}")
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` under a :func:`temporary_path`, then rename it into place.
+
+    A reader sees the old file or the new one, never half of one; on any error
+    (``KeyboardInterrupt`` included) the temporary file is removed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp = temporary_path(path)
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
     return path

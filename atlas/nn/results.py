@@ -21,33 +21,18 @@ import io
 import json
 import os
 import platform
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from atlas.cache import write_atomic
 from atlas.nn.model import Sequential, mlp
 from atlas.nn.train import TrainConfig, TrainResult
 
 FORMAT = "atlas.nn.run/1"
 RESULTS, WEIGHTS, TRAJECTORY = "results.json", "weights.npz", "trajectory.npz"
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and ``os.replace``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:

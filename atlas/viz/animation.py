@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -44,6 +43,7 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from PIL import Image
 
+from atlas.cache import temporary_path, write_atomic
 from atlas.registry import Registry
 
 #: Formats :func:`render_animation` knows, in the order files are written.
@@ -61,23 +61,6 @@ MP4_OUTPUT_PARAMS = (
     "-map_metadata", "-1",
     "-threads", "1",
 )  # fmt: skip
-
-_counter = itertools.count()
-
-
-def temporary_path(path: Path) -> Path:
-    """A fresh name next to ``path`` (same directory, same suffix), containing ``.tmp``.
-
-    ``render`` cleans stale ``*.tmp*`` files left by a killed run.
-    """
-    path = Path(path)
-    token = f"{os.getpid()}-{next(_counter)}"
-    return path.with_name(f"{path.stem}.tmp-{token}{path.suffix}")
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.remove(path)
 
 
 def _rgb(frame: np.ndarray) -> np.ndarray:
@@ -118,23 +101,9 @@ def _palette_image(rgb: np.ndarray) -> Image.Image:
     return image
 
 
-def write_bytes(data: bytes, path: str | os.PathLike) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file + ``os.replace``)."""
-    path = Path(path)
-    tmp = temporary_path(path)
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        _remove(tmp)
-        raise
-    return path
-
-
 def write_png(array: np.ndarray, path: str | os.PathLike) -> Path:
     """Write an RGB(A) uint8 array as a deterministic PNG, atomically."""
-    return write_bytes(png_bytes(array), path)
+    return write_atomic(path, png_bytes(array))
 
 
 def figure_rgba(figure: Figure) -> np.ndarray:
@@ -171,7 +140,7 @@ class FrameWriter:
         raise NotImplementedError
 
     def abort(self) -> None:
-        _remove(self.tmp)
+        self.tmp.unlink(missing_ok=True)
 
 
 class _Abort(BaseException):
