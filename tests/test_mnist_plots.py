@@ -12,7 +12,7 @@ import pytest
 from atlas import catalog, data, nn
 from atlas.catalog import mnist
 from atlas.data.errors import DataError
-from atlas.viz import mnist_plots
+from atlas.viz import landscape_plots, mnist_plots
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -127,8 +127,8 @@ def test_every_draw_function_writes_a_png(runs, tmp_path):
         mnist_plots.draw_extremes(tmp_path / "extremes", adam, dataset.x_test, dataset.y_test,
                                   classes, dpi=30),
         mnist_plots.draw_optimizers(tmp_path / "optimizers", runs, dpi=30),
-        mnist_plots.draw_landscape_3d(tmp_path / "3d", adam, x, y, n=4, dpi=30),
-        mnist_plots.draw_landscape_paths(tmp_path / "paths", runs, x, y, n=4, dpi=30),
+        landscape_plots.draw_landscape_3d(tmp_path / "3d", adam, x, y, n=4, dpi=30),
+        landscape_plots.draw_landscape_paths(tmp_path / "paths", runs, x, y, n=4, dpi=30),
     ]
     for path in written:
         assert path.suffix == ".png" and _is_png(path), path
@@ -137,15 +137,16 @@ def test_every_draw_function_writes_a_png(runs, tmp_path):
 def test_paths_need_snapshots(runs, tmp_path):
     bare = replace(runs["adam"], trajectory=None, trajectory_steps=None)
     with pytest.raises(ValueError, match="snapshot_every"):
-        mnist_plots.draw_landscape_paths(tmp_path / "p", {"adam": bare}, np.zeros((2, 36)),
+        landscape_plots.draw_landscape_paths(tmp_path / "p", {"adam": bare}, np.zeros((2, 36)),
                                          np.zeros(2, np.int64), n=3, dpi=20)
 
 
 def test_grid_is_coloured_on_a_log_scale_of_a_positive_loss():
     steps = np.linspace(-1, 1, 3)
-    grid = mnist_plots.landscape_grid(steps, steps, np.array([[1, 2, np.inf]] * 3, float))
+    grid = landscape_plots.landscape_grid(steps, steps, np.array([[1, 2, np.inf]] * 3, float))
     assert grid.log and grid.floor == 0 and np.all(np.isfinite(grid.z)) and grid.z.max() == 2
-    assert mnist_plots.nice_log_ticks(0.02, 6.7).tolist() == [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
+    ticks = landscape_plots.nice_log_ticks(0.02, 6.7)
+    assert ticks.tolist() == [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
 
 
 # --- the catalog -----------------------------------------------------------------------------

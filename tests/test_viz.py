@@ -13,7 +13,7 @@ from matplotlib.artist import Artist
 
 from atlas import learning_rates, optimizers, surfaces
 from atlas.trajectory import trajectory
-from atlas.viz import animation, optimizer_plots, race, style, surface_plots
+from atlas.viz import animation, optimizer_plots, png, race, style, surface_plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -73,7 +73,7 @@ def test_style_restores_rcparams_and_figures_are_opaque_and_even():
     figure = style.new_figure((3.01, 2.01), 50)  # 150.5 x 100.5 px -> even
     width, height = figure.canvas.get_width_height()
     assert width % 2 == 0 and height % 2 == 0
-    assert animation.figure_rgba(figure)[..., 3].min() == 255  # opaque
+    assert png.figure_rgba(figure)[..., 3].min() == 255  # opaque
 
 
 # ----------------------------------------------------------- the writer
@@ -139,7 +139,7 @@ def test_blitted_frames_equal_a_full_redraw(three_d):
         for artist in artists:
             artist.set_animated(False)
         update(index)
-        full = animation.figure_rgba(figure)
+        full = png.figure_rgba(figure)
         for artist in artists:
             artist.set_animated(True)
         figure.canvas.draw()
@@ -171,13 +171,13 @@ def test_an_error_mid_render_leaves_no_file(tmp_path, error, formats):
 
 def test_write_png_is_atomic_and_deterministic(tmp_path):
     rgb = np.random.default_rng(0).integers(0, 256, (10, 12, 3), dtype=np.uint8)
-    a = animation.write_png(rgb, tmp_path / "a.png")
-    b = animation.write_png(rgb, tmp_path / "b.png")
+    a = png.write_png(rgb, tmp_path / "a.png")
+    b = png.write_png(rgb, tmp_path / "b.png")
     assert a.read_bytes() == b.read_bytes()
     np.testing.assert_array_equal(iio.imread(a), rgb)
     assert files(tmp_path) == ["a.png", "b.png"]
     with pytest.raises(ValueError, match="uint8"):
-        animation.write_png(rgb.astype(float), tmp_path / "c.png")
+        png.write_png(rgb.astype(float), tmp_path / "c.png")
     assert files(tmp_path) == ["a.png", "b.png"]
 
 

@@ -80,7 +80,7 @@ STATE_SURFACE = "rosenbrock"
 
 # Modules whose source determines every figure's look.
 _STYLE = ("atlas.viz.style", "atlas.catalog.draws")
-_MEDIA = (*_STYLE, "atlas.viz.animation")
+_MEDIA = (*_STYLE, "atlas.viz.png", "atlas.viz.animation")
 
 
 def _race_figures(quick: bool) -> list[Figure]:

@@ -231,15 +231,15 @@ def optimizers(path: Path, formats: tuple[str, ...], runs: str, epochs: int | No
 def landscape(path: Path, formats: tuple[str, ...], view: str, runs: str, epochs: int | None,
               grid: int, subset: int, seed: int, dpi: int) -> None:
     """``mnist/landscape/3d`` (random plane) and ``mnist/landscape/contour`` (PCA plane)."""
-    from atlas.viz import mnist_plots
+    from atlas.viz import landscape_plots
 
     x, y = _subset(subset, seed)
     if view == "3d":
         saved = _run(path, runs, "main", epochs)
-        mnist_plots.draw_landscape_3d(path, saved, x, y, n=grid, seed=seed, dpi=dpi)
+        landscape_plots.draw_landscape_3d(path, saved, x, y, n=grid, seed=seed, dpi=dpi)
     else:
         saved = {name: _run(path, runs, name, epochs) for name in PATH_RUNS}
-        mnist_plots.draw_landscape_paths(path, saved, x, y, n=grid, dpi=dpi)
+        landscape_plots.draw_landscape_paths(path, saved, x, y, n=grid, dpi=dpi)
 
 
 def figures(quick: bool = False) -> list[Figure]:
@@ -247,9 +247,10 @@ def figures(quick: bool = False) -> list[Figure]:
 
     ``quick`` trains a 784-32-10 network for one epoch and draws tiny figures (for tests).
     """
-    modules = ("atlas.viz.style", "atlas.viz.animation", "atlas.viz.surface_plots",
-               "atlas.viz.mnist_plots", "atlas.catalog.mnist", "atlas.nn", "atlas.optimizers",
-               "atlas.activations", "atlas.losses", "atlas.data")  # fmt: skip
+    modules = ("atlas.viz.style", "atlas.viz.png", "atlas.viz.animation", "atlas.viz.surface_plots",
+               "atlas.viz.mnist_plots", "atlas.viz.landscape_plots", "atlas.catalog.mnist",
+               "atlas.nn", "atlas.optimizers", "atlas.activations", "atlas.losses",
+               "atlas.data")  # fmt: skip
     scale = {"epochs": 1} if quick else {"epochs": None}
     dpi = 40 if quick else 100
     land = {"grid": 5, "subset": 100} if quick else {"grid": 25, "subset": 1000}

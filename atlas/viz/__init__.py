@@ -13,7 +13,8 @@ artists they drew. (The ``style()`` context manager lives in
 stays the module.)
 """
 
-from atlas.viz.animation import render_animation, save_figure, write_png
+from atlas.viz.animation import render_animation
+from atlas.viz.png import save_figure, write_png
 from atlas.viz.style import OPTIMIZER_COLORS, new_figure, optimizer_color
 
 __all__ = [

@@ -23,15 +23,14 @@ when all of them are complete; on any exception, ``KeyboardInterrupt``
 included, the temporary files are deleted. So a target file is either the
 previous complete version or the new complete version, never half written.
 
-PNG output is deterministic (Pillow, no timestamp or software chunk), so the
-same pixels give the same bytes; MP4 output is made as reproducible as
+The poster is a deterministic PNG (:mod:`atlas.viz.png`: the same pixels give
+the same bytes); MP4 output is made as reproducible as
 ffmpeg allows (bitexact flags, no metadata, one encoder thread).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -43,8 +42,9 @@ from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from PIL import Image
 
-from atlas.cache import temporary_path, write_atomic
+from atlas.cache import temporary_path
 from atlas.registry import Registry
+from atlas.viz.png import png_bytes, rgb_part
 
 #: Formats :func:`render_animation` knows, in the order files are written.
 FORMATS = ("mp4", "png", "gif")
@@ -61,60 +61,6 @@ MP4_OUTPUT_PARAMS = (
     "-map_metadata", "-1",
     "-threads", "1",
 )  # fmt: skip
-
-
-def _rgb(frame: np.ndarray) -> np.ndarray:
-    """The RGB part of an RGBA frame (figures are opaque, so alpha is 255)."""
-    frame = np.asarray(frame)
-    return np.ascontiguousarray(frame[..., :3]) if frame.shape[-1] == 4 else frame
-
-
-def png_bytes(array: np.ndarray) -> bytes:
-    """Encode an (H, W, 3|4) uint8 array as a palette PNG: same pixels, same bytes."""
-    array = np.asarray(array)
-    if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] not in (3, 4):
-        raise ValueError(
-            f"expected an (H, W, 3) or (H, W, 4) uint8 array, got {array.dtype} {array.shape}"
-        )
-    buffer = io.BytesIO()
-    _palette_image(_rgb(array)).save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
-
-
-def _palette_image(rgb: np.ndarray) -> Image.Image:
-    """A palette image: exact when the picture has at most 256 colours, else quantised.
-
-    Plots are mostly flat colours, so a palette PNG is 3-4x smaller than RGB. With more
-    than 256 colours (antialiased edges, shaded surfaces) a median-cut quantiser without
-    dithering picks the palette; both routes are deterministic, and Pillow adds no
-    tEXt/tIME chunks unless asked, so the same pixels always give the same bytes.
-    """
-    packed = rgb.reshape(-1, 3).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], np.uint32)
-    codes, index = np.unique(packed, return_inverse=True)  # sorted: a deterministic palette
-    if len(codes) > 256:
-        image = Image.fromarray(rgb)
-        return image.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                              dither=Image.Dither.NONE)
-    colours = np.stack([codes >> 16, codes >> 8, codes], axis=-1).astype(np.uint8)  # & 0xFF
-    image = Image.fromarray(index.reshape(rgb.shape[:2]).astype(np.uint8), mode="P")
-    image.putpalette(colours.tobytes())
-    return image
-
-
-def write_png(array: np.ndarray, path: str | os.PathLike) -> Path:
-    """Write an RGB(A) uint8 array as a deterministic PNG, atomically."""
-    return write_atomic(path, png_bytes(array))
-
-
-def figure_rgba(figure: Figure) -> np.ndarray:
-    """Draw ``figure`` in full and return a copy of its RGBA pixels, (H, W, 4)."""
-    figure.canvas.draw()
-    return np.array(figure.canvas.buffer_rgba(), copy=True)
-
-
-def save_figure(figure: Figure, path: str | os.PathLike) -> Path:
-    """Draw a static figure and write it as a deterministic PNG, atomically."""
-    return write_png(figure_rgba(figure), path)
 
 
 # ----------------------------------------------------------------- writers
@@ -215,7 +161,7 @@ class GifWriter(FrameWriter):
         self._frames: list[Image.Image] = []
 
     def append(self, frame: np.ndarray) -> None:
-        self._frames.append(Image.fromarray(_rgb(frame)).quantize(colors=255))
+        self._frames.append(Image.fromarray(rgb_part(frame)).quantize(colors=255))
 
     def finish(self) -> None:
         if not self._frames:

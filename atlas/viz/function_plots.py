@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
 
-from atlas.viz.animation import save_figure
+from atlas.viz.png import save_figure
 from atlas.viz.style import new_figure
 
 _PARSER = MathTextParser("agg")

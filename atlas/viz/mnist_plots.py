@@ -9,15 +9,9 @@ Each ``plot_*`` function draws on one ``ax`` and returns its artists; each
   class :math:`i` predicted as :math:`j`);
 * :func:`draw_class_report` — per-class precision, recall and F1 with their macro averages;
 * :func:`draw_extremes` — the easiest and hardest test images (the notes' exercise 8.5);
-* :func:`draw_optimizers` — test accuracy and loss per epoch of several runs;
-* :func:`draw_landscape_3d` — the loss on the plane through the trained
-  weights along two filter-normalised random directions
-  (:func:`atlas.nn.landscape.random_plane`), in 3D and as contours;
-* :func:`draw_landscape_paths` — training paths projected on the plane of
-  their first two principal components (:func:`atlas.nn.landscape.path_pca`),
-  over the loss on that plane.
+* :func:`draw_optimizers` — test accuracy and loss per epoch of several runs.
 
-Landscapes use the look of the toy surfaces (:mod:`atlas.viz.surface_plots`).
+The loss landscapes of a trained network are in :mod:`atlas.viz.landscape_plots`.
 """
 
 from __future__ import annotations
@@ -30,21 +24,16 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import PowerNorm
-from matplotlib.ticker import FormatStrFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from atlas.nn import SavedRun, as_features
-from atlas.nn.landscape import loss_on_plane, path_pca, random_plane
-from atlas.viz.animation import save_figure
+from atlas.viz.png import save_figure
 from atlas.viz.style import (
-    CONTOUR_COLOR,
     DPI,
-    MINIMUM_COLOR,
-    SURFACE_CMAP,
     new_figure,
     optimizer_color,
     style,
 )
-from atlas.viz.surface_plots import SurfaceGrid, uses_log_levels
 
 TRAIN_COLOR, TEST_COLOR = "#0072B2", "#D55E00"
 METRIC_COLORS = {"precision": "#0072B2", "recall": "#E69F00", "f1": "#009E73"}
@@ -157,81 +146,6 @@ def plot_optimizer_curves(
     return artists
 
 
-# ---------------------------------------------------------------------------------- landscapes
-
-
-def landscape_grid(alphas: np.ndarray, betas: np.ndarray, loss: np.ndarray) -> SurfaceGrid:
-    """A :class:`SurfaceGrid` of a loss slice (non-finite values shown at the largest finite).
-
-    A cross-entropy spans decades between the bottom of a valley and the edge
-    of a slice, so a positive loss is coloured on a log scale.
-    """
-    z = np.asarray(loss, np.float64)
-    finite = np.isfinite(z)
-    z = np.where(finite, z, np.max(z[finite]) if finite.any() else 0.0)
-    x, y = np.meshgrid(alphas, betas)
-    if z.min() > 0:  # a positive loss: colours and levels on a log scale of the loss itself
-        return SurfaceGrid(x, y, z, True, 0.0)
-    floor = float(z.min())
-    return SurfaceGrid(x, y, z, uses_log_levels(z, floor), floor)
-
-
-def nice_log_ticks(low: float, high: float) -> np.ndarray:
-    """The values 1, 2, 5 times a power of ten between ``low`` and ``high``."""
-    decades = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
-    values = np.outer(10.0**decades, [1.0, 2.0, 5.0]).ravel()
-    return values[(values >= low) & (values <= high)]
-
-
-def plot_landscape_3d(ax: Axes, grid: SurfaceGrid, labels: tuple[str, str]) -> list[Artist]:
-    """The slice as a translucent surface with floor contours, the origin starred."""
-    artists: list[Artist] = [ax.plot_surface(
-        grid.x, grid.y, grid.z, cmap=SURFACE_CMAP, norm=grid.height_norm(), alpha=0.85,
-        rstride=1, cstride=1, linewidth=0.2, edgecolor="#ffffff40", shade=False)]
-    low, high = float(grid.z.min()), float(grid.z.max())
-    bottom = low - 0.08 * (high - low)
-    artists.append(ax.contour(grid.x, grid.y, grid.z, levels=grid.levels(12), zdir="z",
-                              offset=bottom, colors=CONTOUR_COLOR, linewidths=0.6, alpha=0.7))
-    origin = np.unravel_index(np.argmin(np.abs(grid.x) + np.abs(grid.y)), grid.x.shape)
-    artists.append(ax.scatter([0.0], [0.0], [grid.z[origin]], marker="*", s=140,
-                              color=MINIMUM_COLOR, depthshade=False, zorder=5))  # fmt: skip
-    ax.set(zlim=(bottom, high), xlabel=labels[0], ylabel=labels[1])
-    ax.set_zlabel("loss")
-    ax.view_init(elev=32, azim=-58)
-    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-        axis.set_pane_color((0.97, 0.97, 0.97, 1.0))
-    ax.tick_params(labelsize=8, pad=0)
-    return artists
-
-
-def plot_landscape_contour(ax: Axes, grid: SurfaceGrid, labels: tuple[str, str]) -> list[Artist]:
-    """Filled contours of the slice, contour lines, and a colour bar of the loss."""
-    fill = ax.contourf(grid.x, grid.y, grid.colour_values(), levels=grid.levels(64,
-                       of_colour_values=True), cmap=SURFACE_CMAP, norm=grid.norm())  # fmt: skip
-    lines = ax.contour(grid.x, grid.y, grid.z, levels=grid.levels(14), colors=CONTOUR_COLOR,
-                       linewidths=0.6, alpha=0.9)  # fmt: skip
-    bar = ax.figure.colorbar(fill, ax=ax, fraction=0.05, pad=0.03)
-    bar.set_label("loss")
-    if grid.log and grid.floor == 0:
-        low, high = float(grid.colour_values().min()), float(grid.z.max())
-        bar.set_ticks(nice_log_ticks(low, high), labels=None)
-        bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-        bar.ax.minorticks_off()
-    ax.set(xlabel=labels[0], ylabel=labels[1])
-    return [fill, lines, bar]
-
-
-def plot_projected_path(ax: Axes, xy: np.ndarray, color: str, label: str) -> list[Artist]:
-    """A path in plane coordinates: a line with dots at the snapshots, start ○ and end ●."""
-    artists = ax.plot(xy[:, 0], xy[:, 1], color=color, lw=1.8, marker=".", markersize=5,
-                      label=label, zorder=6)  # fmt: skip
-    artists += ax.plot(*xy[0], marker="o", markersize=8, markerfacecolor="white",
-                       markeredgecolor=color, markeredgewidth=1.6, zorder=7)  # fmt: skip
-    artists += ax.plot(*xy[-1], marker="o", markersize=8, color=color,
-                       markeredgecolor="white", zorder=8)  # fmt: skip
-    return artists
-
-
 # ------------------------------------------------------------------------------- whole figures
 
 
@@ -331,64 +245,4 @@ def draw_optimizers(
         figure.legend(handles, [labels[h.get_label()] for h in handles], loc="upper center",
                       ncols=len(runs), bbox_to_anchor=(0.5, 0.99), frameon=False)  # fmt: skip
         figure.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.86, wspace=0.25)
-    return save_figure(figure, _png(path))
-
-
-def draw_landscape_3d(
-    path: str | os.PathLike, run: SavedRun, x: np.ndarray, y: np.ndarray, *,
-    n: int = 25, span: float = 1.0, seed: int = 0, dpi: float = DPI,
-) -> Path:
-    r"""Loss on :math:`\theta^* + \alpha u + \beta v`, :math:`u, v` filter-normalised random
-    directions (``seed``), :math:`\alpha, \beta \in [-span, span]`, on the data ``(x, y)``."""
-    model = run.model()
-    plane = random_plane(model.params(), np.random.default_rng(seed))
-    steps = np.linspace(-span, span, n)
-    grid = landscape_grid(steps, steps, loss_on_plane(model, plane, x, y, steps, steps))
-    labels = (r"$\alpha$ (direction $u$)", r"$\beta$ (direction $v$)")
-    with style():
-        figure = new_figure((11.0, 4.8), dpi)
-        figure.suptitle("Loss around the trained weights $\\theta^*$ on the plane "
-                        "$\\theta^* + \\alpha u + \\beta v$, $u, v$ filter-normalised random "
-                        f"directions ({len(x)} training images)", fontsize=10.5)  # fmt: skip
-        ax3d = figure.add_axes((0.0, 0.02, 0.5, 0.88), projection="3d")
-        plot_landscape_3d(ax3d, grid, labels)
-        ax = figure.add_axes((0.58, 0.12, 0.36, 0.74))
-        plot_landscape_contour(ax, grid, labels)
-        ax.plot([0], [0], marker="*", markersize=12, color=MINIMUM_COLOR, zorder=5)
-        ax.set_aspect("equal")
-    return save_figure(figure, _png(path))
-
-
-def draw_landscape_paths(
-    path: str | os.PathLike, runs: Mapping[str, SavedRun], x: np.ndarray, y: np.ndarray, *,
-    n: int = 25, margin: float = 0.25, dpi: float = DPI,
-) -> Path:
-    r"""Snapshots of every run projected on the plane of the first two principal components
-    of all snapshots together (origin: their mean), over the loss on that plane."""
-    paths = {name: run.trajectory for name, run in runs.items()}
-    if any(p is None for p in paths.values()):
-        raise ValueError("every run needs snapshots (TrainConfig.snapshot_every > 0)")
-    pca = path_pca(list(paths.values()))
-    projected = {name: pca.project(p) for name, p in paths.items()}
-    points = np.concatenate(list(projected.values()))
-    low, high = points.min(axis=0), points.max(axis=0)
-    pad = margin * (high - low).max()
-    alphas = np.linspace(low[0] - pad, high[0] + pad, n)
-    betas = np.linspace(low[1] - pad, high[1] + pad, n)
-    model = next(iter(runs.values())).model()
-    grid = landscape_grid(alphas, betas, loss_on_plane(model, pca.plane, x, y, alphas, betas))
-    e1, e2 = 100 * pca.explained
-    with style():
-        figure = new_figure((7.6, 6.0), dpi)
-        ax = figure.add_axes((0.1, 0.1, 0.84, 0.78))
-        plot_landscape_contour(ax, grid, (f"PC 1 ({e1:.1f} % of the variance)",
-                                          f"PC 2 ({e2:.1f} % of the variance)"))
-        for name, xy in projected.items():
-            run = runs[name]
-            plot_projected_path(ax, xy, optimizer_color(run.config.optimizer),
-                                f"{name} (lr={run.config.lr:g})")
-        ax.legend(loc="best")
-        ax.set_title("Training paths from a shared start (○) to their end (●), projected on "
-                     "the plane\nof their first two principal components; loss on that plane "
-                     f"({len(x)} training images)", fontsize=10.5)  # fmt: skip
     return save_figure(figure, _png(path))

@@ -32,7 +32,7 @@ from matplotlib.axes import Axes
 from atlas import learning_rates, optimizers
 from atlas.optimizers import Optimizer, State
 from atlas.trajectory import Trajectory, trajectory
-from atlas.viz.animation import save_figure
+from atlas.viz.png import save_figure
 from atlas.viz.race import Run, run_race
 from atlas.viz.style import DPI, new_figure, style
 from atlas.viz.surface_plots import plot_contours

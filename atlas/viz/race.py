@@ -36,8 +36,9 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 from atlas import learning_rates, optimizers, surfaces
 from atlas.surfaces import Surface
 from atlas.trajectory import trajectory
-from atlas.viz.animation import render_animation, save_figure
+from atlas.viz.animation import render_animation
 from atlas.viz.clipping import ClippedPath, inside_box
+from atlas.viz.png import save_figure
 from atlas.viz.race_artists import RaceOverlay, StepCounter, contour_pixels, surface_pixels
 from atlas.viz.style import (
     DPI,
