@@ -13,7 +13,7 @@ from matplotlib.artist import Artist
 
 from atlas import learning_rates, optimizers, surfaces
 from atlas.trajectory import trajectory
-from atlas.viz import animation, optimizer_plots, png, race, style, surface_plots
+from atlas.viz import animation, gap_plot, optimizer_plots, png, race, style, surface_plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -259,12 +259,12 @@ def test_plot_gap_log_or_symlog():
     with style.style():
         figure = style.new_figure((3.0, 2.0), 30)
         ax = figure.add_subplot()
-        artists = race.plot_gap(ax, result.runs, 0.0)
+        artists = gap_plot.plot_gap(ax, result.runs, 0.0)
         assert ax.get_yscale() == "log"
         assert len(artists) == 3 + 1  # three lines and the cross of the diverged run
         saddle = race.run_race("saddle", ["sgd"], steps=5, lrs={"sgd": 0.1})
         ax2 = figure.add_subplot()
-        race.plot_gap(ax2, saddle.runs, None)
+        gap_plot.plot_gap(ax2, saddle.runs, None)
         assert ax2.get_yscale() == "symlog"
     np.testing.assert_array_equal(artists[0].get_ydata(), np.maximum(result.runs[0].z, 1e-16))
 
@@ -279,7 +279,7 @@ def test_race_animations(tmp_path, draw):
 
 
 def test_gap_figure(tmp_path):
-    path = race.draw_gap(small_race(), tmp_path / "gap", dpi=20)
+    path = gap_plot.draw_gap(small_race(), tmp_path / "gap", dpi=20)
     assert path.name == "gap.png" and path.read_bytes().startswith(PNG_SIGNATURE)
 
 
@@ -290,7 +290,7 @@ def test_catalog_entry_points(tmp_path, monkeypatch):
                                  dpi=20)  # fmt: skip
     assert list(out) == ["png"]
     race.draw_race_3d(tmp_path / "d", ("mp4",), "sphere", ["adam"], max_frames=3, dpi=20)
-    race.draw_race_gap(tmp_path / "g", "sphere", ["sgd", "adam"], dpi=20)
+    gap_plot.draw_race_gap(tmp_path / "g", "sphere", ["sgd", "adam"], dpi=20)
     assert files(tmp_path) == ["c.png", "d.mp4", "g.png"]
 
 
@@ -444,10 +444,10 @@ def test_runs_say_where_they_left_the_plot():
 
 def test_symlog_ticks_are_sparse_decades_with_the_extremes():
     values = np.array([-3e281, -5.0, 0.0, 2.0, 7e119])
-    ticks = race.symlog_ticks(values, 1.0)
+    ticks = gap_plot.symlog_ticks(values, 1.0)
     assert 0.0 in ticks and 1e119 in ticks and -1e281 in ticks
     assert sum(t > 0 for t in ticks) <= 4 and sum(t < 0 for t in ticks) <= 4
-    assert race.symlog_ticks(np.array([0.5, -0.2]), 1.0) == [0.0]
+    assert gap_plot.symlog_ticks(np.array([0.5, -0.2]), 1.0) == [0.0]
 
 
 def test_step_counter_draws_the_step(tmp_path):

@@ -97,6 +97,7 @@ def _race_figures(quick: bool) -> list[Figure]:
         "atlas.viz.surface_plots",
         "atlas.viz.race",
         "atlas.viz.race_artists",
+        "atlas.viz.gap_plot",
         "atlas.viz.clipping",
     )
     scale = {"max_frames": 12, "dpi": 40} if quick else {"max_frames": 144, "dpi": 100}

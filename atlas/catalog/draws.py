@@ -95,9 +95,9 @@ def race_contour(path: Path, formats: tuple[str, ...], surface: str, optimizers:
 def race_gap(path: Path, formats: tuple[str, ...], surface: str, optimizers: list[str],
              dpi: int) -> None:
     """``race/<surface>/gap``: f − f* against step, log scale."""
-    from atlas.viz import race
+    from atlas.viz import gap_plot
 
-    race.draw_race_gap(path, surface, optimizers, dpi=dpi)
+    gap_plot.draw_race_gap(path, surface, optimizers, dpi=dpi)
 
 
 def optimizer_paths(path: Path, formats: tuple[str, ...], optimizer: str, surfaces: list[str],

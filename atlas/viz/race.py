@@ -6,8 +6,8 @@ same step budget. A race is drawn three ways:
 
 * :func:`animate_race_3d` — paths on the translucent surface, in 3D;
 * :func:`animate_race_contour` — the same paths on the contour map;
-* :func:`plot_gap` — :math:`f(\theta_k) - f^*` against the step ``k``, log scale
-  (:math:`f` itself on a symlog scale where there is no minimum).
+* :func:`atlas.viz.gap_plot.plot_gap` — :math:`f(\theta_k) - f^*` against the
+  step ``k``, log scale (:math:`f` itself on a symlog scale where there is no minimum).
 
 Each path is a thin coloured line with a short bold tail and a dot at its
 head (drawn by :mod:`atlas.viz.race_artists`). The axes show exactly the
@@ -29,24 +29,15 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.artist import Artist
-from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from atlas import learning_rates, optimizers, surfaces
 from atlas.surfaces import Surface
 from atlas.trajectory import trajectory
 from atlas.viz.animation import render_animation
 from atlas.viz.clipping import ClippedPath, inside_box
-from atlas.viz.png import save_figure
 from atlas.viz.race_artists import RaceOverlay, StepCounter, contour_pixels, surface_pixels
-from atlas.viz.style import (
-    DPI,
-    latex_title,
-    new_figure,
-    optimizer_color,
-    style,
-)
+from atlas.viz.style import DPI, latex_title, new_figure, optimizer_color, style
 from atlas.viz.surface_plots import plot_contours, plot_surface_3d
 
 #: Race figures are wider than tall: the legend sits to the right of the plot.
@@ -166,7 +157,7 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, n_frames)).astype(int))
 
 
-def _legend(figure, runs: Sequence[Run], x: float = LEGEND_X, paths: bool = True) -> Artist:
+def race_legend(figure, runs: Sequence[Run], x: float = LEGEND_X, paths: bool = True) -> Artist:
     handles = [
         Line2D([], [], color=run.color, lw=2.2, marker="o", markersize=5,
                linestyle="--" if run.diverged_at is not None else "-")
@@ -179,7 +170,7 @@ def _legend(figure, runs: Sequence[Run], x: float = LEGEND_X, paths: bool = True
                          title_fontsize=8.5)  # fmt: skip
 
 
-def _title(figure, race: Race) -> None:
+def race_title(figure, race: Race) -> None:
     surface = race.surface
     figure.suptitle(latex_title(surface.title, surface.latex), fontsize=11, x=0.02,
                     ha="left", y=0.975)  # fmt: skip
@@ -207,8 +198,8 @@ def _animate(race: Race, path: str | os.PathLike, three_d: bool, formats: Iterab
 
             def to_pixels(i: int) -> ClippedPath:
                 return contour_pixels(ax, race.runs[i].xy, surface.domain)
-        _title(figure, race)
-        _legend(figure, race.runs, legend_x)
+        race_title(figure, race)
+        race_legend(figure, race.runs, legend_x)
         faded = [wanders(run, surface.domain) for run in race.runs]
         overlay = RaceOverlay(figure, [run.color for run in race.runs], to_pixels, faded=faded)
         counter = StepCounter(race.steps, (0.02 * figure.bbox.width, 0.02 * figure.bbox.height))
@@ -251,81 +242,6 @@ def animate_race_contour(
     return _animate(race, path, False, formats, max_frames, dpi, fps, figsize)
 
 
-#: Smallest gap shown on the log scale (a run that reaches f* exactly sits here).
-GAP_FLOOR = 1e-16
-
-
-def symlog_ticks(values: np.ndarray, linthresh: float, per_side: int = 4) -> list[float]:
-    """0 and at most ``per_side`` decades on each side that ``values`` reach, the extreme included.
-
-    A symlog axis's own ticks crowd around 0 (and overlap) when the values span
-    hundreds of decades, as on the saddle.
-    """
-    low = math.ceil(math.log10(linthresh))
-    ticks = [0.0]
-    for sign, extreme in ((1.0, float(np.max(values))), (-1.0, -float(np.min(values)))):
-        if extreme >= 10.0**low:
-            top = math.floor(math.log10(extreme))
-            step = max(1, math.ceil((top - low + 1) / per_side))
-            ticks += [sign * 10.0**e for e in range(top, low - 1, -step)]
-    return sorted(ticks)
-
-
-def _signed_decade(value: float, _position: int) -> str:
-    if value == 0:
-        return "0"
-    sign = "-" if value < 0 else ""
-    return f"${sign}10^{{{round(math.log10(abs(value)))}}}$"
-
-
-def plot_gap(ax: Axes, runs: Sequence[Run], f_star: float | None) -> list[Artist]:
-    r""":math:`f - f^*` against step on a log scale (``f`` on symlog if ``f_star`` is None).
-
-    Gaps below :data:`GAP_FLOOR` (e.g. exactly 0) are drawn at the floor. A
-    diverged run stops at its last finite step, marked with a cross.
-    """
-    with style():
-        artists: list[Artist] = []
-        for run in runs:
-            steps = np.arange(len(run.z))
-            values = run.z if f_star is None else np.maximum(run.z - f_star, GAP_FLOOR)
-            artists += ax.plot(steps, values, color=run.color, lw=1.6, label=run.label)
-            if run.diverged_at is not None:
-                artists += ax.plot(steps[-1:], values[-1:], marker="x", markersize=8,
-                                   markeredgewidth=2, color=run.color,
-                                   linestyle="none")  # fmt: skip
-        if f_star is None:
-            finite = np.concatenate([run.z for run in runs])
-            scale = max(1.0, float(np.median(np.abs(finite))) * 1e-3)
-            ax.set_yscale("symlog", linthresh=scale)
-            ax.yaxis.set_major_locator(FixedLocator(symlog_ticks(finite, scale)))
-            ax.yaxis.set_major_formatter(FuncFormatter(_signed_decade))
-            ax.yaxis.set_minor_locator(NullLocator())
-            ax.set_ylabel(r"$f(\theta_k)$")
-        else:
-            ax.set_yscale("log")
-            ax.set_ylabel(r"$f(\theta_k) - f^*$")
-        ax.set_xlabel("step $k$")
-        ax.grid(True, which="major")
-    return artists
-
-
-def draw_gap(race: Race, path: str | os.PathLike, *, dpi: float = DPI) -> Path:
-    """The gap plot of ``race`` as a static PNG, with legend and title."""
-    path = Path(path)
-    if path.suffix != ".png":
-        path = path.with_name(path.name + ".png")
-    with style():
-        figure = new_figure(FIGSIZE_RACE, dpi)
-        ax = figure.add_axes((0.115, 0.12, LEGEND_X - 0.145, 0.76))
-        plot_gap(ax, race.runs, race.surface.f_min)
-        _title(figure, race)
-        _legend(figure, race.runs, paths=False)
-        ax.set_xlim(0, race.steps)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return save_figure(figure, path)
-
-
 # ------------------------------------------------- one call per catalog figure
 
 
@@ -344,10 +260,3 @@ def draw_race_contour(path: str | os.PathLike, formats: Iterable[str], surface: 
     """Run the race on ``surface`` (protocol learning rates) and animate it on contours."""
     race = run_race(surface, optimizer_names)
     return animate_race_contour(race, path, formats, max_frames=max_frames, dpi=dpi, fps=fps)
-
-
-def draw_race_gap(path: str | os.PathLike, surface: Surface | str,
-                  optimizer_names: Iterable[str] | None = None, *,
-                  dpi: float = DPI) -> Path:  # fmt: skip
-    """Run the race on ``surface`` (protocol learning rates) and plot f - f* per step."""
-    return draw_gap(run_race(surface, optimizer_names), path, dpi=dpi)
