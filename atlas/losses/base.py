@@ -37,11 +37,11 @@ def as_float_array(x: Any, what: str, like: np.ndarray | None = None) -> np.ndar
     Integers and bools become the float dtype of ``like`` (float64 without it).
     """
     x = np.asarray(x)
-    if not np.issubdtype(x.dtype, np.floating):
+    if x.dtype.kind != "f":  # not a real floating type (checked per training step: kept cheap)
         if not (np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
             raise ValueError(f"{what} must be a real array, got dtype {x.dtype}")
         x = x.astype(np.float64 if like is None else like.dtype)
-    if not np.all(np.isfinite(x)):
+    if not np.isfinite(x).all():
         raise ValueError(f"{what} must be finite, got {x[~np.isfinite(x)].ravel()[:3]!r}...")
     return x
 

@@ -83,7 +83,7 @@ class Sequential:
         ``nan`` is returned and no backward pass is made.
         """
         logits = self.forward(x, train=train, rng=rng)
-        if not np.all(np.isfinite(logits)):
+        if not np.isfinite(logits).all():
             return math.nan, logits
         loss, dlogits = self.loss_fn.forward_backward(logits, t)
         self.backward(dlogits)
