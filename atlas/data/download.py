@@ -21,8 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas.cache import write_atomic
 from atlas.data import locate
-from atlas.data.datasets import DatasetSpec, FileSpec, get, normalise_mirrors
+from atlas.data.datasets import DatasetSpec, Derivation, FileSpec, get, normalise_mirrors
 from atlas.data.errors import DataError
 from atlas.data.locate import ENV_VAR, find, mismatch
 
@@ -115,8 +116,12 @@ def download_missing(
         target.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise DataError(f"{target}: cannot create the directory: {error.strerror}") from error
+    built_by = {name: d for d in spec.derivations for name in d.outputs}
     for file in spec.files:
         if (target / file.name).exists():
+            continue
+        if file.name in built_by:
+            _derive(spec, built_by[file.name], target, timeout, progress, problems)
             continue
         failures = []
         for mirror in mirrors:
@@ -127,6 +132,35 @@ def download_missing(
         else:  # every mirror failed (or there were none)
             raise DataError(_offline_message(spec, file, target, failures, problems))
     return target
+
+
+def _derive(
+    spec: DatasetSpec, derivation: Derivation, target: Path, timeout: float,
+    progress: ProgressCallback | None, problems: Sequence[str],
+) -> None:
+    """Download ``derivation``'s source, build its outputs, verify each, move them into place."""
+    source = derivation.source
+    with tempfile.TemporaryDirectory(dir=target, prefix=".derive.") as scratch:
+        failures = []
+        for mirror in derivation.mirrors:
+            reason = _download(mirror + source.name, source, Path(scratch), timeout, progress)
+            if reason is None:
+                break
+            failures.append(f"{mirror + source.name}: {reason}")
+        else:
+            raise DataError(_offline_message(spec, source, target, failures, problems))
+        built = derivation.build(Path(scratch) / source.name)
+    expected = {f.name: f for f in spec.files}
+    for name in derivation.outputs:
+        data, want = built.get(name, b""), expected[name]
+        digest = hashlib.sha256(data).hexdigest()
+        if len(data) != want.size or not want.accepts(digest):
+            raise DataError(f"{spec.name}: {name} built from {source.name} is not the expected "
+                            f"file: {len(data)} bytes, SHA-256 {digest}; expected {want.size} "
+                            f"bytes, SHA-256 {want.sha256}")
+    for name in derivation.outputs:
+        if not (target / name).exists():
+            write_atomic(target / name, built[name])
 
 
 def _offline_message(
