@@ -21,8 +21,8 @@ variables added (a value already in the environment wins), and prints them:
 * ``OPENBLAS_NUM_THREADS=N`` from ``--threads N``, by default every core (2 here),
   the same count PyTorch is given (``torch.set_num_threads``), so both use the
   whole machine. The notes' port runs in the same process and gets it too.
-  Measured here on a quiet machine: part (a) 3.3-3.4 s with two threads, 4.0 s
-  with one; part (b) 0.94-1.15 s with two, 1.5 s with one. OpenBLAS's worker
+  Measured here on a quiet machine: part (a) 3.3-3.4 s with two threads, 3.8-4.0 s
+  with one; part (b) 0.85-1.15 s with two, 1.3-1.5 s with one. OpenBLAS's worker
   threads spin while they wait, so while another process holds a core two threads
   are far slower than one (part (b) once took 22 s): use ``--threads 1`` on a
   shared machine, and give both contestants the same count.
