@@ -122,16 +122,25 @@ def download_missing(
             continue
         if file.name in built_by:
             _derive(spec, built_by[file.name], target, timeout, progress, problems)
-            continue
-        failures = []
-        for mirror in mirrors:
-            reason = _download(mirror + file.name, file, target, timeout, progress)
-            if reason is None:
-                break
-            failures.append(f"{mirror + file.name}: {reason}")
-        else:  # every mirror failed (or there were none)
-            raise DataError(_offline_message(spec, file, target, failures, problems))
+        else:
+            _download_from_mirrors(spec, file, mirrors, target, target, timeout, progress,
+                                   problems)
     return target
+
+
+def _download_from_mirrors(
+    spec: DatasetSpec, file: FileSpec, mirrors: Sequence[str], directory: Path, target: Path,
+    timeout: float, progress: ProgressCallback | None, problems: Sequence[str],
+) -> None:
+    """Download ``file`` into ``directory`` from the first mirror that has it intact; if
+    none has, one DataError listing every failure and where (``target``) to put the files."""
+    failures = []
+    for mirror in mirrors:
+        reason = _download(mirror + file.name, file, directory, timeout, progress)
+        if reason is None:
+            return
+        failures.append(f"{mirror + file.name}: {reason}")
+    raise DataError(_offline_message(spec, file, target, failures, problems))
 
 
 def _derive(
@@ -141,14 +150,8 @@ def _derive(
     """Download ``derivation``'s source, build its outputs, verify each, move them into place."""
     source = derivation.source
     with tempfile.TemporaryDirectory(dir=target, prefix=".derive.") as scratch:
-        failures = []
-        for mirror in derivation.mirrors:
-            reason = _download(mirror + source.name, source, Path(scratch), timeout, progress)
-            if reason is None:
-                break
-            failures.append(f"{mirror + source.name}: {reason}")
-        else:
-            raise DataError(_offline_message(spec, source, target, failures, problems))
+        _download_from_mirrors(spec, source, derivation.mirrors, Path(scratch), target,
+                               timeout, progress, problems)
         built = derivation.build(Path(scratch) / source.name)
     expected = {f.name: f for f in spec.files}
     for name in derivation.outputs:

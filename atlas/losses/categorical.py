@@ -44,6 +44,11 @@ def class_targets(t: Any, y: np.ndarray, title: str) -> np.ndarray:
     indices = class_indices(t, y, title)
     if indices is not None:
         return np.eye(y.shape[-1], dtype=y.dtype)[indices]
+    return _probability_rows(t, y, title)
+
+
+def _probability_rows(t: Any, y: np.ndarray, title: str) -> np.ndarray:
+    """``t`` (not class indices) as float rows shaped like ``y``, or a ValueError."""
     rows = as_float_array(t, "target t", like=y)
     if rows.shape != y.shape:
         raise ValueError(f"{title}: targets must be class indices of shape {y.shape[:-1]} or "
@@ -148,7 +153,7 @@ class SoftmaxCrossEntropy(_RowLoss):
         """Class indices are kept as they are (no one-hot rows), as in PyTorch."""
         y = as_float_array(y, "prediction y")
         indices = class_indices(t, y, self.title)
-        return (y, indices) if indices is not None else (y, class_targets(t, y, self.title))
+        return y, (indices if indices is not None else _probability_rows(t, y, self.title))
 
     def pointwise(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
         return _nll(log_softmax(y), t)
