@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from atlas.activations.softmax import log_softmax, softmax
+from atlas.activations.softmax import log_softmax
 from atlas.losses.base import REDUCTIONS, Loss, as_float_array, check_probability, clamped_log
 
 PROB_EPS = 1e-12  # floor on y in cross_entropy's gradient (PyTorch's BCE epsilon)
@@ -159,10 +159,12 @@ class SoftmaxCrossEntropy(_RowLoss):
         return _nll(log_softmax(y), t)
 
     def gradient(self, y: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return _softmax_minus_target(softmax(y), t)
+        return _softmax_minus_target(np.exp(log_softmax(y)), t)
 
     def pointwise_and_gradient(self, y: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        log_p = log_softmax(y)  # one log-softmax for both: softmax(y) = exp(log_p)
+        # One log-softmax for both; softmax(y) = exp(log_p) exactly as in gradient(),
+        # so the fused step and the two separate calls agree to the last bit.
+        log_p = log_softmax(y)
         return _nll(log_p, t), _softmax_minus_target(np.exp(log_p), t)
 
 
