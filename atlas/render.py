@@ -1,11 +1,8 @@
 """``atlas render``: draw the catalog's figures, redrawing only what changed.
 
-Each figure has a *content hash*: the SHA-256 of its name, parameters and
-output files, the source bytes of the atlas modules it depends on, and the
-versions of numpy, matplotlib and imageio-ffmpeg. ``manifest.json`` in the
-output directory records, per figure, that hash, its parameters and the size
-of every file it wrote. A figure whose hash matches the manifest and whose
-files are all present is skipped, so a second run does no work.
+A figure whose content hash matches its record in ``manifest.json`` and whose
+files are all present is skipped (:mod:`atlas.manifest`), so a second run does
+no work.
 
 The learning-rate protocol (:mod:`atlas.learning_rates`) is the costly part
 of the races, and a surface's three races, the optimizer figures and the
@@ -27,9 +24,6 @@ files of a killed run are removed when the next run starts.
 from __future__ import annotations
 
 import concurrent.futures
-import hashlib
-import importlib.metadata
-import json
 import multiprocessing
 import os
 import sys
@@ -41,15 +35,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from atlas import catalog
-from atlas.cache import source_digest as _module_source_digest
-from atlas.cache import write_atomic
 from atlas.catalog import Figure
+from atlas.manifest import (
+    check_writable,
+    clean_stale,
+    content_hash,
+    read_manifest,
+    up_to_date,
+    write_manifest,
+)
 
-MANIFEST = "manifest.json"
 #: Where the learning-rate protocol's results are cached, under the output directory.
 CACHE_DIR = ".cache"
-MANIFEST_VERSION = 1
-LIBRARIES = ("numpy", "matplotlib", "imageio-ffmpeg")
 
 #: ``progress(done, total, name, status)`` is called after each figure;
 #: status is "rendered" or "skipped".
@@ -74,77 +71,6 @@ def default_out() -> Path:
     root = Path(__file__).resolve().parent.parent
     base = root if (root / "_toc.yml").is_file() else Path.cwd()
     return base / "book" / "_generated"
-
-
-# ----------------------------------------------------------------------------- hashing
-
-
-def _library_versions() -> dict[str, str]:
-    return {name: importlib.metadata.version(name) for name in LIBRARIES}
-
-
-def content_hash(figure: Figure, formats: Sequence[str]) -> str:
-    """The figure's content hash for the requested ``formats`` (see the module docstring)."""
-    record = {
-        "name": figure.name,
-        "params": figure.params,
-        "outputs": figure.outputs(formats),
-        "modules": {m: _module_source_digest(m) for m in sorted(set(figure.modules))},
-        "libraries": _library_versions(),
-    }
-    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
-
-
-# ---------------------------------------------------------------------------- manifest
-
-
-def read_manifest(out: Path) -> dict[str, Any]:
-    """The manifest's ``figures`` table (empty if there is none or it is unreadable)."""
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-        return {}
-    return dict(data.get("figures", {}))
-
-
-def _write_manifest(out: Path, figures: dict[str, Any]) -> None:
-    text = json.dumps({"version": MANIFEST_VERSION, "figures": figures}, sort_keys=True, indent=1)
-    write_atomic(out / MANIFEST, (text + "\n").encode("utf-8"))
-
-
-def _up_to_date(record: dict[str, Any] | None, digest: str, out: Path) -> bool:
-    if not record or record.get("hash") != digest:
-        return False
-    for file, size in record.get("files", {}).items():
-        path = out / file
-        if not path.is_file() or path.stat().st_size != size:
-            return False
-    return True
-
-
-# --------------------------------------------------------------------------- rendering
-
-
-def _check_writable(out: Path) -> None:
-    """Create ``out`` and write a probe file there, or raise one clear PermissionError."""
-    probe = out / f".atlas-probe.tmp{os.getpid()}"
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise PermissionError(f"cannot write to output directory {out} ({reason})") from None
-
-
-def clean_stale(out: Path) -> list[Path]:
-    """Delete temporary files (``*.tmp*``) left behind by a killed run; return them."""
-    stale = [p for p in out.rglob("*.tmp*") if p.is_file()]
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
 
 
 def draw_figure(name: str, out: str, formats: tuple[str, ...], quick: bool) -> str:
@@ -235,14 +161,14 @@ def render(
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     chosen = catalog.select(names_or_globs, quick=quick)
     out = Path(default_out() if out is None else out)
-    _check_writable(out)
+    check_writable(out)
     clean_stale(out)
     report = _terminal_progress(sys.stderr) if progress is True else progress or None
 
     manifest = read_manifest(out)
     digests = {f.name: content_hash(f, formats) for f in chosen}
     todo = [
-        f for f in chosen if force or not _up_to_date(manifest.get(f.name), digests[f.name], out)
+        f for f in chosen if force or not up_to_date(manifest.get(f.name), digests[f.name], out)
     ]
     skipped = tuple(f.name for f in chosen if f not in todo)
     total, done = len(chosen), len(skipped)
@@ -257,7 +183,7 @@ def render(
             "params": figure.params,
             "files": {f: (out / f).stat().st_size for f in figure.outputs(formats)},
         }
-        _write_manifest(out, manifest)
+        write_manifest(out, manifest)
         done += 1
         if report:
             report(done, total, name, "rendered")

@@ -12,7 +12,7 @@ import os
 import imageio.v3 as iio
 import pytest
 
-from atlas import catalog, cli, render
+from atlas import catalog, cli, manifest, render
 from atlas.viz import animation
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -33,13 +33,13 @@ def rendered(tmp_path_factory):
 def test_files_exist_and_manifest_matches(rendered):
     out, report = rendered
     assert report.rendered == tuple(SUBSET) and report.skipped == ()
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert list(manifest) == sorted(manifest)  # sorted keys
-    figures = manifest["figures"]
+    data = json.loads((out / "manifest.json").read_text())
+    assert list(data) == sorted(data)  # sorted keys
+    figures = data["figures"]
     for name in SUBSET:
         figure = catalog.get(name, quick=True)
         record = figures[name]
-        assert record["hash"] == render.content_hash(figure, ("mp4", "png"))
+        assert record["hash"] == manifest.content_hash(figure, ("mp4", "png"))
         assert record["params"] == dict(figure.params)
         assert sorted(record["files"]) == sorted(figure.outputs())
         for file, size in record["files"].items():
@@ -80,12 +80,12 @@ def test_missing_or_changed_file_is_redrawn(tmp_path):
 
 def test_hash_depends_on_params_formats_and_source(monkeypatch):
     figure = catalog.get("activation/relu", quick=True)
-    base = render.content_hash(figure, ("mp4", "png"))
-    assert render.content_hash(catalog.get("activation/relu"), ("mp4", "png")) != base
+    base = manifest.content_hash(figure, ("mp4", "png"))
+    assert manifest.content_hash(catalog.get("activation/relu"), ("mp4", "png")) != base
     anim = catalog.get("graph/linear", quick=True)
-    assert render.content_hash(anim, ("mp4",)) != render.content_hash(anim, ("mp4", "png"))
-    monkeypatch.setattr(render, "_module_source_digest", lambda m, _c={}: "changed")
-    assert render.content_hash(figure, ("mp4", "png")) != base
+    assert manifest.content_hash(anim, ("mp4",)) != manifest.content_hash(anim, ("mp4", "png"))
+    monkeypatch.setattr(manifest, "source_digest", lambda m, _c={}: "changed")
+    assert manifest.content_hash(figure, ("mp4", "png")) != base
 
 
 def test_deterministic_png_bytes(tmp_path, rendered):
