@@ -7,7 +7,8 @@ import pickle
 
 import pytest
 
-from atlas import activations, catalog, losses, optimizers, render, surfaces
+from atlas import activations, catalog, losses, optimizers, surfaces
+from atlas.cache import source_digest
 from atlas.catalog import mnist as catalog_mnist
 from atlas.registry import UnknownNameError
 
@@ -50,7 +51,7 @@ def test_entry_is_well_formed(figure):
     assert pickle.loads(pickle.dumps(figure.draw)) is figure.draw  # module-level: poolable
     assert figure.modules, "a figure must name the modules that determine it"
     for module in figure.modules:
-        assert render._module_source_digest(module), module
+        assert source_digest(module), module
     outputs = figure.outputs(("mp4", "png", "gif"))
     assert all(o.startswith(figure.name + ".") for o in outputs)
 
