@@ -202,8 +202,6 @@ class BlitAnimation:
         canvas = figure.canvas
         canvas.draw()  # the static part, rasterised once
         self.background = canvas.copy_from_bbox(figure.bbox)
-        width, height = canvas.get_width_height()
-        self.size = (int(width), int(height))
 
     def frame(self, index: int) -> np.ndarray:
         """Restore the background, update and draw the moving artists; the RGBA pixels."""
