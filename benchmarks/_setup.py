@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ENVIRONMENT = {
     "MALLOC_MMAP_THRESHOLD_": "16777216",
@@ -42,3 +45,23 @@ def apply_environment() -> None:
                   {**ENVIRONMENT, **os.environ, **blas, "ATLAS_BENCHMARK_ENV": "1"})
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
+
+
+def timed(run: Callable[[], Any]) -> tuple[float, Any]:
+    """``(seconds, result)`` of one call of ``run()``."""
+    start = time.perf_counter()
+    result = run()
+    return time.perf_counter() - start, result
+
+
+def in_turns(repeat: int, *contestants: Callable[[], tuple[float, Any]]) -> list[tuple[float, Any]]:
+    """Each contestant's fastest ``(seconds, result)`` over ``repeat`` rounds.
+
+    A contestant returns ``(seconds, result)`` for one run. In every round each one runs
+    once, in turns, so a slow minute of the shared machine hits all of them alike.
+    """
+    runs: list[list[tuple[float, Any]]] = [[] for _ in contestants]
+    for _ in range(repeat):
+        for contestant, its_runs in zip(contestants, runs, strict=True):
+            its_runs.append(contestant())
+    return [min(its_runs, key=lambda run: run[0]) for its_runs in runs]

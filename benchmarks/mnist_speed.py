@@ -51,7 +51,14 @@ import sys
 import time
 from pathlib import Path
 
-from _setup import ENVIRONMENT, SMALL, apply_environment, blas_threads  # benchmarks/_setup.py
+from _setup import (  # benchmarks/_setup.py
+    ENVIRONMENT,
+    SMALL,
+    apply_environment,
+    blas_threads,
+    in_turns,
+    timed,
+)
 
 if __name__ == "__main__":
     apply_environment()
@@ -157,21 +164,6 @@ def notes_port(dataset, iters_num=10_000, batch_size=100, learning_rate=0.1, eva
     return network.accuracy(x_test, t_test)
 
 
-def best_of(repeat: int, run):
-    """``(best seconds, result of that run)`` over ``repeat`` timed calls of ``run()``.
-
-    The machine is shared, so the fastest of a few runs is the least disturbed one.
-    """
-    best = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = run()
-        seconds = time.perf_counter() - start
-        if best is None or seconds < best[0]:
-            best = (seconds, result)
-    return best
-
-
 def part_a(dataset, full: bool, repeat: int) -> None:
     n = len(dataset.x_train)
     print("(a) TwoLayerNet 784-50-10 sigmoid, SGD lr 0.1, batch 100, 10,000 iterations")
@@ -184,12 +176,11 @@ def part_a(dataset, full: bool, repeat: int) -> None:
         model="784-50-10", activation="sigmoid", optimizer="sgd", lr=0.1, batch_size=100,
         epochs=epochs, eval_every=max(1, 600 * 100 // n), seed=0,
     )
-    port_runs, atlas_runs = [], []
-    for _ in range(repeat):  # in turns: a slow minute of the machine hits both alike
-        port_runs.append(best_of(1, lambda: notes_port(dataset)))
-        atlas_runs.append(best_of(1, lambda: nn.train(config, dataset, progress=False)))
-    port_seconds, port_accuracy = min(port_runs, key=lambda run: run[0])
-    atlas_seconds, result = min(atlas_runs, key=lambda run: run[0])
+    (port_seconds, port_accuracy), (atlas_seconds, result) = in_turns(
+        repeat,
+        lambda: timed(lambda: notes_port(dataset)),
+        lambda: timed(lambda: nn.train(config, dataset, progress=False)),
+    )
     print("    notes' numbers:    ~15 s (direct port 10-13 s), ~95 % on full MNIST")
     print(f"    direct numpy port: {port_seconds:6.2f} s   test accuracy "
           f"{100 * port_accuracy:.2f} %")
@@ -250,12 +241,11 @@ def part_b(fashion, repeat: int) -> None:
     nn.train(nn.TrainConfig(model="784-256-256-10", epochs=1), _head(fashion, 1280),
              progress=False)  # warm-up (BLAS threads, allocator)
     torch_epoch(_head(fashion, 1280))  # warm-up
-    atlas_runs, torch_runs = [], []
-    for _ in range(repeat):  # in turns: a slow minute of the machine hits both alike
-        atlas_runs.append(best_of(1, lambda: nn.train(config, fashion, progress=False)))
-        torch_runs.append(torch_epoch(fashion))
-    atlas_seconds, result = min(atlas_runs, key=lambda run: run[0])
-    torch_seconds, torch_accuracy = min(torch_runs)
+    (atlas_seconds, result), (torch_seconds, torch_accuracy) = in_turns(
+        repeat,
+        lambda: timed(lambda: nn.train(config, fashion, progress=False)),
+        lambda: torch_epoch(fashion),  # times itself: (seconds, test accuracy)
+    )
     print(f"    best of {repeat} runs each, in turns")
     print(f"    torch {torch.__version__} (CPU, {torch.get_num_threads()} threads): "
           f"{torch_seconds:6.2f} s   test accuracy {100 * torch_accuracy:.2f} %")

@@ -36,6 +36,7 @@ matplotlib.use("Agg")
 import imageio_ffmpeg
 import matplotlib.pyplot as plt
 import numpy as np
+from _setup import in_turns  # benchmarks/_setup.py
 from matplotlib import animation as mpl_animation
 
 from atlas import surfaces
@@ -116,12 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
-        atlas_runs, notes_runs = [], []
-        for _ in range(args.repeat):  # in turns: a slow minute of the machine hits both alike
-            atlas_runs.append(atlas_way(the_race, out / "atlas"))
-            notes_runs.append(notes_way(the_race, grid, out / "notes.html"))
-        atlas_s, atlas_b = min(atlas_runs)
-        notes_s, notes_b = min(notes_runs)
+        (atlas_s, atlas_b), (notes_s, notes_b) = in_turns(
+            args.repeat,
+            lambda: atlas_way(the_race, out / "atlas"),
+            lambda: notes_way(the_race, grid, out / "notes.html"),
+        )
         print(f"atlas : {atlas_s:8.2f} s  {atlas_b:>12,d} bytes  "
               f"(MP4, blitted, {GRID_3D} x {GRID_3D} grid)")
         print(f"notes : {notes_s:8.2f} s  {notes_b:>12,d} bytes  "
