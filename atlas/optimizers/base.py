@@ -67,11 +67,12 @@ class Optimizer:
     """Base class: a frozen dataclass whose fields are the hyperparameters.
 
     Subclasses set the class variables below, declare their hyperparameters as
-    fields (``float``, ``bool`` or a pair ``tuple[float, float]``), implement
+    fields (``float``, ``int``, ``bool``, ``float | None``, or a pair or triple
+    ``tuple[float, float]`` / ``tuple[float, float, float]``), implement
     :meth:`check` (range checks, raising :class:`ValueError` that shows the
     value), :meth:`init` and :meth:`update`. Values are coerced on construction:
-    numbers become ``float``, pairs become tuples of two floats, and flags must
-    be real ``bool`` values; non-finite numbers are refused.
+    numbers become ``float``, integers ``int``, pairs and triples tuples of
+    floats, and flags must be real ``bool`` values; non-finite numbers are refused.
     """
 
     name: ClassVar[str]  # registry name, e.g. "adam"
@@ -121,6 +122,10 @@ class Optimizer:
         raise ValueError(f"{self.title}: {field} must be {requirement}, got {value!r}")
 
 
+# Declared tuple kinds -> their length (betas of two or three decay rates, Rprop's pairs).
+_TUPLES = {"tuple[float, float]": 2, "tuple[float, float, float]": 3}
+
+
 def _coerce(opt: Optimizer, name: str, kind: str, value: object) -> object:
     """Turn a hyperparameter into its declared kind, or raise a clear error."""
     where = f"{type(opt).__name__}: {name}"
@@ -130,10 +135,18 @@ def _coerce(opt: Optimizer, name: str, kind: str, value: object) -> object:
         return bool(value)
     if kind == "float":
         return _real(where, value)
-    if kind == "tuple[float, float]":
-        if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
-            raise ValueError(f"{where} must be a pair of numbers, got {value!r}")
-        return (_real(f"{where}[0]", value[0]), _real(f"{where}[1]", value[1]))
+    if kind == "float | None":  # an optional number, e.g. a schedule that None switches off
+        return None if value is None else _real(where, value)
+    if kind == "int":
+        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+            raise ValueError(f"{where} must be an integer, got {value!r}")
+        return int(value)
+    if kind in _TUPLES:
+        n = _TUPLES[kind]
+        if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != n:
+            what = "a pair of numbers" if n == 2 else f"{n} numbers"
+            raise ValueError(f"{where} must be {what}, got {value!r}")
+        return tuple(_real(f"{where}[{i}]", value[i]) for i in range(n))
     raise TypeError(f"{where}: unsupported hyperparameter type {kind!r}")  # pragma: no cover
 
 
