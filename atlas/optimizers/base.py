@@ -9,13 +9,29 @@ two pure functions,
     (\\theta_t, s_t) = \\mathrm{update}(g_t, s_{t-1}, \\theta_{t-1}),
 
 so a run is a fold over gradients and any step can be replayed or inspected.
-Every rule works coordinate by coordinate, hence parameters of any shape: one
-point ``(2,)``, ``N`` points ``(N, 2)`` or a layer's weight matrix.
 
-Each concrete optimizer follows *exactly* the algorithm PyTorch 2.x documents
-for the optimizer of the same name (the ``_single_tensor_*`` functions in
-``torch/optim``), with the same hyperparameter names and defaults, so a
-float64 run equals ``torch.optim``'s step for step.
+Two kinds of rule (the class variable ``elementwise``):
+
+* **Elementwise** (``elementwise = True``, most of them): every coordinate is
+  updated from its own gradient and state alone, hence parameters of any
+  shape: one point ``(2,)``, ``N`` points ``(N, 2)`` or a layer's weight matrix.
+* **Per tensor** (``elementwise = False``: Adafactor, L-BFGS, Muon, LAMB,
+  Prodigy): the rule reduces over a whole parameter tensor (norms, factored
+  moments, matrix products, dot products). Such an optimizer reads ``params``
+  so: a 1-D array is one vector; an array with two or more axes is a *stack*
+  of matrices, its last two axes one matrix and its leading axes a batch of
+  independent problems (:func:`tensor_axes` gives the axes one tensor spans).
+  So ``(N, 1, 2)`` is ``N`` independent ``1 x 2`` matrices and gives exactly
+  the numbers of ``N`` separate runs: the trajectory runner runs ``N`` starts
+  that way, and a single start ``(2,)`` as one ``1 x 2`` matrix; a network's
+  weight matrix ``(in, out)`` is one matrix. Every state array of such an
+  optimizer has the batch as its leading axes (a per-tensor number, such as
+  Prodigy's ``d``, is an array of the batch's shape).
+
+Each concrete optimizer follows *exactly* its reference implementation (the
+``_single_tensor_*`` functions in ``torch/optim``, or the package its docstring
+names), with the same hyperparameter names and defaults, so a float64 run
+equals the reference's step for step.
 """
 
 from __future__ import annotations
@@ -54,7 +70,7 @@ class State:
                 value.flags.writeable = False
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """The per-coordinate arrays of this state, by field name."""
+        """The arrays of this state, by field name (per coordinate, or per tensor)."""
         return {
             f.name: getattr(self, f.name)
             for f in fields(self)
@@ -79,6 +95,10 @@ class Optimizer:
     title: ClassVar[str]  # "Adam"
     description: ClassVar[str]  # one line, printed by ``atlas list``
     latex: ClassVar[str]  # the update rule as the body of a LaTeX ``aligned`` block
+    # True: coordinate by coordinate; False: per tensor (see the module docstring)
+    elementwise: ClassVar[bool] = True
+    # hyperparameters that may be +inf (e.g. Prodigy's growth_rate); NaN never may
+    may_be_infinite: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Append the update rule (``latex``) to each optimizer's docstring."""
@@ -123,7 +143,8 @@ class Optimizer:
 
 
 # Declared tuple kinds -> their length (betas of two or three decay rates, Rprop's pairs).
-_TUPLES = {"tuple[float, float]": 2, "tuple[float, float, float]": 3}
+_TUPLES = {"tuple[float, float]": 2, "tuple[float, float, float]": 3,
+           "tuple[float | None, float]": 2}
 
 
 def _coerce(opt: Optimizer, name: str, kind: str, value: object) -> object:
@@ -134,7 +155,11 @@ def _coerce(opt: Optimizer, name: str, kind: str, value: object) -> object:
             raise ValueError(f"{where} must be True or False, got {value!r}")
         return bool(value)
     if kind == "float":
-        return _real(where, value)
+        return _real(where, value, infinite_ok=name in opt.may_be_infinite)
+    if kind == "str | None":  # a named variant, e.g. Muon's adjust_lr_fn (check() validates it)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{where} must be a name or None, got {value!r}")
+        return value
     if kind == "float | None":  # an optional number, e.g. a schedule that None switches off
         return None if value is None else _real(where, value)
     if kind == "int":
@@ -146,14 +171,15 @@ def _coerce(opt: Optimizer, name: str, kind: str, value: object) -> object:
         if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != n:
             what = "a pair of numbers" if n == 2 else f"{n} numbers"
             raise ValueError(f"{where} must be {what}, got {value!r}")
-        return tuple(_real(f"{where}[{i}]", value[i]) for i in range(n))
+        kinds = kind[len("tuple[") : -1].split(", ")  # e.g. Adafactor's (float | None, float)
+        return tuple(_coerce(opt, f"{name}[{i}]", kinds[i], value[i]) for i in range(n))
     raise TypeError(f"{where}: unsupported hyperparameter type {kind!r}")  # pragma: no cover
 
 
-def _real(where: str, value: object) -> float:
+def _real(where: str, value: object, infinite_ok: bool = False) -> float:
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
         raise ValueError(f"{where} must be a real number, got {value!r}")
-    if not math.isfinite(value):
+    if not (math.isfinite(value) or (infinite_ok and value == math.inf)):
         raise ValueError(f"{where} must be finite, got {value!r}")
     return float(value)
 
@@ -179,3 +205,12 @@ def step_inputs(
     if not isinstance(state, State):
         raise ValueError(f"state must be an optimizer State, got {type(state).__name__}")
     return g, theta, state.t + 1
+
+
+def tensor_axes(x: np.ndarray) -> tuple[int, ...]:
+    """The axes one parameter tensor spans, for a per-tensor rule (``elementwise = False``).
+
+    The last two axes of a stack of matrices (the leading axes are a batch of
+    independent tensors), the only axis of a vector, none of a scalar.
+    """
+    return tuple(range(-min(np.ndim(x), 2), 0))
