@@ -171,6 +171,9 @@ def train(
     is silent.
     """
     start_time = time.perf_counter()
+    for part, images in (("training", data.x_train), ("test", data.x_test)):
+        if len(images) == 0:
+            raise ValueError(f"the {part} set is empty (0 images): a run needs both sets")
     dtype = np.dtype(config.dtype)
     # Training images stay as they come (uint8 pixels: 4x less memory to gather from);
     # each minibatch is converted when it is drawn, to the same values as converting all.
