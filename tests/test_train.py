@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from atlas import cli, nn
+from atlas.cache import write_atomic
 from atlas.nn import results
 from atlas.nn.train import TrainConfig, optimizers_for, train
 
@@ -207,14 +208,14 @@ def test_saved_run_reloads(tmp_path):
 
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "results.json"
-    results.write_atomic(target, b"old")
+    write_atomic(target, b"old")
 
     def failing_replace(src, dst):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(OSError, match="disk full"):
-        results.write_atomic(target, b"new")
+        write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
 

@@ -138,7 +138,7 @@ def ensure_run(
             result = train(config, load_data(), progress=False)
             if result.status != "ok":
                 raise RuntimeError(f"run {run_dir.name}: {result.message}")
-            save_run(result, run_dir)
+            save_run(result, run_dir, force=True)  # replaces a stale run as a whole
             info = json.loads((run_dir / RESULTS).read_text())
             info["content_hash"] = key
             write_atomic(run_dir / RESULTS, (json.dumps(info, indent=2) + "\n").encode())

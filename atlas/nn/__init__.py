@@ -21,7 +21,7 @@ from atlas.nn import metrics, schedules
 from atlas.nn.gradcheck import GradientCheck, gradient_check, numerical_gradient, relative_error
 from atlas.nn.layers import Activation, Dropout, Layer, Linear
 from atlas.nn.model import Sequential, mlp, parse_spec, spec_string
-from atlas.nn.results import SavedRun, load_run, save_run
+from atlas.nn.results import RunWriter, SavedRun, load_run, run_name, save_run
 from atlas.nn.train import TrainConfig, TrainResult, as_features, evaluate, train
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "GradientCheck",
     "Layer",
     "Linear",
+    "RunWriter",
     "SavedRun",
     "Sequential",
     "TrainConfig",
@@ -43,6 +44,7 @@ __all__ = [
     "numerical_gradient",
     "parse_spec",
     "relative_error",
+    "run_name",
     "save_run",
     "schedules",
     "spec_string",

@@ -9,26 +9,30 @@ A run directory holds
 * ``trajectory.npz`` — optional snapshots of the flattened parameters
   (``steps`` and ``params``, one row per snapshot) for loss-landscape figures.
 
-Each file is written to a temporary name in the same directory and moved into
-place with :func:`os.replace`, which is atomic: a reader sees the old file or
-the new one, never half a file. ``results.json`` is written last, so its
-presence means the run's files are complete.
+The files of a run are written as one unit (:mod:`atlas.nn.rundir`): into a
+temporary sibling directory that is renamed into place, so a reader sees the
+old run or the new one, never a mix of two runs or half a file. An earlier
+run is replaced only with ``force``, and a directory holding files atlas did
+not write is never touched. :class:`RunWriter` checks the directory *before*
+training, so a run is never lost to an unusable output directory after it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
 import platform
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from atlas.cache import write_atomic
 from atlas.nn.model import Sequential, mlp
+from atlas.nn.rundir import StagedDirectory
 from atlas.nn.train import TrainConfig, TrainResult
 
 FORMAT = "atlas.nn.run/1"
@@ -52,17 +56,15 @@ def versions() -> dict[str, str]:
     }
 
 
-def save_run(result: TrainResult, out_dir: str | os.PathLike) -> Path:
-    """Write ``result`` into ``out_dir`` (created if needed); returns the JSON's path."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+def _write_files(result: TrainResult, out: Path) -> None:
+    """The run's files, written into the (fresh, empty) directory ``out``."""
     files: dict[str, str | None] = {"weights": None, "trajectory": None}
     if result.status == "ok":
-        write_atomic(out / WEIGHTS, _npz_bytes(result.model.params()))
+        (out / WEIGHTS).write_bytes(_npz_bytes(result.model.params()))
         files["weights"] = WEIGHTS
     if result.trajectory is not None:
         arrays = {"steps": result.trajectory_steps, "params": result.trajectory}
-        write_atomic(out / TRAJECTORY, _npz_bytes(arrays))
+        (out / TRAJECTORY).write_bytes(_npz_bytes(arrays))
         files["trajectory"] = TRAJECTORY
     info = {
         "format": FORMAT,
@@ -79,8 +81,72 @@ def save_run(result: TrainResult, out_dir: str | os.PathLike) -> Path:
     }
     # allow_nan=False: a NaN or infinity in the curves is a bug, never written silently
     text = json.dumps(info, indent=2, allow_nan=False) + "\n"
-    write_atomic(out / RESULTS, text.encode())
-    return out / RESULTS
+    (out / RESULTS).write_text(text)
+
+
+# what a run directory may hold: its files, and write_atomic's temporary names for them
+_OWNED = re.compile(r"(results|weights|trajectory)(\.tmp-\d+-\d+)?\.(json|npz)")
+
+
+def not_a_run(directory: Path) -> str | None:
+    """``None`` if ``directory`` holds an atlas run and nothing else, else what it holds."""
+    entries = sorted(directory.iterdir())
+    foreign = [p.name for p in entries
+               if p.is_symlink() or not (p.is_file() and _OWNED.fullmatch(p.name))]
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        return f"holds files atlas did not write ({shown})"
+    try:
+        info = json.loads((directory / RESULTS).read_text())
+    except (OSError, ValueError):
+        info = None
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        return f"holds no {RESULTS} of an atlas training run"
+    return None
+
+
+class RunWriter(StagedDirectory):
+    """Write one run into ``out_dir``, checked on entry (before training), as one unit::
+
+        with RunWriter(out, force=False) as writer:  # raises OSError if out is unusable
+            result = train(config, data)
+            writer.save(result)
+
+    Leaving the block without :meth:`save` (an error, Ctrl-C) leaves nothing behind.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike, *, force: bool = False) -> None:
+        super().__init__(out_dir, force=force, owned=not_a_run, last=RESULTS)
+
+    def save(self, result: TrainResult) -> Path:
+        """Write ``result``'s files and move them into place; returns the JSON's path."""
+        _write_files(result, self.temp)
+        return self.commit() / RESULTS
+
+
+def save_run(result: TrainResult, out_dir: str | os.PathLike, *, force: bool = False) -> Path:
+    """Write ``result`` into ``out_dir`` as one unit; returns the JSON's path.
+
+    ``out_dir`` may be absent or empty; an earlier run in it is replaced only
+    if ``force``. Raises an ``OSError`` naming the problem otherwise.
+    """
+    with RunWriter(out_dir, force=force) as writer:
+        return writer.save(result)
+
+
+def run_name(config: TrainConfig, dataset: str, limit: int | None = None) -> str:
+    """A directory name for a run: readable settings and a hash of every setting.
+
+    ``dataset`` identifies the data (a registered name, or a directory's path)
+    and ``limit`` how many training images were used. Two runs whose results
+    may differ get different names; the same settings get the same name.
+    """
+    key = json.dumps({"config": config.to_dict(), "dataset": dataset, "limit": limit},
+                     sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
+    readable = Path(dataset).name or "data"
+    return (f"{readable}_{config.model}_{config.activation}_{config.optimizer}_"
+            f"lr{config.lr:g}_seed{config.seed}_{digest}")
 
 
 @dataclass(frozen=True)
