@@ -93,12 +93,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
         dataset = dataclasses.replace(
             dataset, x_train=dataset.x_train[: args.limit], y_train=dataset.y_train[: args.limit]
         )
-    name = Path(args.dataset).name if Path(args.dataset).is_dir() else args.dataset
-    out = args.out or Path("runs") / (
-        f"{name}_{config.model}_{config.activation}_{config.optimizer}_seed{config.seed}"
-    )
-    result = nn.train(config, dataset)
-    path = nn.save_run(result, out)
+    named = args.dataset in data.registry  # else a directory: identified by its full path
+    ident = args.dataset if named else str(Path(args.dataset).resolve())
+    out = args.out or Path("runs") / nn.run_name(config, ident, args.limit)
+    with nn.RunWriter(out, force=args.force) as writer:  # checked before the first step
+        result = nn.train(config, dataset)
+        path = writer.save(result)
     print(f"{result.status}: {result.message}")
     print(f"results written to {path.parent}")
     return 0 if result.status == "ok" else 1
@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="use the first N training images")
     p.add_argument("--data-dir", type=Path, default=None, help="where the data sets live")
     p.add_argument("--out", type=Path, default=None,
-                   help="output directory (default: runs/<dataset>_<model>_...)")
+                   help="output directory (default: runs/<dataset>_<model>_..._<hash>)")
+    p.add_argument("--force", action="store_true", help="replace an earlier run in --out")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("data", help="download data sets ahead of time")
@@ -182,15 +183,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # argparse itself exits 2 on bad usage
     try:
         return int(args.func(args) or 0)
-    except (UnknownNameError, ValueError, FileNotFoundError, PermissionError) as error:
+    except BrokenPipeError:  # e.g. `atlas list | head`: the reader left, nothing is wrong
+        sys.stdout = None
+        return 0
+    except (UnknownNameError, ValueError, OSError) as error:  # OSError: files, disks, rights
         print(f"atlas {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"atlas {args.command}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `atlas list | head`: the reader left, nothing is wrong
-        sys.stdout = None
-        return 0
 
 
 if __name__ == "__main__":
