@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from atlas import activations, graph, losses
+from atlas import activations, losses
+from atlas.examples import graphs
 from atlas.viz import function_plots as fp
 from atlas.viz import graph_plots, regression
 
@@ -88,7 +89,7 @@ def test_every_loss_draws(name):
     ("logistic", ["0.4741", "−0.3775", "0.3775"]),
 ])
 def test_graph_frames_show_the_graph_modules_numbers(name, numbers):
-    trace = graph_plots.example(name)
+    trace = graphs.recording(name)
     frames = graph_plots.graph_frames(trace)
     assert len(frames) == 1 + len(trace.forward_steps) + len(trace.backward_steps)
     last = frames[-1]
@@ -106,8 +107,7 @@ def test_graph_frames_show_the_graph_modules_numbers(name, numbers):
 def test_logistic_example_numbers_come_from_the_graph_module():
     """The issue quotes loss 0.4740 (the course notes truncate); −log σ(0.5) = 0.474077…
     agrees with it to 4 decimals and is shown correctly rounded, as 0.4741."""
-    root, _ = graph.logistic_example()
-    trace = graph.trace(root)
+    trace = graphs.recording("logistic")
     assert abs(trace.nodes[-1].value - 0.4740) < 1e-4
     assert graph_plots.fmt(trace.nodes[-1].value) == "0.4741"
 
@@ -141,7 +141,7 @@ def test_regression_training_is_deterministic_and_learns():
 
 @pytest.mark.parametrize("name", ["linear", "logistic"])
 def test_graph_frames_show_each_local_derivative_once_backward_reads_it(name):
-    trace = graph_plots.example(name)
+    trace = graphs.recording(name)
     frames = graph_plots.graph_frames(trace)
     forward = frames[: 1 + len(trace.forward_steps)]
     assert all(frame.locals == {} for frame in forward)
@@ -152,6 +152,6 @@ def test_graph_frames_show_each_local_derivative_once_backward_reads_it(name):
 
 
 def test_graph_animation_writes_its_poster(tmp_path):
-    frames = graph_plots.draw_graph_animation(tmp_path / "g", ("png",), example="logistic",
-                                              hold=1, dpi=30)
+    frames = graph_plots.draw_graph_animation(tmp_path / "g", ("png",),
+                                              graphs.recording("logistic"), hold=1, dpi=30)
     assert (tmp_path / "g.png").is_file() and frames[-1].grads

@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atlas import graph
+from atlas.examples import graphs
+from atlas.examples.graphs import linear_example, logistic_example
 from atlas.graph import Value, fmt
-from atlas.registry import UnknownNameError
 
 pytestmark = pytest.mark.filterwarnings("error")
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -218,7 +219,7 @@ def test_a_node_used_twice_accumulates():
 
 
 def test_a_second_backward_does_not_double_count():
-    root, inputs = graph.logistic_example()
+    root, inputs = logistic_example()
     graph.backward(root)
     first = {name: x.grad for name, x in inputs.items()}
     order = graph.backward(root)
@@ -252,75 +253,10 @@ def test_deep_graphs_need_no_recursion():
     assert x.grad == pytest.approx(1.0001**5000, rel=1e-10)
 
 
-# --- the named examples, against the mathematics --------------------------------------------
+# --- numerical gradients -----------------------------------------------------------------
 
 
-@SETTINGS
-@given(a=moderate, b=moderate, x=moderate)
-def test_linear_example_against_closed_form(a, b, x):
-    y, inputs = graph.linear_example(a=a, b=b, x=x)
-    graph.backward(y)
-    assert y.data == pytest.approx(a * x + b, rel=1e-15, abs=1e-15)
-    assert [inputs[n].grad for n in "abx"] == [x, 1.0, a]  # ∂y/∂a = x, ∂y/∂b = 1, ∂y/∂x = a
-
-
-def logistic_closed_form(x1, x2, w1, w2):
-    """l = log(1 + e^{-z}) = −log σ(z); ∂l/∂w_i = (σ(z) − 1) x_i, ∂l/∂x_i = (σ(z) − 1) w_i."""
-    z = w1 * x1 + w2 * x2
-    s = 1 / (1 + math.exp(-z))
-    return math.log1p(math.exp(-z)), {"x1": (s - 1) * w1, "x2": (s - 1) * w2,
-                                      "w1": (s - 1) * x1, "w2": (s - 1) * x2}
-
-
-@SETTINGS
-@given(x1=moderate, x2=moderate, w1=moderate, w2=moderate)
-def test_logistic_example_against_closed_form(x1, x2, w1, w2):
-    loss, inputs = graph.logistic_example(x1=x1, x2=x2, w1=w1, w2=w2)
-    graph.backward(loss)
-    value, grads = logistic_closed_form(x1, x2, w1, w2)
-    assert loss.data == pytest.approx(value, rel=1e-12)
-    for name, grad in grads.items():
-        assert inputs[name].grad == pytest.approx(grad, rel=1e-10, abs=1e-15)
-
-
-def test_logistic_example_default_numbers():
-    loss, inputs = graph.logistic_example()
-    graph.backward(loss)
-    value, grads = logistic_closed_form(1.0, -1.0, 1.0, 0.5)
-    assert round(loss.data, 4) == round(value, 4) == 0.4741  # −log σ(0.5) = 0.474077
-    assert (round(inputs["w1"].grad, 4), round(inputs["w2"].grad, 4)) == (-0.3775, 0.3775)
-    assert (round(inputs["x1"].grad, 4), round(inputs["x2"].grad, 4)) == (-0.3775, -0.1888)
-    assert {n: round(x.grad, 4) for n, x in inputs.items()} == {
-        n: round(g, 4) for n, g in grads.items()}
-
-
-def test_linear_example_default_numbers():
-    y, inputs = graph.linear_example()
-    graph.backward(y)
-    assert (y.data, inputs["a"].grad, inputs["b"].grad, inputs["x"].grad) == (-2, 3, 1, -2)
-
-
-@pytest.mark.parametrize("name", graph.names())
-def test_examples_registry_and_numerical_gradient(name):
-    example = graph.get(name)
-    assert example.name == name and example.latex and "\n" not in example.description
-    root, inputs = example.build()
-    graph.backward(root)
-    calls = []
-
-    def counted(**kw):
-        calls.append(kw)
-        return example.build(**kw)
-
-    numeric = graph.numerical_gradient(counted, inputs)
-    assert len(calls) == 2 * len(inputs)
-    for key, x in inputs.items():
-        assert numeric[key] == pytest.approx(x.grad, rel=1e-6, abs=1e-9)
-
-
-def test_unknown_example_and_bad_step():
-    with pytest.raises(UnknownNameError, match="logistic"):
-        graph.get("logistc")
+def test_numerical_gradient_rejects_a_bad_step():
     for h in (0.0, -1e-6, math.nan):
         with pytest.raises(ValueError, match="step h"):
             graph.numerical_gradient(lambda x: x, {"x": 1.0}, h=h)
@@ -330,8 +266,8 @@ def test_unknown_example_and_bad_step():
 
 
 def traces():
-    yield graph.trace(graph.linear_example()[0])
-    yield graph.trace(graph.logistic_example()[0])
+    yield graph.trace(linear_example()[0])
+    yield graph.trace(logistic_example()[0])
     x, w = Value(1.5, "x"), Value(-0.5, "w")
     yield graph.trace((graph.sigmoid(x * w) * x - graph.exp(w) / x).named("y"))
 
@@ -367,13 +303,13 @@ def test_trace_structure_and_step_texts(recording):
 
 
 def test_trace_texts_of_the_logistic_example():
-    recording = graph.trace(graph.logistic_example()[0])
+    recording = graph.trace(logistic_example()[0])
     assert recording.title == "l = −log(σ(w1·x1 + w2·x2))"
     texts = [s.text for s in recording.backward_steps]
     assert "∂l/∂w1 = ∂l/∂u1 · ∂u1/∂w1 = −0.3775 · 1 = −0.3775" in texts
     assert "∂l/∂w2 = ∂l/∂u2 · ∂u2/∂w2 = −0.3775 · (−1) = 0.3775" in texts
     assert recording.forward_steps[-1].text == "l = −log(p) = −log(0.6225) = 0.4741"
-    assert graph.trace(graph.linear_example()[0]).title == "y = a·x + b"
+    assert graph.trace(linear_example()[0]).title == "y = a·x + b"
 
 
 def test_titles_bracket_only_where_precedence_needs():
@@ -421,8 +357,8 @@ def test_layout_goes_left_to_right_inside_the_unit_square(case):
 
 
 def test_examples_are_laid_out_without_crossings():
-    for name in graph.names():
-        recording = graph.trace(graph.get(name).build()[0])
+    for name in graphs.names():
+        recording = graphs.recording(name)
         assert crossings(recording) == 0
         assert recording.layout[recording.root] == (1.0, 0.5)
 

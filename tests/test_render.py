@@ -50,10 +50,11 @@ def test_files_exist_and_manifest_matches(rendered):
 
 def test_mp4_reads_back_with_expected_frames(rendered):
     out, _ = rendered
-    from atlas.viz.graph_plots import example, graph_frames
+    from atlas.examples import graphs
+    from atlas.viz.graph_plots import graph_frames
 
     params = catalog.get("graph/linear", quick=True).params
-    expected = len(graph_frames(example("linear"))) * params["hold"]
+    expected = len(graph_frames(graphs.recording("linear"))) * params["hold"]
     frames = iio.imread(out / "graph" / "linear.mp4", plugin="pyav" if False else None)
     assert frames.shape[0] == expected
     poster = iio.imread(out / "graph" / "linear.png")

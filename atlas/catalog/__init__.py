@@ -180,7 +180,7 @@ def _other_figures(quick: bool) -> list[Figure]:
     from atlas import surfaces
     from atlas.catalog import draws
 
-    graph_modules = (*_MEDIA, "atlas.graph", "atlas.viz.graph_plots")
+    graph_modules = (*_MEDIA, "atlas.graph", "atlas.examples.graphs", "atlas.viz.graph_plots")
     hold = {"fps": 4, "hold": 1, "dpi": 40} if quick else {"fps": 4, "hold": 4, "dpi": 100}
     regression_modules = (*_MEDIA, "atlas.activations", "atlas.losses",
                           "atlas.optimizers", "atlas.viz.regression")

@@ -58,10 +58,12 @@ def loss(path: Path, formats: tuple[str, ...], loss: str, dpi: int) -> None:
 
 def graph(path: Path, formats: tuple[str, ...], example: str, fps: int, hold: int,
           dpi: int) -> None:
-    """``graph/<example>``: a computation graph, forward then backward."""
+    """``graph/<example>``: a computation graph of :mod:`atlas.examples.graphs`, forward then
+    backward."""
+    from atlas.examples import graphs
     from atlas.viz.graph_plots import draw_graph_animation
 
-    draw_graph_animation(path, formats, example=example, fps=fps, hold=hold, dpi=dpi)
+    draw_graph_animation(path, formats, graphs.recording(example), fps=fps, hold=hold, dpi=dpi)
 
 
 def regression(path: Path, formats: tuple[str, ...], **params: object) -> None:

@@ -1,19 +1,22 @@
-"""Worked examples and toy data of the course notes, computed for the book's early chapters.
+"""The book's worked examples, one module per chapter: small computations a chapter shows
+but no other module owns, so the book never types a number.
 
-Each module holds one example, small enough to read next to the chapter that uses it:
-
-* :mod:`~atlas.examples.one_parameter`: one parameter b, one data point, gradient descent
-  step by step, and what the learning rate does (chapter 2);
-* :mod:`~atlas.examples.least_squares`: a noisy line, fitted by gradient descent and by the
-  normal equations (chapter 3);
-* :mod:`~atlas.examples.hidden_layer`: back-propagation by hand through one hidden layer of
-  sigmoids, equations (1)–(4) of the notes (chapter 3);
-* :mod:`~atlas.examples.gradient_cost`: the cost of numerical against back-propagated
-  gradients (chapter 4);
-* :mod:`~atlas.examples.two_class`: the notes' two-class data and logistic regression built
-  from :mod:`atlas.nn` layers (chapter 5);
-* :mod:`~atlas.examples.log_softmax`: why log-softmax + NLL is more accurate than
-  softmax + cross-entropy, against a 60-digit reference (chapter 5).
+* :mod:`~atlas.examples.learning`: one parameter, one data point, gradient descent step by
+  step, and what the learning rate does (*Learning as minimising a loss*);
+* :mod:`~atlas.examples.backprop`: a noisy line fitted by gradient descent and by the normal
+  equations, and back-propagation by hand through one hidden layer (*Backpropagation by hand*);
+* :mod:`~atlas.examples.graphs`: the named example graphs of :mod:`atlas.graph`, and the cost
+  of numerical against back-propagated gradients (*Computation graphs*);
+* :mod:`~atlas.examples.layers`: logistic regression on the notes' two-class data, and why
+  log-softmax + NLL beats softmax + cross-entropy (*Layers from scratch*);
+* :mod:`~atlas.examples.optimizers`: an optimizer replayed on a chosen gradient sequence, and
+  the schedules inside RAdam and NAdam (*Optimizers*, *Adadelta, Adam and their relatives*);
+* :mod:`~atlas.examples.activations`: vanishing gradients, and the notes' softmax backward and
+  Mish derivative (*Activation functions*);
+* :mod:`~atlas.examples.losses`: the gradient of softmax + cross-entropy checked three ways, and
+  naive formulas that overflow (*Loss functions*);
+* :mod:`~atlas.examples.exercises` and :mod:`~atlas.examples.exercises_xor`: the notes'
+  exercises solved, among them the XOR network (*Exercises*).
 
 Every random draw comes from a :class:`numpy.random.Generator` passed in by the caller.
 """
@@ -21,19 +24,25 @@ Every random draw comes from a :class:`numpy.random.Generator` passed in by the 
 from __future__ import annotations
 
 from atlas.examples import (
-    gradient_cost,
-    hidden_layer,
-    least_squares,
-    log_softmax,
-    one_parameter,
-    two_class,
+    activations,
+    backprop,
+    exercises,
+    exercises_xor,
+    graphs,
+    layers,
+    learning,
+    losses,
+    optimizers,
 )
 
 __all__ = [
-    "gradient_cost",
-    "hidden_layer",
-    "least_squares",
-    "log_softmax",
-    "one_parameter",
-    "two_class",
+    "activations",
+    "backprop",
+    "exercises",
+    "exercises_xor",
+    "graphs",
+    "layers",
+    "learning",
+    "losses",
+    "optimizers",
 ]

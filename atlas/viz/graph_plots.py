@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from atlas import graph as autodiff
+from atlas.graph import Trace
 
 VALUE_COLOR = "#0072B2"  # blue: forward values
 GRAD_COLOR = "#D55E00"  # vermillion: gradients
@@ -41,15 +41,6 @@ def fmt(number: float) -> str:
     """Four decimals, integers without them, with a true minus sign (−)."""
     text = f"{number:.0f}" if float(number).is_integer() else f"{number:.4f}"
     return text.replace("-", "\N{MINUS SIGN}")
-
-
-def example(name: str) -> Any:
-    """The trace of one of the graph module's named examples ("linear" or "logistic")."""
-    builders = {"linear": autodiff.linear_example, "logistic": autodiff.logistic_example}
-    if name not in builders:
-        raise ValueError(f"graph example must be one of {sorted(builders)}, got {name!r}")
-    root, _inputs = builders[name]()
-    return autodiff.trace(root)
 
 
 def graph_frames(trace: Any) -> list[GraphFrame]:
@@ -187,16 +178,16 @@ def animated_artists(artists: dict[str, Any]) -> Sequence[Any]:
             *artists["values"].values(), *artists["grads"].values(), artists["caption"]]
 
 
-def draw_graph_animation(path: Path | str, formats: tuple[str, ...], example: str = "linear",
+def draw_graph_animation(path: Path | str, formats: tuple[str, ...], trace: Trace,
                          fps: int = 4, hold: int = 4, dpi: int = 100) -> list[GraphFrame]:
-    """Write the forward-then-backward animation; each step is held ``hold`` frames.
+    """Write the forward-then-backward animation of a recorded graph (a
+    :class:`atlas.graph.Trace`); each step is held ``hold`` frames.
 
     The poster (the last frame) shows every value, gradient and local derivative.
     """
     from atlas.viz.animation import render_animation
     from atlas.viz.style import new_figure, style
 
-    trace = globals()["example"](example)
     frames = graph_frames(trace)
     order = np.repeat(np.arange(len(frames)), hold)
     with style():

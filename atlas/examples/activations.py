@@ -1,4 +1,7 @@
-r"""Vanishing gradients: how much gradient reaches each layer of a deep network.
+r"""Worked examples of the chapter *Activation functions*: vanishing gradients, and two of
+the notes' formulas that fail.
+
+**Vanishing gradients: how much gradient reaches each layer of a deep network.**
 
 Back-propagation multiplies the upstream gradient, layer after layer, by
 :math:`W_l^\top` and by the activation's slope :math:`f'(a_l)`:
@@ -17,6 +20,14 @@ ReLU's slope is exactly 1 on active units, and with He initialisation the
 gradient keeps its size. :func:`gradient_profile` measures
 :math:`\lVert\partial L/\partial W_l\rVert_F` for every layer of an
 :func:`atlas.nn.mlp` at its standard initialisation, on random inputs and labels.
+
+**The notes' formulas**, kept only to show (next to atlas's stable versions) where they
+break; floating-point warnings are silenced inside each, their overflows are the point:
+
+* :func:`notes_softmax_backward`: the notes' :math:`y(1-y)\bar y`, only the
+  diagonal of softmax's Jacobian (right: :meth:`atlas.activations.Softmax.backward`).
+* :func:`notes_mish_derivative`: the notes' :math:`e^x\omega/\delta^2`, which
+  overflows (right: :meth:`atlas.activations.Mish.derivative`).
 """
 
 from __future__ import annotations
@@ -28,6 +39,8 @@ import numpy as np
 
 from atlas.nn.layers import Linear
 from atlas.nn.model import XAVIER_ACTIVATIONS, Sequential, mlp
+
+# ---------------------------------------------------------------------------- vanishing gradients
 
 
 @dataclass(frozen=True)
@@ -96,3 +109,37 @@ def gradient_profile(
     if init == "auto":
         init = "xavier" if activation in XAVIER_ACTIVATIONS else "he"
     return GradientProfile(activation=activation, init=init, weight_grad_norms=norms, loss=loss)
+
+
+# ---------------------------------------------------------------------------- the notes' formulas
+
+
+def notes_softmax_backward(y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    r"""The notes' softmax backward :math:`\bar x = y(1 - y)\,\bar y`: WRONG for softmax.
+
+    It keeps only the diagonal :math:`J_{ii} = y_i(1 - y_i)` of the Jacobian;
+    the true product is :math:`y \odot (\bar y - \sum_j \bar y_j y_j)`.
+    """
+    y, dy = np.asarray(y, dtype=np.float64), np.asarray(dy, dtype=np.float64)
+    return y * (1.0 - y) * dy
+
+
+def notes_mish_derivative(x: np.ndarray) -> np.ndarray:
+    r"""The notes' Mish derivative, evaluated literally:
+
+    .. math::
+
+        f'(x) = \frac{e^x \omega}{\delta^2}, \quad
+        \omega = 4(x+1) + 4e^{2x} + e^{3x} + e^x(4x+6), \quad
+        \delta = 2e^x + e^{2x} + 2.
+
+    Correct in exact arithmetic, but :math:`e^x\omega` and :math:`\delta^2` grow
+    like :math:`e^{4x}` and overflow beyond :math:`x \approx 177.4` (and
+    :math:`e^{3x}` alone beyond 236.6), where the result is ``inf/inf = nan``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        e = np.exp(x)
+        omega = 4.0 * (x + 1.0) + 4.0 * np.exp(2.0 * x) + np.exp(3.0 * x) + e * (4.0 * x + 6.0)
+        delta = 2.0 * e + np.exp(2.0 * x) + 2.0
+        return e * omega / delta**2

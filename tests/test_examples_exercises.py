@@ -1,4 +1,5 @@
-"""Tests of atlas.exercises: every exercise's loss and gradients three ways, and the XOR net."""
+"""Tests of atlas.examples.exercises and exercises_xor: every exercise's loss and gradients
+three ways, and the XOR net."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atlas import activations, exercises, graph, losses, optimizers
+from atlas import activations, graph, losses, optimizers
+from atlas.examples import exercises, exercises_xor
 from atlas.registry import UnknownNameError
 
 NAMES = exercises.names()
@@ -121,31 +123,31 @@ def test_solve_rejects_unknown_input():
 
 
 def test_threshold_network_is_xor():
-    table = [exercises.xor_forward(x, "threshold") for x in exercises.XOR_INPUTS]
+    table = [exercises_xor.xor_forward(x, "threshold") for x in exercises_xor.XOR_INPUTS]
     assert [f.y_hat for f in table] == [0.0, 1.0, 1.0, 0.0]
     assert [tuple(f.h) for f in table] == [(0.0, 1.0), (1.0, 1.0), (1.0, 1.0), (1.0, 0.0)]
 
 
 def test_sigmoid_network_orders_like_xor_and_sharpens_with_scale():
-    y = [exercises.xor_forward(x).y_hat for x in exercises.XOR_INPUTS]
+    y = [exercises_xor.xor_forward(x).y_hat for x in exercises_xor.XOR_INPUTS]
     assert y[0] == pytest.approx(y[3], rel=1e-15) and y[1] == pytest.approx(y[2], rel=1e-15)
     assert max(y[0], y[3]) < min(y[1], y[2]) < 0.5  # right order, but every output below ½
-    sharp = [exercises.xor_forward(x, scale=50.0).y_hat for x in exercises.XOR_INPUTS]
+    sharp = [exercises_xor.xor_forward(x, scale=50.0).y_hat for x in exercises_xor.XOR_INPUTS]
     np.testing.assert_allclose(sharp, [0, 1, 1, 0], atol=1e-10)
 
 
-@pytest.mark.parametrize("x", exercises.XOR_INPUTS)
+@pytest.mark.parametrize("x", exercises_xor.XOR_INPUTS)
 def test_xor_forward_matches_graph(x):
-    root, _ = exercises.xor_network(*x, loss="squared", t=0.0)
-    forward = exercises.xor_forward(x)
+    root, _ = exercises_xor.xor_network(*x, loss="squared", t=0.0)
+    forward = exercises_xor.xor_forward(x)
     assert 0.5 * forward.y_hat**2 == pytest.approx(root.data, rel=1e-15)
-    sigma = 1 / (1 + np.exp(-(np.array(exercises.XOR_W) @ np.array(x) + exercises.XOR_B)))
+    sigma = 1 / (1 + np.exp(-(np.array(exercises_xor.XOR_W) @ np.array(x) + exercises_xor.XOR_B)))
     np.testing.assert_allclose(forward.h, sigma, rtol=1e-15)
 
 
 def test_xor_bce_gradient_of_c_is_y_hat_minus_t():
     solution = exercises.solve("xor_bce")  # ((1, 1), t = 0): ∂L/∂c = ŷ − t
-    assert solution.grads["c"] == pytest.approx(exercises.xor_forward((1, 1)).y_hat, rel=1e-15)
+    assert solution.grads["c"] == pytest.approx(exercises_xor.xor_forward((1, 1)).y_hat, rel=1e-15)
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -153,14 +155,14 @@ def test_xor_bce_gradient_of_c_is_y_hat_minus_t():
     ({"x": (1, 2, 3)}, "x must be a pair")])
 def test_xor_forward_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        exercises.xor_forward(**{"x": (0, 1), **kwargs})
+        exercises_xor.xor_forward(**{"x": (0, 1), **kwargs})
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"loss": "mse"}, "loss must be"), ({"t": 1.5}, "target t must lie")])
 def test_xor_network_rejects_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        exercises.xor_network(**kwargs)
+        exercises_xor.xor_network(**kwargs)
 
 
 # ------------------------------------------------------------------------- descent steps

@@ -8,19 +8,11 @@ independently as one array expression in the namespace ``xp`` (``numpy``, or
 ``autograd.numpy`` so that tests can differentiate it a third way). :func:`solve`
 returns the loss and every gradient, by backpropagation and by central differences.
 
-The exercise of the notes (8.4) is the 2-2-1 network
-
-.. math::
-
-    h = g(W x + b), \qquad \hat y = g(q \cdot h + c), \qquad
-    W = \begin{pmatrix} 1 & 1 \\ -1 & -1 \end{pmatrix},\ b = (-\tfrac12, \tfrac32),\
-    q = (1, 1),\ c = -\tfrac32,
-
-which with the threshold :math:`g(z) = [z > 0]` computes XOR: :math:`h_1` is OR,
-:math:`h_2` is NAND and the output their AND. We read :math:`g` as the sigmoid
-:math:`\sigma` for training (a threshold has no useful gradient): :func:`xor_forward`
-evaluates either reading. Besides the scalar exercises: Adam's first step by hand
-(:func:`adam_first_step`) and a numerical Jacobian (:func:`numerical_jacobian`).
+The registry holds the XOR network of the notes' exercise 8.4
+(:mod:`atlas.examples.exercises_xor`) with two losses, the logistic loss of one logit and
+a squared error on the linear graph of :mod:`atlas.examples.graphs`. Besides the scalar
+exercises: Adam's first step by hand (:func:`adam_first_step`) and a numerical Jacobian
+(:func:`numerical_jacobian`).
 """
 
 from __future__ import annotations
@@ -28,131 +20,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from atlas import activations, graph, optimizers
-from atlas.graph import Value, sigmoid
+from atlas import graph, optimizers
+from atlas.examples.exercises_xor import softplus, softplus_formula, xor_formula, xor_network
+from atlas.examples.graphs import linear_example
+from atlas.graph import Value
 from atlas.registry import Registry
 
-# --------------------------------------------------------------- a stable softplus node
-
-
-def _sigma(a: float) -> float:
-    """σ(a) with exp only ever of a non-positive number (no overflow, full precision)."""
-    return 1 / (1 + math.exp(-a)) if a >= 0 else math.exp(a) / (1 + math.exp(a))
-
-
-def softplus(a: Value | float) -> Value:
-    r"""A graph node :math:`\operatorname{softplus}(a) = \log(1 + e^a)` with local derivative
-    :math:`\sigma(a)`; computed as :math:`\max(a, 0) + \operatorname{log1p}(e^{-|a|})`, exact for
-    any finite a (:math:`-\log\sigma(z)` as ``neg_log(sigmoid(z))`` loses digits once
-    :math:`\sigma(z)` is close to 1)."""
-    a = a if isinstance(a, Value) else Value(a, graph.fmt(a))
-    data = max(a.data, 0.0) + math.log1p(math.exp(-abs(a.data)))
-    return Value(data, op="softplus", form="softplus({})", parents=(a,),
-                 local_grads=(_sigma(a.data),))
-
-
-# --------------------------------------------------------------- exercise 8.4: XOR network
-
-XOR_W = ((1.0, 1.0), (-1.0, -1.0))
-XOR_B = (-0.5, 1.5)
-XOR_Q = (1.0, 1.0)
-XOR_C = -1.5
-XOR_INPUTS = ((0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0))
-UNITS = ("sigmoid", "threshold")
-
-
-def _unit(name: str) -> Callable[[np.ndarray], np.ndarray]:
-    """The unit g: the sigmoid σ of :mod:`atlas.activations`, or the step [z > 0]."""
-    if name == "sigmoid":
-        return activations.get("sigmoid").forward
-    if name == "threshold":
-        return lambda z: np.heaviside(z, 0.0)
-    raise ValueError(f"unit must be one of {UNITS}, got {name!r}")
-
-
-@dataclass(frozen=True)
-class XorForward:
-    """The forward pass of the XOR network for one input: pre-activations and outputs."""
-
-    x: np.ndarray  # (2,)
-    a: np.ndarray  # hidden pre-activations W x + b, (2,)
-    h: np.ndarray  # hidden outputs g(a), (2,)
-    z: float  # output pre-activation q·h + c
-    y_hat: float  # g(z)
-
-
-def xor_forward(x: tuple[float, float] | np.ndarray, unit: str = "sigmoid",
-                scale: float = 1.0) -> XorForward:
-    r""":math:`h = g(s(Wx + b))`, :math:`\hat y = g(s(q \cdot h + c))` with the notes' weights.
-
-    ``scale`` :math:`s` multiplies every weight and bias: a sigmoid network with a
-    large :math:`s` approaches the threshold network (:math:`\sigma(s z) \to [z > 0]`).
-    """
-    if not (math.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale must be a positive finite number, got {scale!r}")
-    g = _unit(unit)
-    x = np.asarray(x, dtype=np.float64)
-    if x.shape != (2,):
-        raise ValueError(f"x must be a pair (x1, x2), got shape {x.shape}")
-    a = scale * (np.array(XOR_W) @ x + np.array(XOR_B))
-    h = g(a)
-    z = float(scale * (np.array(XOR_Q) @ h + XOR_C))
-    return XorForward(x=x, a=a, h=h, z=z, y_hat=float(g(np.float64(z))))
-
-
-def xor_network(x1: float = 1.0, x2: float = 1.0, w11: float = XOR_W[0][0],
-                w12: float = XOR_W[0][1], w21: float = XOR_W[1][0], w22: float = XOR_W[1][1],
-                b1: float = XOR_B[0], b2: float = XOR_B[1], q1: float = XOR_Q[0],
-                q2: float = XOR_Q[1], c: float = XOR_C, *, t: float = 0.0, loss: str = "bce",
-                ) -> tuple[Value, dict[str, Value]]:
-    """The sigmoid XOR network as a graph, ending in its loss on the target ``t``.
-
-    ``loss="bce"``: the binary cross-entropy of :math:`\\hat y = \\sigma(z)` written on the
-    logit, :math:`t\\operatorname{softplus}(-z) + (1-t)\\operatorname{softplus}(z)`, since
-    :math:`-\\log\\sigma(z) = \\operatorname{softplus}(-z)`: no :math:`\\log` of a number
-    near 1 and no :math:`1 - \\hat y` that cancels. ``loss="squared"``:
-    :math:`\\frac12(\\hat y - t)^2`.
-    """
-    if loss not in ("bce", "squared"):
-        raise ValueError(f"loss must be 'bce' or 'squared', got {loss!r}")
-    if not 0.0 <= t <= 1.0:
-        raise ValueError(f"target t must lie in [0, 1], got {t!r}")
-    v = {name: Value(value, name) for name, value in dict(
-        x1=x1, x2=x2, w11=w11, w12=w12, w21=w21, w22=w22, b1=b1, b2=b2, q1=q1, q2=q2,
-        c=c).items()}
-    a1 = (v["w11"] * v["x1"] + v["w12"] * v["x2"] + v["b1"]).named("a1")
-    a2 = (v["w21"] * v["x1"] + v["w22"] * v["x2"] + v["b2"]).named("a2")
-    h1, h2 = sigmoid(a1).named("h1"), sigmoid(a2).named("h2")
-    z = (v["q1"] * h1 + v["q2"] * h2 + v["c"]).named("z")
-    if loss == "squared":
-        return (0.5 * (sigmoid(z).named("ŷ") - t) ** 2).named("L"), v
-    # −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z); a zero weight adds nothing
-    terms = [w * softplus(u) for w, u in ((t, -z), (1 - t, z)) if w != 0]
-    return sum(terms[1:], terms[0]).named("L"), v
-
-
-def _softplus(xp: ModuleType, u: Any) -> Any:
-    return xp.logaddexp(0.0, u)
-
-
-def xor_formula(xp: ModuleType, x1: Any, x2: Any, w11: Any, w12: Any, w21: Any, w22: Any,
-                b1: Any, b2: Any, q1: Any, q2: Any, c: Any, *, t: float = 0.0,
-                loss: str = "bce") -> Any:
-    """The same loss as :func:`xor_network`, as one expression in ``xp``."""
-    h1 = xp.exp(-_softplus(xp, -(w11 * x1 + w12 * x2 + b1)))
-    h2 = xp.exp(-_softplus(xp, -(w21 * x1 + w22 * x2 + b2)))
-    z = q1 * h1 + q2 * h2 + c
-    if loss == "squared":
-        return 0.5 * (xp.exp(-_softplus(xp, -z)) - t) ** 2
-    return t * _softplus(xp, -z) + (1 - t) * _softplus(xp, z)
-
-
-# --------------------------------------------------------------- the exercises' registry
+# ------------------------------------------------------------------------ the exercises' registry
 
 
 def neg_log_sigmoid(z: float = 0.5) -> tuple[Value, dict[str, Value]]:
@@ -164,8 +42,9 @@ def neg_log_sigmoid(z: float = 0.5) -> tuple[Value, dict[str, Value]]:
 
 def linear_squared(a: float = -2.0, b: float = 4.0, x: float = 3.0, *, t: float = 1.0
                    ) -> tuple[Value, dict[str, Value]]:
-    """:math:`L = \\frac12(ax + b - t)^2` on the graph of ``graph.linear_example``."""
-    y, inputs = graph.linear_example(a=a, b=b, x=x)
+    """:math:`L = \\frac12(ax + b - t)^2` on the graph y = a·x + b of
+    :func:`atlas.examples.graphs.linear_example`."""
+    y, inputs = linear_example(a=a, b=b, x=x)
     return (0.5 * (y - t) ** 2).named("L"), inputs
 
 
@@ -209,7 +88,7 @@ for _loss, _latex, _what in (
         lambda xp, _l=_loss, **kw: xor_formula(xp, **kw, t=0.0, loss=_l), _XOR_PARAMS))
 registry.register("neg_log_sigmoid", Exercise(
     "neg_log_sigmoid", "The gradient of −log σ(z), the logistic loss of a positive example",
-    r"\ell = -\log\sigma(z)", neg_log_sigmoid, lambda xp, z: _softplus(xp, -z), ("z",)))
+    r"\ell = -\log\sigma(z)", neg_log_sigmoid, lambda xp, z: softplus_formula(xp, -z), ("z",)))
 registry.register("linear_squared", Exercise(
     "linear_squared", "One gradient step on ½(a·x + b − t)², the graph y = a·x + b",
     r"L = \tfrac12(a x + b - t)^2,\ t = 1", linear_squared,
@@ -267,7 +146,7 @@ def descend(name: str, lr: float, **inputs: float) -> DescentStep:
     return DescentStep(before=before, lr=lr, point=after, loss=exercise.build(**after)[0].data)
 
 
-# --------------------------------------------------------------- vector exercises
+# ------------------------------------------------------------------------------- vector exercises
 
 
 @dataclass(frozen=True)
@@ -313,4 +192,3 @@ def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray,
     columns = [(np.asarray(f(x + h * e)) - np.asarray(f(x - h * e))) / (2 * h)
                for e in np.eye(x.size)]
     return np.stack(columns, axis=-1)
-

@@ -1,4 +1,6 @@
-r"""Replay an optimizer on a gradient sequence you choose, to watch one rule at work.
+r"""Worked examples of the chapters *Optimizers* and *Adadelta, Adam and their relatives*.
+
+Replay an optimizer on a gradient sequence you choose, to watch one rule at work.
 
 A surface run (:func:`atlas.trajectory.trajectory`) asks the surface for each
 gradient; here the gradients are given, so a chapter can ask precise

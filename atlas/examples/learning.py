@@ -1,4 +1,5 @@
-r"""The notes' first learning problem: one unknown parameter, one data point.
+r"""Worked examples of the chapter *Learning*: the notes' first problem, one unknown parameter
+and one data point.
 
 The model is :math:`\hat y = x + b` with a single parameter :math:`b`, the data one
 point :math:`(x, y) = (2, 6)`, and the loss the squared error
