@@ -3,6 +3,13 @@
 Both act along ``axis`` (the last by default) and subtract the maximum before
 exponentiating (the log-sum-exp trick), so no finite input overflows.
 
+Shapes. Along ``axis`` there must be at least one score: a probability vector
+over no classes does not exist, so an empty axis is a ``ValueError`` (an empty
+*batch*, such as shape ``(0, 10)``, is fine). A 0-d ``x`` is one score, as in
+PyTorch: ``softmax(3.0) == 1.0`` and ``log_softmax(3.0) == 0.0`` (its only axis
+is ``0`` or ``-1``). An axis outside the array is a ``ValueError`` naming the
+valid ones.
+
 **The course notes' mistake.** Softmax's backward pass is *not* the elementwise
 :math:`y(1-y)\\,\\bar y` of the sigmoid: every output depends on every input,
 
@@ -16,6 +23,7 @@ and ``y * (1 - y) * dy`` keeps only the diagonal of :math:`J`.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -24,15 +32,34 @@ import numpy as np
 from atlas.activations.base import Activation, as_float_array, vjp_inputs
 
 
+def _scores(x: Any, axis: int, what: str) -> np.ndarray:
+    """``x`` as a float array with at least one score along ``axis``, or a ValueError.
+
+    A 0-d ``x`` comes back as one score of shape ``(1,)`` (the caller reshapes its
+    result back to ``()``).
+    """
+    x = as_float_array(x)
+    ndim = max(x.ndim, 1)
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral) or not (
+            -ndim <= axis < ndim):
+        raise ValueError(f"{what}: axis {axis!r} is out of range for a {x.ndim}-D x "
+                         f"(valid axes: {-ndim} to {ndim - 1})")
+    if x.ndim == 0:
+        return x.reshape(1)
+    if x.shape[axis] == 0:
+        raise ValueError(f"{what} needs at least one score along axis {axis}, "
+                         f"got shape {x.shape}")
+    return x
+
+
 def _shift_and_rest(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(m, x - m, log(1 + sum_{j != j*} e^{x_j - m}))`` along ``axis``, with m = max x.
 
     The largest term contributes exactly :math:`e^0 = 1`; the others go through
     ``log1p``, so their tiny sum keeps every digit. Reduced axes are kept (size 1).
     The work is done on rows (:func:`_shift_and_rest_rows`): the axis moved last,
-    the other axes flattened.
+    the other axes flattened. ``x`` is checked by :func:`_scores` (at least one score).
     """
-    x = as_float_array(x)
     if x.ndim == 2 and axis in (1, -1):  # a batch of rows already (the common case)
         return _shift_and_rest_rows(x)
     z = np.moveaxis(x, axis, -1)
@@ -61,8 +88,9 @@ def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
     For ``[20, 0, 0]`` this keeps every digit of the tiny :math:`\\log(1 + 2e^{-20})`,
     which ``log(sum)`` would round to 8 digits. Keeps the reduced axis (size 1).
     """
-    m, _, rest = _shift_and_rest(x, axis)
-    return m + rest
+    scores = _scores(x, axis, "logsumexp")
+    m, _, rest = _shift_and_rest(scores, axis)
+    return (m + rest).reshape(()) if np.ndim(x) == 0 else m + rest
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -72,17 +100,27 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     ``x - logsumexp(x)``, which adds ``m`` back and takes it away again) keeps every
     digit of the winning class's log-probability at large margins: for [40, 0] it
     gives -4.25e-18, where ``x - logsumexp(x)`` rounds to 0.
+
+    ``x`` needs at least one score along ``axis`` (else ``ValueError``); a 0-d ``x``
+    is one score, whose log-probability is 0, as for PyTorch and as
+    ``log(softmax(x))``.
     """
-    _, shifted, rest = _shift_and_rest(x, axis)
+    scores = _scores(x, axis, "log_softmax")
+    _, shifted, rest = _shift_and_rest(scores, axis)
     shifted -= rest  # shifted is a fresh array of this call
-    return shifted
+    return shifted.reshape(()) if np.ndim(x) == 0 else shifted
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """:math:`e^{x_i}/\\sum_j e^{x_j}`, with the maximum subtracted first."""
-    x = as_float_array(x)
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    """:math:`e^{x_i}/\\sum_j e^{x_j}`, with the maximum subtracted first.
+
+    ``x`` needs at least one score along ``axis`` (else ``ValueError``); a 0-d ``x``
+    is one score, whose probability is 1, as for PyTorch.
+    """
+    scores = _scores(x, axis, "softmax")
+    e = np.exp(scores - np.max(scores, axis=axis, keepdims=True))
+    e /= np.sum(e, axis=axis, keepdims=True)  # e is this call's own array
+    return e.reshape(()) if np.ndim(x) == 0 else e
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ def class_indices(t: Any, y: np.ndarray, title: str) -> np.ndarray | None:
     if y.ndim == 0:
         raise ValueError(f"{title}: the prediction needs a class axis, got a scalar")
     classes = y.shape[-1]
+    if classes == 0:
+        raise ValueError(f"{title}: the prediction needs at least one class along its last "
+                         f"axis, got shape {y.shape}")
     t_array = np.asarray(t)
     if t_array.shape != y.shape[:-1] or t_array.shape == y.shape:
         return None

@@ -91,8 +91,10 @@ class Sequential:
 
     def predict_logits(self, x: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
         """The logits of every row of ``x`` in evaluation mode, computed in chunks."""
-        chunks = [self.forward(x[i : i + batch_size]) for i in range(0, len(x), batch_size)]
-        return np.concatenate(chunks) if chunks else np.zeros((0, 0))
+        # At least one chunk, so that no rows still give logits of shape (0, classes).
+        chunks = [self.forward(x[i : i + batch_size])
+                  for i in range(0, max(len(x), 1), batch_size)]
+        return np.concatenate(chunks)
 
     def predict_proba(self, x: np.ndarray, *, batch_size: int = 1000) -> np.ndarray:
         """Class probabilities :math:`\\mathrm{softmax}(z)` in evaluation mode, in chunks."""
