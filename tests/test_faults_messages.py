@@ -7,12 +7,16 @@ printed to the user's terminal.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pytest
 
 import atlas
-from atlas import nn
+from atlas import nn, optimizers
 from atlas.activations.softmax import log_softmax, softmax
+from atlas.optimizers import Optimizer, State
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -68,3 +72,72 @@ def test_predicted_probabilities_of_no_images_have_the_class_axis():
     model = nn.mlp("4-3-2", rng=np.random.default_rng(0))
     assert model.predict_logits(np.zeros((0, 4))).shape == (0, 2)
     assert model.predict_proba(np.zeros((0, 4))).shape == (0, 2)
+
+
+# --- optimizer states -----------------------------------------------------------------------
+
+
+def _registered():
+    return [optimizers.get(name) for name in optimizers.names()]
+
+
+def test_a_state_from_another_optimizer_is_refused_by_name():
+    p, g = np.ones(2), np.ones(2)
+    adam, rmsprop = optimizers.get("adam"), optimizers.get("rmsprop")
+    with pytest.raises(ValueError, match=r"Adam: got the state of another optimizer "
+                                         r"\(RMSpropState\).*its own AdamState"):
+        adam.update(g, rmsprop.init(p), p)
+    with pytest.raises(ValueError, match=r"Adam: state must be the AdamState .*got NoneType"):
+        adam.update(g, None, p)
+
+
+def test_every_optimizer_refuses_every_foreign_state():
+    p, g = np.ones(2), np.ones(2)
+    for opt in _registered():
+        for other in _registered():
+            state = other.init(p)
+            if isinstance(state, type(opt.init(p))):  # e.g. AdamW steps from Adam's state
+                continue
+            with pytest.raises(ValueError, match=f"{opt.title}: got the state of another"):
+                opt.update(g, state, p)
+
+
+def test_every_optimizer_refuses_a_state_shaped_for_other_parameters():
+    for opt in _registered():
+        with pytest.raises(ValueError, match=r"state array \w+ has shape .*params have "
+                                             r"shape \(2,\)"):
+            opt.update(np.ones(2), opt.init(np.zeros(3)), np.ones(2))
+        with pytest.raises(ValueError, match=r"params have shape \(4, 2\)"):
+            opt.update(np.ones((4, 2)), opt.init(np.zeros(2)), np.ones((4, 2)))
+
+
+@dataclass(frozen=True)
+class _HalvingState(State):
+    last: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Halving(Optimizer):
+    """A rule written without any check of its own, as a new optimizer might be."""
+
+    name: ClassVar[str] = "halving"
+    title: ClassVar[str] = "Halving"
+    description: ClassVar[str] = "steps by half the gradient"
+    latex: ClassVar[str] = r"\theta_t \leftarrow \theta_{t-1} - g_t / 2"
+
+    def init(self, params):
+        return _HalvingState(t=0, last=np.zeros(np.shape(params)))
+
+    def update(self, grad, state, params):
+        return params - 0.5 * grad, _HalvingState(t=state.t + 1, last=np.array(grad))
+
+
+def test_a_new_optimizer_gets_the_state_check_without_writing_it():
+    p = np.ones(2)
+    halving = _Halving()
+    assert halving.update(p, halving.init(p), p)[1].t == 1
+    with pytest.raises(ValueError, match=r"Halving: got the state of another optimizer "
+                                         r"\(AdamState\)"):
+        halving.update(p, optimizers.get("adam").init(p), p)
+    with pytest.raises(ValueError, match=r"Halving: state array last has shape \(3,\)"):
+        halving.update(p, halving.init(np.ones(3)), p)

@@ -28,6 +28,12 @@ Two kinds of rule (the class variable ``elementwise``):
   optimizer has the batch as its leading axes (a per-tensor number, such as
   Prodigy's ``d``, is an array of the batch's shape).
 
+Every ``update`` first checks its state (:meth:`Optimizer.check_state`): a
+state made by another optimizer, or for parameters of another shape, is a
+``ValueError`` naming the problem, never a missing attribute or a broadcasting
+error deep in a formula. The base class wraps each subclass's ``update`` with
+that check, so no optimizer has to remember it.
+
 Each concrete optimizer follows *exactly* its reference implementation (the
 ``_single_tensor_*`` functions in ``torch/optim``, or the package its docstring
 names), with the same hyperparameter names and defaults, so a float64 run
@@ -101,8 +107,11 @@ class Optimizer:
     may_be_infinite: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Append the update rule (``latex``) to each optimizer's docstring."""
+        """Check the state before each step (:meth:`check_state`) of the subclass's own
+        ``update``; append the update rule (``latex``) to its docstring."""
         super().__init_subclass__(**kwargs)
+        if "update" in cls.__dict__:
+            cls.update = _checking_state(cls.__dict__["update"])
         rule = cls.__dict__.get("latex") or getattr(cls, "latex", "")
         if rule and cls.__doc__ and ".. math::" not in cls.__doc__:
             body = textwrap.indent(f"\\begin{{aligned}}\n{rule.strip()}\n\\end{{aligned}}", "    ")
@@ -131,6 +140,33 @@ class Optimizer:
         """One step: ``(new_params, new_state)``; the inputs are never modified."""
         raise NotImplementedError
 
+    def check_state(self, state: State, params: np.ndarray) -> None:
+        """A ``ValueError`` unless ``state`` is one this optimizer makes for ``params``.
+
+        The state must be of the class :meth:`init` returns and its arrays must have
+        the shapes ``init(params)`` gives them (worked out once per parameter shape).
+        Called before every :meth:`update` of every subclass.
+        """
+        shape = np.shape(params)
+        expected, layout = _state_layout(self, shape)
+        if not isinstance(state, expected):
+            made_by = f"{type(self).__name__}.init(params)"
+            if isinstance(state, State):
+                raise ValueError(
+                    f"{self.title}: got the state of another optimizer "
+                    f"({type(state).__name__}); {self.title} steps from its own "
+                    f"{expected.__name__}, made by {made_by}")
+            raise ValueError(f"{self.title}: state must be the {expected.__name__} that "
+                             f"{made_by} makes, got {type(state).__name__}")
+        for name, wanted in layout:
+            got = np.shape(getattr(state, name))
+            if got != wanted:
+                needs = "" if wanted == shape else f", for which {name} has shape {wanted}"
+                raise ValueError(
+                    f"{self.title}: state array {name} has shape {got}, but params have "
+                    f"shape {shape}{needs}; make the state with init(params) for these "
+                    "parameters")
+
     def _require_nonnegative(self, *names: str) -> None:
         """The range check most hyperparameters share: each named field is >= 0."""
         for name in names:
@@ -140,6 +176,29 @@ class Optimizer:
     def _fail(self, field: str, requirement: str) -> None:
         value = getattr(self, field)
         raise ValueError(f"{self.title}: {field} must be {requirement}, got {value!r}")
+
+
+def _checking_state(update: Any) -> Any:
+    """``update`` preceded by :meth:`Optimizer.check_state`."""
+
+    @functools.wraps(update)
+    def checked_update(
+        self: Optimizer, grad: np.ndarray, state: State, params: np.ndarray
+    ) -> tuple[np.ndarray, State]:
+        self.check_state(state, params)
+        return update(self, grad, state, params)
+
+    return checked_update
+
+
+@functools.lru_cache(maxsize=1024)
+def _state_layout(
+    opt: Optimizer, shape: tuple[int, ...]
+) -> tuple[type[State], tuple[tuple[str, tuple[int, ...]], ...]]:
+    """The class of the state ``opt.init`` makes for parameters of ``shape``, and the
+    shape of each of its arrays (an optimizer is hashable: a frozen dataclass)."""
+    state = opt.init(np.zeros(shape))
+    return type(state), tuple((name, a.shape) for name, a in state.arrays().items())
 
 
 # Declared tuple kinds -> their length (betas of two or three decay rates, Rprop's pairs).
