@@ -26,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from atlas import optimizers
+from atlas import optimizers, surfaces
 from atlas.optimizers import Optimizer, State
 
 
@@ -67,7 +67,7 @@ class Trajectory:
 
 def trajectory(
     optimizer: Optimizer | str,
-    surface: SurfaceLike,
+    surface: SurfaceLike | str,
     start: np.ndarray | tuple[float, float] | None,
     steps: int,
     *,
@@ -75,12 +75,22 @@ def trajectory(
 ) -> Trajectory:
     """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start``.
 
-    ``optimizer`` is an optimizer or a registry name (default hyperparameters);
-    ``start`` is one point ``(x, y)``, an ``(N, 2)`` array of points, or None for
-    ``surface.start``. Raises ``ValueError`` for a bad ``steps`` or ``start``.
+    ``optimizer`` is an optimizer or a registry name (default hyperparameters),
+    ``surface`` a surface or a registry name; ``start`` is one point ``(x, y)``, an
+    ``(N, 2)`` array of points, or None for ``surface.start``. An unknown name raises
+    :class:`~atlas.registry.UnknownNameError` with suggestions; anything else that is
+    not an optimizer or a surface, or a bad ``steps`` or ``start``, ``ValueError``.
     """
     if isinstance(optimizer, str):
         optimizer = optimizers.get(optimizer)
+    elif not isinstance(optimizer, Optimizer):
+        raise ValueError(f"optimizer must be an Optimizer or one of {optimizers.names()}, "
+                         f"got {optimizer!r}")
+    if isinstance(surface, str):
+        surface = surfaces.get(surface)
+    elif not (hasattr(surface, "value_xy") and hasattr(surface, "gradient_xy")):
+        raise ValueError(f"surface must be a Surface or one of {surfaces.names()}, "
+                         f"got {surface!r}")
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
         raise ValueError(f"steps must be an integer >= 0, got {steps!r}")
     steps = int(steps)

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 import atlas
-from atlas import nn, optimizers
+from atlas import nn, optimizers, surfaces
 from atlas.activations.softmax import log_softmax, softmax
 from atlas.optimizers import Optimizer, State
+from atlas.registry import UnknownNameError
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -141,3 +142,26 @@ def test_a_new_optimizer_gets_the_state_check_without_writing_it():
         halving.update(p, optimizers.get("adam").init(p), p)
     with pytest.raises(ValueError, match=r"Halving: state array last has shape \(3,\)"):
         halving.update(p, halving.init(np.ones(3)), p)
+
+
+# --- trajectory -----------------------------------------------------------------------------
+
+
+def test_trajectory_accepts_a_surface_name():
+    adam = optimizers.get("adam", lr=0.05)
+    by_name = atlas.trajectory(adam, "rosenbrock", None, 20)
+    by_object = atlas.trajectory(adam, surfaces.get("rosenbrock"), None, 20)
+    np.testing.assert_array_equal(by_name.xy, by_object.xy)
+    assert by_name.surface is surfaces.get("rosenbrock")
+
+
+def test_trajectory_names_an_unknown_surface_with_suggestions():
+    with pytest.raises(UnknownNameError, match="Did you mean 'rosenbrock'"):
+        atlas.trajectory("adam", "rosenbrok", None, 5)
+
+
+def test_trajectory_refuses_things_that_are_not_surfaces_or_optimizers():
+    with pytest.raises(ValueError, match=r"surface must be a Surface or one of .*rosenbrock"):
+        atlas.trajectory("adam", 3, (0.0, 0.0), 5)
+    with pytest.raises(ValueError, match=r"optimizer must be an Optimizer or one of .*adam"):
+        atlas.trajectory(3, "sphere", None, 5)
