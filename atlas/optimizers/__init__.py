@@ -16,7 +16,16 @@ defaults differ), so ``registry.get(name)(**hyperparameters)`` builds one and
 
 from __future__ import annotations
 
+from atlas.optimizers.adabelief import AdaBelief, AdaBeliefState
 from atlas.optimizers.adam import Adam, AdamState, AdamW, AMSGrad
+from atlas.optimizers.adam_modern import (
+    Adan,
+    AdanState,
+    AdEMAMix,
+    AdEMAMixState,
+    Yogi,
+    YogiState,
+)
 from atlas.optimizers.adam_variants import (
     Adamax,
     AdamaxState,
@@ -33,9 +42,17 @@ from atlas.optimizers.adaptive import (
     RMSprop,
     RMSpropState,
 )
+from atlas.optimizers.averaged import ASGD, ASGDState
 from atlas.optimizers.base import Optimizer, State
 from atlas.optimizers.rprop import Rprop, RpropState
+from atlas.optimizers.schedule_free import (
+    ScheduleFreeAdamW,
+    ScheduleFreeAdamWState,
+    ScheduleFreeSGD,
+    ScheduleFreeState,
+)
 from atlas.optimizers.sgd import SGD, Momentum, Nesterov, SGDState
+from atlas.optimizers.sign import Lion, LionState
 from atlas.registry import Registry, UnknownNameError
 
 registry: Registry[type[Optimizer]] = Registry("optimizer")
@@ -43,6 +60,8 @@ for _cls in (
     SGD,
     Momentum,
     Nesterov,
+    ASGD,
+    ScheduleFreeSGD,
     Adagrad,
     RMSprop,
     Adadelta,
@@ -52,7 +71,13 @@ for _cls in (
     Adamax,
     NAdam,
     RAdam,
+    AdaBelief,
+    Yogi,
+    Adan,
+    AdEMAMix,
+    ScheduleFreeAdamW,
     Rprop,
+    Lion,
 ):
     registry.register(_cls.name, _cls)
 del _cls
@@ -74,8 +99,14 @@ def names() -> list[str]:
 
 
 __all__ = [
+    "ASGD",
     "SGD",
     "AMSGrad",
+    "ASGDState",
+    "AdEMAMix",
+    "AdEMAMixState",
+    "AdaBelief",
+    "AdaBeliefState",
     "Adadelta",
     "AdadeltaState",
     "Adagrad",
@@ -85,6 +116,10 @@ __all__ = [
     "AdamW",
     "Adamax",
     "AdamaxState",
+    "Adan",
+    "AdanState",
+    "Lion",
+    "LionState",
     "Momentum",
     "NAdam",
     "NAdamState",
@@ -97,8 +132,14 @@ __all__ = [
     "Rprop",
     "RpropState",
     "SGDState",
+    "ScheduleFreeAdamW",
+    "ScheduleFreeAdamWState",
+    "ScheduleFreeSGD",
+    "ScheduleFreeState",
     "State",
     "UnknownNameError",
+    "Yogi",
+    "YogiState",
     "get",
     "names",
     "registry",

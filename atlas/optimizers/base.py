@@ -273,3 +273,15 @@ def tensor_axes(x: np.ndarray) -> tuple[int, ...]:
     independent tensors), the only axis of a vector, none of a scalar.
     """
     return tuple(range(-min(np.ndim(x), 2), 0))
+
+
+def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
+    """``start + weight (end - start)``, evaluated as ``torch.lerp`` does.
+
+    PyTorch takes the form that rounds best: ``start + w (end - start)`` for
+    ``|w| < 0.5``, else ``end - (end - start)(1 - w)`` (exact at ``w = 1``). The
+    exponential moving averages of the reference implementations are lerps.
+    """
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
