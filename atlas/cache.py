@@ -8,6 +8,11 @@ optimizer or the protocol invalidates exactly what it should, and both write
 their files atomically, so a reader sees the old version or the new one,
 never half a file.
 
+Every temporary file atlas writes is named by :func:`temporary_path`:
+``.<name>.atlas-tmp-<pid>-<random><suffix>``, hidden, distinctive, and naming
+the process that writes it, so ``atlas render`` can remove exactly the ones
+that a killed process left behind and nothing else (:func:`temp_writer`).
+
 Nothing here imports numpy or matplotlib: a warm ``atlas render`` that finds
 everything up to date stays fast.
 """
@@ -15,12 +20,16 @@ everything up to date stays fast.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
+import re
+import secrets
 from pathlib import Path
 
+from atlas.workers import replace
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-_counter = itertools.count()  # temporary names unique within a process
+#: A temporary file's name: the final name, the writer's PID, a random token, the suffix.
+TEMP_NAME = re.compile(r"\.(?P<name>.+)\.atlas-tmp-(?P<pid>[0-9]+)-[0-9a-f]+(\.\w+)?")
 
 
 def module_files(module: str) -> tuple[Path, list[Path]]:
@@ -52,20 +61,27 @@ def source_digest(module: str, _memo: dict[str, str] = {}) -> str:  # noqa: B006
 
 
 def temporary_path(path: str | os.PathLike) -> Path:
-    """A fresh name next to ``path`` (same directory, same suffix) that contains ``.tmp``.
+    """A fresh name next to ``path``: ``.<name>.atlas-tmp-<this pid>-<random><suffix>``.
 
-    The suffix is kept for tools that choose a format by extension (ffmpeg);
-    ``atlas render`` removes the ``*.tmp*`` files that a killed run left behind.
+    The suffix is kept for tools that choose a format by extension (ffmpeg).
     """
     path = Path(path)
-    return path.with_name(f"{path.stem}.tmp-{os.getpid()}-{next(_counter)}{path.suffix}")
+    token = secrets.token_hex(6)
+    return path.with_name(f".{path.name}.atlas-tmp-{os.getpid()}-{token}{path.suffix}")
+
+
+def temp_writer(path: str | os.PathLike) -> int | None:
+    """The PID that wrote ``path`` if it is named by :func:`temporary_path`, else ``None``."""
+    match = TEMP_NAME.fullmatch(Path(path).name)
+    return int(match["pid"]) if match else None
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` under a :func:`temporary_path`, then rename it into place.
 
     A reader sees the old file or the new one, never half of one; on any error
-    (``KeyboardInterrupt`` included) the temporary file is removed.
+    (``KeyboardInterrupt`` included) the temporary file is removed. The rename
+    is :func:`atlas.workers.replace`: a worker whose render died publishes nothing.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +89,7 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, path)
+        replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

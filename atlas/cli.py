@@ -135,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="render the book's figures (only those that changed)")
     p.add_argument("names", nargs="*", metavar="NAME_OR_GLOB",
                    help="figures to render, e.g. 'race/*/3d' (default: all)")
-    p.add_argument("--out", type=Path, default=None,
+    p.add_argument("--out", default=None,  # a str: an empty --out is refused, not "."
                    help="output directory (default: book/_generated in the repository)")
     p.add_argument("--formats", default="mp4,png", help="animation formats: mp4,png,gif")
     p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPUs)")

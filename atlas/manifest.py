@@ -1,10 +1,19 @@
-"""The output directory's bookkeeping for ``atlas render``: content hashes and the manifest.
+"""The output directory's bookkeeping for ``atlas render``: content hashes, manifest, leftovers.
 
 A figure's *content hash* is the SHA-256 of its name, parameters and output
 files, the source bytes of the atlas modules it depends on, and the versions
 of numpy, matplotlib and imageio-ffmpeg. ``manifest.json`` in the output
 directory records, per figure, that hash, its parameters and the size of every
 file it wrote; a figure whose record matches is up to date.
+
+Leftovers: a killed render leaves temporary files behind. :func:`clean_stale`
+removes them and nothing else: only names that atlas gives its temporary files
+and staged training runs (``.<name>.atlas-tmp-<pid>-<random><suffix>``, see
+:func:`atlas.cache.temporary_path` and :mod:`atlas.nn.rundir`), only in the
+folders that the catalog writes into (:func:`catalog_folders`), and only those
+whose writing process no longer exists. A user's ``notes.tmp.txt``, anything
+outside those folders (an ``atlas train`` run, say) and a file that a live
+process is still writing are never touched.
 """
 
 from __future__ import annotations
@@ -13,11 +22,13 @@ import hashlib
 import importlib.metadata
 import json
 import os
-from collections.abc import Sequence
+import posixpath
+import shutil
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from atlas.cache import source_digest, write_atomic
+from atlas.cache import source_digest, temp_writer, temporary_path, write_atomic
 from atlas.catalog import Figure
 
 MANIFEST = "manifest.json"
@@ -71,7 +82,7 @@ def up_to_date(record: dict[str, Any] | None, digest: str, out: Path) -> bool:
 
 def check_writable(out: Path) -> None:
     """Create ``out`` and write a probe file there, or raise one clear PermissionError."""
-    probe = out / f".atlas-probe.tmp{os.getpid()}"
+    probe = temporary_path(out / "atlas-probe")
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe.write_bytes(b"")
@@ -81,9 +92,47 @@ def check_writable(out: Path) -> None:
         raise PermissionError(f"cannot write to output directory {out} ({reason})") from None
 
 
-def clean_stale(out: Path) -> list[Path]:
-    """Delete temporary files (``*.tmp*``) left behind by a killed run; return them."""
-    stale = [p for p in out.rglob("*.tmp*") if p.is_file()]
-    for path in stale:
-        path.unlink(missing_ok=True)
+def catalog_folders(figures: Iterable[Figure]) -> set[str]:
+    """The folders (relative to the output directory) that ``figures`` write into.
+
+    The folder of each output file (``race/sphere`` for ``race/sphere/3d.mp4``)
+    and the folder named like the figure (where an MNIST run entry keeps its run).
+    """
+    return {folder for f in figures
+            for folder in (f.name, *(posixpath.dirname(o) for o in f.outputs()))}  # fmt: skip
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0 sends nothing, it only checks)."""
+    if pid <= 0:  # such a kill() would address a process group, not a writer
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
+
+
+def clean_stale(out: Path, folders: Iterable[str]) -> list[Path]:
+    """Delete the temporary files of dead atlas processes in ``out`` and ``folders``; return them.
+
+    ``folders`` are relative to ``out``; their subfolders are not searched,
+    but a temporary *directory* (a training run being staged) goes as a whole.
+    Call it while holding the output directory's lock (:func:`atlas.outdir.locked`).
+    """
+    stale = []
+    for folder in sorted({out, *(out / f for f in folders)}):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            pid = temp_writer(path)
+            if pid is None or _alive(pid):
+                continue
+            if path.is_dir() and not path.is_symlink():  # a run staged by atlas.nn.rundir
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            stale.append(path)
     return stale

@@ -15,28 +15,32 @@ finished and cached, so no two processes ever compute the same search. Tasks
 go in order: searches first, then the figures, longest kinds first (an
 animation before an image before a table), so the run ends on short tasks.
 
-Robustness: every file is written under a temporary name and renamed into
+Nothing lost: every file is written under a temporary name and renamed into
 place; the manifest is rewritten (atomically) after each finished figure, so
-an interrupted run loses at most the figures in flight, and stale ``*.tmp*``
-files of a killed run are removed when the next run starts.
+an interrupted run loses at most the figures in flight. A render holds the
+output directory's lock (:mod:`atlas.outdir`) from before it reads the
+manifest until it ends: a second render says whom it waits for, then finds
+the first one's figures up to date. Under the lock it removes the temporary
+files that killed renders left, and only those (:func:`atlas.manifest.clean_stale`:
+never a user's ``*.tmp*`` file nor a live process's). Workers die with the
+render (:mod:`atlas.workers`), even when it is killed by SIGKILL.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from atlas import catalog
+from atlas import catalog, outdir, workers
 from atlas.catalog import Figure
 from atlas.manifest import (
+    catalog_folders,
     check_writable,
     clean_stale,
     content_hash,
@@ -159,12 +163,23 @@ def render(
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
+    if isinstance(out, str) and not out.strip():
+        raise ValueError(f"the output directory must be named, got {out!r}")
     chosen = catalog.select(names_or_globs, quick=quick)
     out = Path(default_out() if out is None else out)
     check_writable(out)
-    clean_stale(out)
-    report = _terminal_progress(sys.stderr) if progress is True else progress or None
+    with outdir.locked(out):
+        return _render_locked(chosen, out, formats, jobs, force, progress, quick)
 
+
+def _render_locked(chosen: Sequence[Figure], out: Path, formats: tuple[str, ...], jobs: int,
+                   force: bool, progress: Progress | bool,
+                   quick: bool) -> RenderReport:  # fmt: skip
+    """:func:`render` once it holds the output directory's lock."""
+    owned = [*catalog_folders(catalog.select(None, quick=quick)), CACHE_DIR,
+             f"{CACHE_DIR}/learning_rates"]  # fmt: skip
+    clean_stale(out, owned)
+    report = _terminal_progress(sys.stderr) if progress is True else progress or None
     manifest = read_manifest(out)
     digests = {f.name: content_hash(f, formats) for f in chosen}
     todo = [
@@ -201,7 +216,7 @@ def render(
             rendered = _render_parallel(todo, searches, out, formats, quick, min(jobs, tasks),
                                         finished, searched)  # fmt: skip
         except BaseException:
-            clean_stale(out)
+            clean_stale(out, owned)  # the workers are gone: theirs are stale
             raise
     order = {f.name: i for i, f in enumerate(chosen)}
     return RenderReport(tuple(sorted(rendered, key=order.get)), skipped, out)
@@ -220,23 +235,6 @@ def _render_serial(todo: Sequence[Figure], searches: Sequence[str], out: Path,
     for figure in todo:
         finished(draw_figure(figure.name, str(out), formats, quick))
     return [figure.name for figure in todo]
-
-
-@contextmanager
-def _single_threaded_blas() -> Iterator[None]:
-    """Workers inherit one BLAS thread each: ``jobs`` processes already use the cores,
-    and OpenBLAS threads spinning against each other make small products several
-    times slower. A value the user set is kept; the parent's own numpy is unaffected."""
-    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-    before = {name: os.environ.get(name) for name in names}
-    for name in names:
-        os.environ.setdefault(name, "1")
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
 
 
 def _render_parallel(todo: Sequence[Figure], searches: Sequence[str], out: Path,
@@ -258,43 +256,38 @@ def _render_parallel(todo: Sequence[Figure], searches: Sequence[str], out: Path,
     kinds = {f.name: KIND_ORDER.get(f.kind, 1) for f in todo}
     ready = [name for name, needs in waiting.items() if not needs]
     rendered: list[str] = []
-    context = multiprocessing.get_context("spawn")
-    with _single_threaded_blas(), concurrent.futures.ProcessPoolExecutor(jobs, context) as pool:
+    with workers.pool(jobs) as pool:
         in_flight: dict[concurrent.futures.Future, tuple[str, ...]] = {}
-        try:
-            while queue or ready or in_flight:
-                while len(in_flight) < jobs and (queue or ready):
-                    if queue:
-                        surface, name = queue.pop(0)
-                        future = pool.submit(search_learning_rate, name, surface, grid,
-                                             learning_rates.step_budget(surface))
-                        in_flight[future] = ("search", surface, name)
-                    else:
-                        ready.sort(key=kinds.get)  # stable: catalog order within a kind
-                        figure = ready.pop(0)
-                        future = pool.submit(draw_figure, figure, str(out), formats, quick)
-                        in_flight[future] = ("figure", figure)
-                complete, _ = concurrent.futures.wait(
-                    in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
-                for future in complete:
-                    task = in_flight.pop(future)
-                    result = future.result()
-                    if task[0] == "figure":
-                        finished(result)
-                        rendered.append(result)
-                        continue
-                    surface = task[1]
-                    found[surface][task[2]] = result
-                    if len(found[surface]) == len(optimizer_names):
-                        choices = [found[surface][name] for name in optimizer_names]
-                        learning_rates.write_cached(choices, out / CACHE_DIR, grid)
-                        searched(surface)
-                        for name, needs in waiting.items():
-                            if surface in needs:
-                                needs.discard(surface)
-                                if not needs:
-                                    ready.append(name)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        while queue or ready or in_flight:
+            while len(in_flight) < jobs and (queue or ready):
+                if queue:
+                    surface, name = queue.pop(0)
+                    future = pool.submit(search_learning_rate, name, surface, grid,
+                                         learning_rates.step_budget(surface))
+                    in_flight[future] = ("search", surface, name)
+                else:
+                    ready.sort(key=kinds.get)  # stable: catalog order within a kind
+                    figure = ready.pop(0)
+                    future = pool.submit(draw_figure, figure, str(out), formats, quick)
+                    in_flight[future] = ("figure", figure)
+            complete, _ = concurrent.futures.wait(
+                in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in complete:
+                task = in_flight.pop(future)
+                result = future.result()
+                if task[0] == "figure":
+                    finished(result)
+                    rendered.append(result)
+                    continue
+                surface = task[1]
+                found[surface][task[2]] = result
+                if len(found[surface]) == len(optimizer_names):
+                    choices = [found[surface][name] for name in optimizer_names]
+                    learning_rates.write_cached(choices, out / CACHE_DIR, grid)
+                    searched(surface)
+                    for name, needs in waiting.items():
+                        if surface in needs:
+                            needs.discard(surface)
+                            if not needs:
+                                ready.append(name)
     return rendered

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 
 import imageio.v3 as iio
 import pytest
 
-from atlas import catalog, cli, manifest, render
+from atlas import catalog, cli, manifest, outdir, render
 from atlas.viz import animation
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -65,11 +66,15 @@ def test_mp4_reads_back_with_expected_frames(rendered):
 
 def test_second_run_does_no_work(rendered):
     out, _ = rendered
-    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+    def written():  # every file but the lock, which names the render holding it
+        return {p: p.stat().st_mtime_ns for p in out.rglob("*")
+                if p.is_file() and p.name != outdir.LOCK_NAME}  # fmt: skip
+
+    before = written()
     report = _render(out)
     assert report.rendered == () and report.skipped == tuple(SUBSET)
-    after = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-    assert after == before
+    assert written() == before
 
 
 def test_missing_or_changed_file_is_redrawn(tmp_path):
@@ -120,7 +125,7 @@ def test_interrupted_render_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         _render(tmp_path)
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert files == ["activation/relu.png", "manifest.json"]  # the finished figure only
+    assert files == [outdir.LOCK_NAME, "activation/relu.png", "manifest.json"]  # one figure
     assert list(json.loads((tmp_path / "manifest.json").read_text())["figures"]) == [
         "activation/relu"]
     monkeypatch.undo()
@@ -128,7 +133,9 @@ def test_interrupted_render_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 def test_stale_temporary_files_are_cleaned(tmp_path):
-    stale = tmp_path / "graph" / "linear.tmp-999-0.mp4"
+    writer = subprocess.Popen(["true"])  # a process that is gone by the time render looks
+    writer.wait()
+    stale = tmp_path / "graph" / f".linear.mp4.atlas-tmp-{writer.pid}-0.mp4"
     stale.parent.mkdir(parents=True)
     stale.write_bytes(b"half a video")
     _render(tmp_path, ["activation/relu"])

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from atlas.cache import TEMP_NAME
 from atlas.nn.model import Sequential, mlp
 from atlas.nn.rundir import StagedDirectory
 from atlas.nn.train import TrainConfig, TrainResult
@@ -85,14 +86,19 @@ def _write_files(result: TrainResult, out: Path) -> None:
 
 
 # what a run directory may hold: its files, and write_atomic's temporary names for them
-_OWNED = re.compile(r"(results|weights|trajectory)(\.tmp-\d+-\d+)?\.(json|npz)")
+_FILES = re.compile(r"(results|weights|trajectory)\.(json|npz)")
+
+
+def _owned(name: str) -> bool:
+    temp = TEMP_NAME.fullmatch(name)  # e.g. .results.json.atlas-tmp-<pid>-<hex>.json
+    return bool(_FILES.fullmatch(temp["name"] if temp else name))
 
 
 def not_a_run(directory: Path) -> str | None:
     """``None`` if ``directory`` holds an atlas run and nothing else, else what it holds."""
     entries = sorted(directory.iterdir())
     foreign = [p.name for p in entries
-               if p.is_symlink() or not (p.is_file() and _OWNED.fullmatch(p.name))]
+               if p.is_symlink() or not (p.is_file() and _owned(p.name))]
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         return f"holds files atlas did not write ({shown})"

@@ -18,8 +18,9 @@ Writers are kept in a small registry, in the spirit of matplotlib's
 ``animation.writers``: ``mp4`` (H.264, yuv420p, ``+faststart``, through
 imageio-ffmpeg's bundled ffmpeg), ``png`` (the poster: the last frame) and
 ``gif`` (an optional fallback). Every file is written under a temporary name
-in its own directory and renamed into place with :func:`os.replace` only
-when all of them are complete; on any exception, ``KeyboardInterrupt``
+in its own directory (:func:`atlas.cache.temporary_path`) and renamed into
+place (:func:`atlas.workers.replace`: an orphaned worker publishes nothing)
+only when all of them are complete; on any exception, ``KeyboardInterrupt``
 included, the temporary files are deleted. So a target file is either the
 previous complete version or the new complete version, never half written.
 
@@ -45,6 +46,7 @@ from PIL import Image
 from atlas.cache import temporary_path
 from atlas.registry import Registry
 from atlas.viz.png import png_bytes, rgb_part
+from atlas.workers import replace
 
 #: Formats :func:`render_animation` knows, in the order files are written.
 FORMATS = ("mp4", "png", "gif")
@@ -272,7 +274,7 @@ def render_animation(
         for writer, _ in open_writers:
             writer.finish()
         for writer, target in open_writers:
-            os.replace(writer.tmp, target)
+            replace(writer.tmp, target)
     except BaseException:
         for writer, _ in open_writers:
             writer.abort()
