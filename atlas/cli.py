@@ -2,14 +2,16 @@
 
 Every subcommand reads the same registries and calls the same functions as
 ``import atlas`` does. Bad input prints one clear message to standard error
-and exits with status 2.
+and exits with status 2. A warning (e.g. a corrupt data file passed over for a
+verified copy) is one line on standard error, ``atlas <command>: warning: ...``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 KINDS = ("surfaces", "optimizers", "activations", "losses", "data")
@@ -135,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="render the book's figures (only those that changed)")
     p.add_argument("names", nargs="*", metavar="NAME_OR_GLOB",
                    help="figures to render, e.g. 'race/*/3d' (default: all)")
-    p.add_argument("--out", default=None,  # a str: an empty --out is refused, not "."
+    p.add_argument("--out", type=Path, default=None,
                    help="output directory (default: book/_generated in the repository)")
     p.add_argument("--formats", default="mp4,png", help="animation formats: mp4,png,gif")
     p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPUs)")
@@ -176,13 +178,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def warning_printer(command: str) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints each warning as one line on stderr.
+
+    atlas's own warnings are messages for the user, shown as they are; any other
+    (a library's) also names its category and where it was raised.
+    """
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: object = None, line: str | None = None) -> None:
+        text = " ".join(str(message).split())  # one line, whatever the message holds
+        if not category.__module__.startswith("atlas."):
+            text += f" ({category.__name__}, {filename}:{lineno})"
+        print(f"atlas {command}: warning: {text}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     from atlas.registry import UnknownNameError
 
     args = build_parser().parse_args(argv)  # argparse itself exits 2 on bad usage
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():  # restores the usual display afterwards
+            warnings.showwarning = warning_printer(args.command)
+            return int(args.func(args) or 0)
     except BrokenPipeError:  # e.g. `atlas list | head`: the reader left, nothing is wrong
         sys.stdout = None
         return 0

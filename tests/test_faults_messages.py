@@ -7,15 +7,20 @@ printed to the user's terminal.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 import pytest
 
 import atlas
-from atlas import nn, optimizers, surfaces
+from atlas import cli, data, nn, optimizers, surfaces
 from atlas.activations.softmax import log_softmax, softmax
+from atlas.data import DatasetSpec, DataWarning, FileSpec
 from atlas.optimizers import Optimizer, State
 from atlas.registry import UnknownNameError
 
@@ -165,3 +170,69 @@ def test_trajectory_refuses_things_that_are_not_surfaces_or_optimizers():
         atlas.trajectory("adam", 3, (0.0, 0.0), 5)
     with pytest.raises(ValueError, match=r"optimizer must be an Optimizer or one of .*adam"):
         atlas.trajectory(3, "sphere", None, 5)
+
+
+# --- a corrupt copy passed over ---------------------------------------------------------------
+
+
+def _tiny_spec(root: Path) -> DatasetSpec:
+    names = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+             "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+    good = root / "good"
+    good.mkdir()
+    specs = []
+    for i, name in enumerate(names):
+        (good / name).write_bytes(bytes([i]) * 10)
+        specs.append(FileSpec(name, 10, hashlib.sha256(bytes([i]) * 10).hexdigest()))
+    return DatasetSpec("tiny", "four files", *specs, classes=("a", "b"), mirrors=(),
+                       extra_dirs=(good,))
+
+
+def test_a_corrupt_copy_passed_over_for_a_valid_one_is_a_warning_naming_both(tmp_path):
+    spec = _tiny_spec(tmp_path)
+    mine = tmp_path / "data" / "tiny"
+    mine.mkdir(parents=True)
+    (mine / "t10k-labels-idx1-ubyte.gz").write_bytes(b"corrupt")
+    with pytest.warns(DataWarning) as caught:
+        found, problems = data.locate.find(spec, tmp_path / "data")
+    assert found == tmp_path / "good" and len(problems) == 1
+    (message,) = [str(w.message) for w in caught]
+    assert str(mine / "t10k-labels-idx1-ubyte.gz") in message
+    assert str(tmp_path / "good" / "t10k-labels-idx1-ubyte.gz") in message
+    assert "\n" not in message
+    (mine / "t10k-labels-idx1-ubyte.gz").unlink()  # nothing passed over: silent
+    assert data.locate.find(spec, tmp_path / "data") == (tmp_path / "good", [])
+
+
+OFFLINE_SMALL = data.registry.get("mnist_small").extra_dirs[0]
+
+
+@pytest.mark.skipif(not OFFLINE_SMALL.is_dir(), reason="no offline mnist_small folder")
+def test_the_command_line_shows_the_warning_as_one_line(tmp_path, capsys, isolated_data):
+    mine = tmp_path / "mnist_small"
+    mine.mkdir()
+    name = "t10k-labels-idx1-ubyte.gz"
+    shutil.copyfile(OFFLINE_SMALL / name, mine / name)
+    with (mine / name).open("r+b") as stream:  # one byte changed: corrupt
+        stream.seek(100)
+        byte = stream.read(1)
+        stream.seek(100)
+        stream.write(bytes([byte[0] ^ 1]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", DataWarning)  # as for a user: shown, not raised
+        assert cli.main(["data", "fetch", "mnist_small", "--data-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("atlas data: warning: ")
+    assert str(mine / name) in lines[0] and str(OFFLINE_SMALL / name) in lines[0]
+
+
+def test_the_command_line_shows_any_warning_as_one_line(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        show = cli.warning_printer("render")
+        show(RuntimeWarning("overflow encountered in divide"), RuntimeWarning,
+             "/x/atlas/viz/clipping.py", 68)
+    err = capsys.readouterr().err
+    assert err == ("atlas render: warning: overflow encountered in divide "
+                   "(RuntimeWarning, /x/atlas/viz/clipping.py:68)\n")

@@ -13,7 +13,8 @@ Files are looked for under the data directory (``data_dir=``, else
 ``$ATLAS_DATA_DIR``, else ``~/.cache/atlas``) in ``<dir>/<name>/`` or
 ``<dir>/`` itself, then in each spec's extra directories (Fashion-MNIST:
 ``/usr/share/datasets/fashion-mnist``). Every failure is a :class:`DataError`
-whose message names the file and says what to do.
+whose message names the file and says what to do; a corrupt copy passed over
+for a verified one elsewhere is a :class:`DataWarning` naming both.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from atlas.data.datasets import (
     registry,
 )
 from atlas.data.download import DEFAULT_TIMEOUT, DownloadProgress, fetch
-from atlas.data.errors import DataError
+from atlas.data.errors import DataError, DataWarning
 from atlas.data.idx import IMAGES_MAGIC, LABELS_MAGIC, encode_idx, parse_idx, read_idx, write_idx
 from atlas.data.loading import Dataset, load, load_dir
 from atlas.data.locate import ENV_VAR, data_dir, search_dirs, sha256_of
@@ -48,6 +49,7 @@ __all__ = [
     "LABELS_MAGIC",
     "MNIST",
     "DataError",
+    "DataWarning",
     "Dataset",
     "DatasetSpec",
     "DownloadProgress",

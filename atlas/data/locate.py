@@ -11,15 +11,20 @@ the data directory itself (so a directory that directly holds the four files
 works too), then in the spec's ``extra_dirs`` (for Fashion-MNIST:
 ``/usr/share/datasets/fashion-mnist``, where Debian's ``dataset-fashion-mnist``
 installs it). The first directory whose four files all match their SHA-256 is used.
+A corrupt copy met on the way (a file of the right name and the wrong checksum)
+is never read; if a verified copy is found elsewhere, the corrupt one is reported
+as a :class:`~atlas.data.errors.DataWarning` naming both files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import warnings
 from pathlib import Path
 
 from atlas.data.datasets import DatasetSpec, FileSpec
+from atlas.data.errors import DataWarning
 
 ENV_VAR = "ATLAS_DATA_DIR"
 """The environment variable naming the data directory."""
@@ -69,15 +74,22 @@ def find(
 
     A directory holding none of the file names is skipped silently; a file
     with the right name and the wrong checksum is reported in the problems
-    (as corrupt, or as another data set's file) and never used.
+    (as corrupt, or as another data set's file) and never used. If a directory
+    of verified files is found after such a file, each one passed over is also a
+    :class:`~atlas.data.errors.DataWarning` naming it and the copy used instead.
     """
     problems: list[str] = []
+    passed_over: list[tuple[str, str]] = []  # (file name, why its copy was not used)
     for directory in search_dirs(spec, path):
         present = [f for f in spec.files if (directory / f.name).is_file()]
         if not present:
             continue
-        bad = [reason for f in present if (reason := mismatch(directory / f.name, f))]
-        problems += bad
+        bad = [(f.name, reason) for f in present if (reason := mismatch(directory / f.name, f))]
+        problems += [reason for _, reason in bad]
+        passed_over += bad
         if not bad and len(present) == len(spec.files):
+            for name, reason in passed_over:
+                warnings.warn(f"{spec.name}: passed over {reason}; using the verified "
+                              f"{directory / name}", DataWarning, stacklevel=2)
             return directory, problems
     return None, problems
