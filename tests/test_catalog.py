@@ -7,21 +7,23 @@ import pickle
 
 import pytest
 
-from atlas import activations, catalog, losses, optimizers, surfaces
+from atlas import activations, catalog, explorer, losses, optimizers, surfaces
 from atlas.cache import source_digest
 from atlas.catalog import mnist as catalog_mnist
 from atlas.registry import UnknownNameError
 
 FIGURES = catalog.figures()
 FIXED = ("activation/gallery", "activation/softmax_2class", "graph/linear", "graph/logistic",
-         "regression/h10", "regression/h100", "table/learning_rates")
+         "regression/h10", "regression/h100", "table/learning_rates", "explorer")
 
 
 def test_names_are_unique_lowercase_paths():
     names = catalog.names()
     assert len(names) == len(set(names))
-    for name in names:
-        assert name == name.lower() and "/" in name and " " not in name, name
+    for figure in FIGURES:  # a bundle is a directory of its own, e.g. explorer/
+        name = figure.name
+        assert name == name.lower() and " " not in name, name
+        assert ("/" in name) != (figure.kind == "bundle"), name
 
 
 def test_every_registry_entry_has_its_figures():
@@ -53,7 +55,8 @@ def test_entry_is_well_formed(figure):
     for module in figure.modules:
         assert source_digest(module), module
     outputs = figure.outputs(("mp4", "png", "gif"))
-    assert all(o.startswith(figure.name + ".") for o in outputs)
+    assert outputs and all(o.startswith(figure.name + ("/" if figure.kind == "bundle" else "."))
+                           for o in outputs)
 
 
 def test_outputs_follow_the_kind():
@@ -62,6 +65,7 @@ def test_outputs_follow_the_kind():
     assert kinds["animation"].suffixes(("gif",)) == (".gif",)
     assert kinds["image"].suffixes(("mp4",)) == (".png",)
     assert kinds["table"].suffixes(("mp4", "png")) == (".csv", ".md")
+    assert catalog.get("explorer").outputs() == tuple(f"explorer/{f}" for f in explorer.files())
     assert catalog.get("race/rosenbrock/3d").outputs() == (
         "race/rosenbrock/3d.mp4", "race/rosenbrock/3d.png")
 

@@ -26,8 +26,9 @@ from typing import Any
 from atlas.registry import UnknownNameError
 
 #: What a figure writes. An animation writes one file per requested format
-#: (mp4, png poster, gif); an image writes a PNG; a table writes CSV + Markdown.
-KINDS = ("animation", "image", "table")
+#: (mp4, png poster, gif); an image writes a PNG; a table writes CSV + Markdown;
+#: a bundle writes the directory ``<name>/`` holding its declared ``files``.
+KINDS = ("animation", "image", "table", "bundle")
 ANIMATION_FORMATS = ("mp4", "png", "gif")
 
 
@@ -40,6 +41,7 @@ class Figure:
     with ``name`` (so ``race/rosenbrock/3d`` writes ``race/rosenbrock/3d.mp4``).
     ``learning_rates`` names the surfaces whose learning-rate protocol results
     the figure reads: ``atlas render`` searches (and caches) those first.
+    A bundle's ``draw`` gets the directory ``path`` and writes ``files`` into it.
     """
 
     name: str
@@ -49,10 +51,13 @@ class Figure:
     params: Mapping[str, Any] = field(default_factory=dict)
     modules: tuple[str, ...] = ()
     learning_rates: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"figure kind must be one of {KINDS}, got {self.kind!r}")
+        if (self.kind == "bundle") != bool(self.files):
+            raise ValueError(f"{self.name}: a bundle, and only a bundle, declares its files")
 
     def suffixes(self, formats: Iterable[str] = ("mp4", "png")) -> tuple[str, ...]:
         """The file suffixes this figure writes for the requested ``formats``."""
@@ -60,11 +65,15 @@ class Figure:
             return (".png",)
         if self.kind == "table":
             return (".csv", ".md")
+        if self.kind == "bundle":
+            return ()
         chosen = tuple(f".{fmt}" for fmt in ANIMATION_FORMATS if fmt in formats)
         return chosen or (".png",)
 
     def outputs(self, formats: Iterable[str] = ("mp4", "png")) -> tuple[str, ...]:
         """Output files relative to the output directory, e.g. ``race/sphere/3d.mp4``."""
+        if self.kind == "bundle":
+            return tuple(f"{self.name}/{file}" for file in self.files)
         return tuple(self.name + suffix for suffix in self.suffixes(formats))
 
     def formats_for(self, formats: Iterable[str]) -> tuple[str, ...]:
@@ -160,6 +169,12 @@ def _activation_figures(quick: bool) -> list[Figure]:
                                   {"activation": name, "dpi": dpi}, modules))
     figures.append(Figure("activation/gallery", "Every elementwise activation and its derivative",
                           draws.activation_gallery, "image", {"dpi": dpi}, modules))
+    figures.append(Figure("activation/vanishing_gradients",
+                          "The gradient norm of every layer of 15-layer sigmoid, tanh and ReLU "
+                          "stacks", draws.vanishing_gradients, "image",
+                          {"activations": ["sigmoid", "tanh", "relu"], "depth": 15, "seed": 0,
+                           "dpi": dpi},
+                          (*modules, "atlas.examples.activations", "atlas.nn", "atlas.losses")))
     return figures
 
 
@@ -206,7 +221,21 @@ def _other_figures(quick: bool) -> list[Figure]:
                           draws.learning_rate_table, "table", {},
                           (*_STYLE, "atlas.surfaces", "atlas.optimizers", "atlas.trajectory",
                            "atlas.learning_rates"), tuple(surfaces.names())))
+    figures.append(_explorer_figure(quick))
     return figures
+
+
+def _explorer_figure(quick: bool) -> Figure:
+    """``explorer``: the data and backgrounds of the in-browser explorer (atlas.explorer)."""
+    from atlas import explorer, surfaces
+    from atlas.catalog import draws
+
+    modules = (*_STYLE, "atlas.viz.png", "atlas.viz.surface_plots", "atlas.surfaces",
+               "atlas.optimizers", "atlas.trajectory", "atlas.learning_rates", "atlas.explorer")
+    size = 120 if quick else explorer.IMAGE_SIZE
+    return Figure("explorer", "Data and contour backgrounds of the in-browser explorer",
+                  draws.explorer, "bundle", {"size": size}, modules,
+                  tuple(surfaces.names()), explorer.files())
 
 
 @cache

@@ -46,6 +46,22 @@ def activation_gallery(path: Path, formats: tuple[str, ...], dpi: int) -> None:
         figure_png(gallery_figure([a for a in every if a.elementwise], dpi=dpi), _png(path))
 
 
+def vanishing_gradients(path: Path, formats: tuple[str, ...], activations: list[str],
+                        depth: int, seed: int, dpi: int) -> None:
+    """``activation/vanishing_gradients``: the gradient norm of every layer of a deep stack
+    of each activation (:func:`atlas.examples.activations.gradient_profile`)."""
+    import numpy as np
+
+    from atlas.examples.activations import gradient_profile
+    from atlas.viz.function_plots import figure_png, gradient_profile_figure
+    from atlas.viz.style import style
+
+    profiles = [gradient_profile(name, rng=np.random.default_rng(seed), depth=depth)
+                for name in activations]
+    with style():
+        figure_png(gradient_profile_figure(profiles, dpi=dpi), _png(path))
+
+
 def loss(path: Path, formats: tuple[str, ...], loss: str, dpi: int) -> None:
     """``loss/<name>``: the loss and its gradient (per target for classification)."""
     from atlas import losses
@@ -125,3 +141,10 @@ def learning_rate_table(path: Path, formats: tuple[str, ...]) -> None:
     rows = learning_rates.learning_rate_table(optimizers.names(), surfaces.names())
     learning_rates.write_table(rows, path.with_name(path.name + ".csv"),
                                path.with_name(path.name + ".md"))
+
+
+def explorer(path: Path, formats: tuple[str, ...], size: int) -> None:
+    """``explorer/``: the explorer's ``data.json`` and one background per surface."""
+    from atlas import explorer as data
+
+    data.build(path, size=size)

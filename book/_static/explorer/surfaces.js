@@ -1,0 +1,191 @@
+// The atlas test surfaces in JavaScript: f(x, y) and its analytic gradient, in float64.
+//
+// One entry per surface of atlas/surfaces (course.py, classics.py), in registry order.
+// Each formula is written exactly as the Python one, operation by operation, so that
+// the two agree to the last bit wherever the floating-point operations are the same
+// (+, -, *, /, sqrt are correctly rounded in both). The transcendental functions
+// (sin, cos, tanh, exp, hypot, pow) of numpy and of the browser may differ by one
+// unit in the last place; tests/test_explorer.py checks every trajectory against atlas.
+//
+// What these formulas mean, their boxes, starts and minima: atlas list surfaces, or the
+// explorer's data.json (written by atlas/explorer.py), which the page reads.
+(function (root) {
+  "use strict";
+
+  var PI = Math.PI;
+  var sq = function (t) { return t * t; }; // t**2 in numpy is t*t, exactly
+
+  // d/dx tanh² x = 2 tanh x (1 − tanh² x), with the saved output t = tanh x.
+  function tanhSqPrime(x) {
+    var t = Math.tanh(x);
+    return 2 * t * (1 - t * t);
+  }
+
+  // numpy's sinc: sin(πx)/(πx), with x = 0 replaced by 1e-20 (so sinc 0 = 1).
+  function sinc(x) {
+    var y = PI * (x === 0 ? 1.0e-20 : x);
+    return Math.sin(y) / y;
+  }
+
+  // d/dx sinc x = (cos πx − sinc x)/x; a Taylor series where |x| < 1e-2 (cancellation).
+  var PI2 = Math.pow(PI, 2), PI4 = Math.pow(PI, 4), PI6 = Math.pow(PI, 6);
+  function sincPrime(x) {
+    if (Math.abs(x) < 1e-2) return x * (-PI2 / 3 + sq(x) * (PI4 / 30 - sq(x) * PI6 / 840));
+    return (Math.cos(PI * x) - sinc(x)) / x;
+  }
+
+  function bealeGrad(x, y) {
+    var a = 1.5 - x + x * y, b = 2.25 - x + x * sq(y), c = 2.625 - x + x * Math.pow(y, 3);
+    return [2 * a * (y - 1) + 2 * b * (sq(y) - 1) + 2 * c * (Math.pow(y, 3) - 1),
+            2 * a * x + 4 * b * x * y + 6 * c * x * sq(y)];
+  }
+
+  // Goldstein–Price: f = A B with A = 1 + a² p, B = 30 + b² q.
+  function gpParts(x, y) {
+    var a = x + y + 1, p = 19 - 14 * x + 3 * sq(x) - 14 * y + 6 * x * y + 3 * sq(y);
+    var b = 2 * x - 3 * y, q = 18 - 32 * x + 12 * sq(x) + 48 * y - 36 * x * y + 27 * sq(y);
+    return {a: a, p: p, b: b, q: q};
+  }
+  function goldsteinPrice(x, y) {
+    var s = gpParts(x, y);
+    return (1 + sq(s.a) * s.p) * (30 + sq(s.b) * s.q);
+  }
+  function goldsteinPriceGrad(x, y) { // product rule on A B (dp/dx = dp/dy)
+    var s = gpParts(x, y);
+    var A = 1 + sq(s.a) * s.p, B = 30 + sq(s.b) * s.q;
+    var dA = 2 * s.a * s.p + sq(s.a) * (-14 + 6 * x + 6 * y);
+    var dBdx = 4 * s.b * s.q + sq(s.b) * (-32 + 24 * x - 36 * y);
+    var dBdy = -6 * s.b * s.q + sq(s.b) * (48 - 36 * x + 54 * y);
+    return [dA * B + A * dBdx, dA * B + A * dBdy];
+  }
+
+  // Ackley: r = √½ |(x, y)|; the cone's gradient is 2 e^{−0.2 r} (x, y)/r, 0 at the tip.
+  var SQRT_HALF = Math.sqrt(0.5);
+  function ackley(x, y) {
+    var r = SQRT_HALF * Math.hypot(x, y);
+    return (-20 * Math.exp(-0.2 * r) - Math.exp(0.5 * (Math.cos(2 * PI * x) + Math.cos(2 * PI * y)))
+            + Math.E + 20);
+  }
+  function ackleyGrad(x, y) {
+    var r = SQRT_HALF * Math.hypot(x, y);
+    var safeR = r > 0 ? r : 1.0;
+    var cone = 2 * Math.exp(-0.2 * r);
+    var ripples = PI * Math.exp(0.5 * (Math.cos(2 * PI * x) + Math.cos(2 * PI * y)));
+    return [cone * (x / safeR) + ripples * Math.sin(2 * PI * x),
+            cone * (y / safeR) + ripples * Math.sin(2 * PI * y)];
+  }
+
+  function leviGrad(x, y) {
+    var wx = 1 + sq(Math.sin(3 * PI * y)), wy = 1 + sq(Math.sin(2 * PI * y));
+    return [3 * PI * Math.sin(6 * PI * x) + 2 * (x - 1) * wx,
+            3 * PI * sq(x - 1) * Math.sin(6 * PI * y) + 2 * (y - 1) * wy
+            + 2 * PI * sq(y - 1) * Math.sin(4 * PI * y)];
+  }
+
+  // name -> {f(x, y), grad(x, y) -> [df/dx, df/dy]}, in atlas's registry order.
+  var surfaces = {
+    // --- the course notes' four surfaces
+    saddle: { // y² − x²
+      f: function (x, y) { return sq(y) - sq(x); },
+      grad: function (x, y) { return [-2 * x, 2 * y]; },
+    },
+    tanh_squared: { // tanh² x + tanh² y
+      f: function (x, y) { return sq(Math.tanh(x)) + sq(Math.tanh(y)); },
+      grad: function (x, y) { return [tanhSqPrime(x), tanhSqPrime(y)]; },
+    },
+    sinc_well: { // −(sinc x + sinc y) + (x² + y²)/10
+      f: function (x, y) { return -(sinc(x) + sinc(y)) + (sq(x) + sq(y)) / 10; },
+      grad: function (x, y) { return [-sincPrime(x) + x / 5, -sincPrime(y) + y / 5]; },
+    },
+    narrow_valley: { // (x² + y²)/8 + tanh²(10x)
+      f: function (x, y) { return (sq(x) + sq(y)) / 8 + sq(Math.tanh(10 * x)); },
+      grad: function (x, y) { return [x / 4 + 10 * tanhSqPrime(10 * x), y / 4]; },
+    },
+    // --- classic benchmarks, simple to complex
+    sphere: { // x² + y²
+      f: function (x, y) { return sq(x) + sq(y); },
+      grad: function (x, y) { return [2 * x, 2 * y]; },
+    },
+    ellipse: { // 0.1 x² + 2 y²
+      f: function (x, y) { return 0.1 * sq(x) + 2 * sq(y); },
+      grad: function (x, y) { return [0.2 * x, 4 * y]; },
+    },
+    monkey_saddle: { // x³ − 3 x y²
+      f: function (x, y) { return Math.pow(x, 3) - 3 * x * sq(y); },
+      grad: function (x, y) { return [3 * sq(x) - 3 * sq(y), -6 * x * y]; },
+    },
+    booth: { // (x + 2y − 7)² + (2x + y − 5)²
+      f: function (x, y) { return sq(x + 2 * y - 7) + sq(2 * x + y - 5); },
+      grad: function (x, y) {
+        return [2 * (x + 2 * y - 7) + 4 * (2 * x + y - 5), 4 * (x + 2 * y - 7) + 2 * (2 * x + y - 5)];
+      },
+    },
+    matyas: { // 0.26 (x² + y²) − 0.48 x y
+      f: function (x, y) { return 0.26 * (sq(x) + sq(y)) - 0.48 * x * y; },
+      grad: function (x, y) { return [0.52 * x - 0.48 * y, 0.52 * y - 0.48 * x]; },
+    },
+    rosenbrock: { // (1 − x)² + 100 (y − x²)²
+      f: function (x, y) { return sq(1 - x) + 100 * sq(y - sq(x)); },
+      grad: function (x, y) { return [-2 * (1 - x) - 400 * x * (y - sq(x)), 200 * (y - sq(x))]; },
+    },
+    beale: { // (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²
+      f: function (x, y) {
+        return sq(1.5 - x + x * y) + sq(2.25 - x + x * sq(y)) + sq(2.625 - x + x * Math.pow(y, 3));
+      },
+      grad: bealeGrad,
+    },
+    himmelblau: { // (x² + y − 11)² + (x + y² − 7)²
+      f: function (x, y) { return sq(sq(x) + y - 11) + sq(x + sq(y) - 7); },
+      grad: function (x, y) {
+        return [4 * x * (sq(x) + y - 11) + 2 * (x + sq(y) - 7),
+                2 * (sq(x) + y - 11) + 4 * y * (x + sq(y) - 7)];
+      },
+    },
+    three_hump_camel: { // 2x² − 1.05x⁴ + x⁶/6 + xy + y²
+      f: function (x, y) {
+        return 2 * sq(x) - 1.05 * Math.pow(x, 4) + Math.pow(x, 6) / 6 + x * y + sq(y);
+      },
+      grad: function (x, y) {
+        return [4 * x - 4.2 * Math.pow(x, 3) + Math.pow(x, 5) + y, x + 2 * y];
+      },
+    },
+    six_hump_camel: { // (4 − 2.1x² + x⁴/3) x² + xy + (4y² − 4) y²
+      f: function (x, y) {
+        return (4 - 2.1 * sq(x) + Math.pow(x, 4) / 3) * sq(x) + x * y + (4 * sq(y) - 4) * sq(y);
+      },
+      grad: function (x, y) {
+        return [8 * x - 8.4 * Math.pow(x, 3) + 2 * Math.pow(x, 5) + y,
+                x - 8 * y + 16 * Math.pow(y, 3)];
+      },
+    },
+    styblinski_tang: { // ½ Σ (t⁴ − 16t² + 5t)
+      f: function (x, y) {
+        return (Math.pow(x, 4) - 16 * sq(x) + 5 * x + Math.pow(y, 4) - 16 * sq(y) + 5 * y) / 2;
+      },
+      grad: function (x, y) {
+        return [2 * Math.pow(x, 3) - 16 * x + 2.5, 2 * Math.pow(y, 3) - 16 * y + 2.5];
+      },
+    },
+    goldstein_price: {f: goldsteinPrice, grad: goldsteinPriceGrad},
+    rastrigin: { // 20 + x² + y² − 10 (cos 2πx + cos 2πy)
+      f: function (x, y) {
+        return 20 + sq(x) + sq(y) - 10 * (Math.cos(2 * PI * x) + Math.cos(2 * PI * y));
+      },
+      grad: function (x, y) {
+        return [2 * x + 20 * PI * Math.sin(2 * PI * x), 2 * y + 20 * PI * Math.sin(2 * PI * y)];
+      },
+    },
+    ackley: {f: ackley, grad: ackleyGrad},
+    levi: { // sin² 3πx + (x − 1)² (1 + sin² 3πy) + (y − 1)² (1 + sin² 2πy)
+      f: function (x, y) {
+        return (sq(Math.sin(3 * PI * x)) + sq(x - 1) * (1 + sq(Math.sin(3 * PI * y)))
+                + sq(y - 1) * (1 + sq(Math.sin(2 * PI * y))));
+      },
+      grad: leviGrad,
+    },
+  };
+
+  var api = root.atlasExplorer = root.atlasExplorer || {};
+  api.surfaceFunctions = surfaces;
+  api.surfaces = Object.keys(surfaces);
+})(typeof window !== "undefined" ? window : globalThis);
