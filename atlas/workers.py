@@ -10,8 +10,10 @@ go on writing into a directory that the next render may already own:
   names another process). The signal follows the parent *thread* that started
   the worker, so a pool must be created and used by one thread that outlives it.
 * :func:`replace`, the rename that publishes every finished file
-  (:func:`atlas.cache.write_atomic`, the animation writers), ends an orphaned
-  worker instead of publishing: the only guard on systems without ``prctl``.
+  (:func:`atlas.cache.write_atomic`, the animation writers), and a staged
+  training run's commit (:mod:`atlas.nn.rundir`) end an orphaned worker
+  instead of publishing (:func:`exit_if_orphaned`): the only guard on systems
+  without ``prctl``.
 
 Once the workers are gone, multiprocessing's resource tracker (started by the
 pool) reads the end of its pipe and exits too. Only the standard library is
@@ -59,11 +61,21 @@ def parent_alive() -> bool:
     return _parent is None or os.getppid() == _parent
 
 
+def exit_if_orphaned() -> None:
+    """End this process at once if it is a pool worker whose parent has died.
+
+    Called before publishing anything; what the worker left under a temporary
+    name is removed by the next render (its writer is dead).
+    """
+    if not parent_alive():
+        os._exit(ORPHAN_EXIT)
+
+
 def replace(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
     """``os.replace(tmp, path)``, except in an orphaned worker: that removes ``tmp`` and exits."""
     if not parent_alive():
         Path(tmp).unlink(missing_ok=True)
-        os._exit(ORPHAN_EXIT)
+    exit_if_orphaned()
     os.replace(tmp, path)
 
 

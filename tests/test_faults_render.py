@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas import cache, catalog, cli, render
+from atlas import cache, catalog, cli, render, workers
 
 ATLAS = [sys.executable, "-m", "atlas"]
 USER_FILES = ("notes.tmp.txt", "backup.tmp", "t/page.tmpl", "draft.tmp-1-0.png")
@@ -182,6 +182,29 @@ def test_a_second_render_waits_and_deletes_nothing_of_the_first(tmp_path):
 # ------------------------------------------------- 3. a killed render takes its workers along
 
 
+def _python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+
+
+def test_a_worker_whose_parent_is_gone_stops_before_publishing(tmp_path):
+    # The parent died before the worker's initializer ran: getppid() names another process.
+    started = _python("import os\nfrom atlas import workers\n"
+                      "workers.init_worker(os.getppid() + 1)\nprint('drew')")  # fmt: skip
+    assert started.returncode == workers.ORPHAN_EXIT and "drew" not in started.stdout
+    # Later, where no kernel signal ends it (no PR_SET_PDEATHSIG): the rename refuses.
+    target = tmp_path / "figure.png"
+    later = _python("import os\nfrom atlas import cache, workers\n"
+                    "workers._parent = os.getppid() + 1  # as set by init_worker, parent gone\n"
+                    f"cache.write_atomic({str(target)!r}, b'late')\nprint('published')")
+    assert later.returncode == workers.ORPHAN_EXIT and "published" not in later.stdout
+    assert list(tmp_path.iterdir()) == []  # neither the figure nor its temporary file
+    alive = _python("import os\nfrom atlas import cache, workers\n"
+                    "workers.init_worker(os.getppid())\n"
+                    f"cache.write_atomic({str(target)!r}, b'in time')")  # fmt: skip
+    assert alive.returncode == 0 and target.read_bytes() == b"in time"
+
+
 def _session(sid: int) -> list[int]:
     """Live (not zombie) processes of session ``sid``, from ``/proc``."""
     found = []
@@ -206,23 +229,55 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG, /proc")
+def test_a_pool_worker_dies_with_its_parent_even_in_a_long_task():
+    # The worker has run its initializer (it answered) and sleeps in a task for a minute:
+    # nothing but the kernel's signal can end it early.
+    code = ("import os, time\nfrom atlas import workers\nwith workers.pool(1) as pool:\n"
+            "    pool.submit(os.getpid).result()\n    pool.submit(time.sleep, 60)\n"
+            "    print('sleeping', flush=True)\n    time.sleep(60)\n")  # fmt: skip
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)  # fmt: skip
+    try:
+        assert parent.stdout.readline() == "sleeping\n"
+        assert len(_session(parent.pid)) == 3  # the parent, its worker, the resource tracker
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while _session(parent.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _session(parent.pid) == [], "the worker outlived its parent"
+    finally:
+        for pid in _session(parent.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
 def _snapshot(out: Path) -> dict[str, tuple[int, int]]:
     return {p.relative_to(out).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
             for p in out.rglob("*") if p.is_file()}  # fmt: skip
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_killing_a_parallel_render_leaves_no_process_behind(tmp_path):
+@pytest.mark.parametrize("moment", ["starting", "working"])
+def test_killing_a_parallel_render_leaves_no_process_behind(tmp_path, moment):
+    """Killed while its workers start (before their initializer ran) or while they work."""
     out = tmp_path / "out"
-    names = ["race/sphere/*", "race/ellipse/*", "race/booth/*"]  # full size: long enough
+    names = ["graph/*", "regression/*", "activation/*", "loss/*"]  # full size: 38 figures
     parent = subprocess.Popen([*ATLAS, "render", *names, "--out", str(out), "--jobs", "2"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)  # fmt: skip
+
+    def started() -> bool:  # two workers and the resource tracker: children of the render
+        return len([c for c in _children(parent.pid) if c in _session(parent.pid)]) >= 3
+
+    def working() -> bool:  # a worker has written a figure (so its initializer has run)
+        return any(p.suffix in (".mp4", ".png") for p in out.rglob("*"))
+
     try:
         deadline = time.monotonic() + 120
-        # Two workers (and the resource tracker): python children of the render.
-        while len([c for c in _children(parent.pid) if c in _session(parent.pid)]) < 3:
-            assert parent.poll() is None, "the render ended before its workers were seen"
+        while not (started() if moment == "starting" else working()):
+            assert parent.poll() is None, f"the render ended before it was seen {moment}"
             assert time.monotonic() < deadline
             time.sleep(0.01)
         parent.kill()

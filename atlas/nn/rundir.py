@@ -23,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from atlas.workers import exit_if_orphaned
+
 TEMP_MARK, OLD_MARK = ".atlas-tmp-", ".atlas-old-"
 _counter = itertools.count()
 
@@ -106,6 +108,7 @@ class StagedDirectory:
 
     def commit(self) -> Path:
         """Rename the temporary directory to ``target`` (checked again), replacing an old run."""
+        exit_if_orphaned()  # a render's worker whose render was killed publishes nothing
         self.check()  # the target may have changed while the run was being made
         if self.target.is_dir() and not any(self.target.iterdir()):
             # an empty directory is filled, not replaced: it keeps its owner, mode and mount
