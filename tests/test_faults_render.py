@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas import cache, catalog, cli, render, workers
+from atlas import cache, catalog, cli, outdir, render, workers
 
 ATLAS = [sys.executable, "-m", "atlas"]
 USER_FILES = ("notes.tmp.txt", "backup.tmp", "t/page.tmpl", "draft.tmp-1-0.png")
@@ -130,6 +130,14 @@ def _temporaries(out: Path) -> list[Path]:
     return [p for p in out.rglob("*") if "tmp" in p.name and p.is_file()]
 
 
+def _locked_by(out: Path, pid: int) -> bool:
+    """Whether the lock file names ``pid`` (written once locked, cleared before unlocking)."""
+    try:
+        return (out / outdir.LOCK_NAME).read_text().strip() == str(pid)
+    except FileNotFoundError:
+        return False
+
+
 def test_a_second_render_waits_and_deletes_nothing_of_the_first(tmp_path):
     out = tmp_path / "out"
     names = ["graph/*", "regression/*"]  # four short animations, no learning-rate search
@@ -137,7 +145,8 @@ def test_a_second_render_waits_and_deletes_nothing_of_the_first(tmp_path):
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     second = None
     try:
-        # Catch the first render with a temporary file in flight, and hold it there.
+        # Catch the first render holding the lock (its PID in the lock file) with a temporary
+        # file in flight, and hold it there.
         deadline = time.monotonic() + 120
         in_flight: list[Path] = []
         while not in_flight:
@@ -145,8 +154,8 @@ def test_a_second_render_waits_and_deletes_nothing_of_the_first(tmp_path):
             assert time.monotonic() < deadline
             if _temporaries(out):
                 first.send_signal(signal.SIGSTOP)
-                in_flight = _temporaries(out)  # still there once it is stopped?
-                if not in_flight:
+                in_flight = _temporaries(out) if _locked_by(out, first.pid) else []
+                if not in_flight:  # gone (or not yet locked) by the time it stopped
                     first.send_signal(signal.SIGCONT)
             else:
                 time.sleep(0.002)
