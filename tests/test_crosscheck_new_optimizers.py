@@ -316,3 +316,32 @@ def test_the_averaged_iterates_are_what_the_references_keep():
     # Step t averages with weight mu_{t-1} = 1 / max(1, t - 1 - t0): ax is the plain mean of
     # the iterates from step t0 + 2 on (step t0 + 2 still copies the point, mu = 1).
     np.testing.assert_allclose(state.ax, run.xy[12:].mean(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(REFERENCE))
+def test_a_changing_lr_matches_the_reference_with_its_group_lr_changed(name):
+    """``atlas train --schedule`` replaces the optimizer's lr between steps (keeping the
+    state); the reference's counterpart sets ``param_groups[0]["lr"]``. Both must agree,
+    including the lr-dependent scalars: ASGD's eta, schedule-free's lr_max and weights,
+    Lion's decoupled decay (divided by the lr at init, as the package divides by its
+    ``_init_lr``)."""
+    import dataclasses
+
+    surface = surfaces.get("himmelblau")
+    combo = {"lion": {"weight_decay": 0.5, "decoupled_weight_decay": True},
+             "schedule_free_adamw": {"warmup_steps": 20}}.get(name, COMBOS[name][-1])
+    combo = {k: v for k, v in combo.items() if k != "lr"}
+    opt = optimizers.get(name, lr=LR[name], **combo)
+    start = np.array([[-0.5, -1.5], [1.0, 2.0]])
+    factors = 0.1 + 0.9 * (1 + np.cos(np.pi * np.arange(STEPS) / STEPS)) / 2  # cosine decay
+    param = torch.tensor(start, requires_grad=True)
+    ref = reference(name, param, opt.hyperparameters())
+    p, state = start, opt.init(start)
+    for k in range(STEPS):
+        grad = surface.gradient_xy(p)
+        p, state = dataclasses.replace(opt, lr=LR[name] * factors[k]).update(grad, state, p)
+        ref.param_groups[0]["lr"] = LR[name] * factors[k]
+        param.grad = torch.from_numpy(surface.gradient_xy(param.detach().numpy()))
+        ref.step()
+        np.testing.assert_allclose(p, param.detach().numpy(), rtol=1e-10, atol=1e-12)
+    assert np.abs(p - start).max() > 1e-2

@@ -22,9 +22,11 @@ from atlas.optimizers.base import Optimizer, State, as_float_array, step_inputs
 
 @dataclass(frozen=True)
 class LionState(State):
-    """``m``: the momentum, an exponential moving average of the gradients (:math:`\\beta_2`)."""
+    """``m``: the momentum, an exponential moving average of the gradients (:math:`\\beta_2`);
+    ``lr0``: the learning rate at :meth:`Lion.init` (the package's ``_init_lr``)."""
 
     m: np.ndarray
+    lr0: float
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,11 @@ class Lion(Optimizer):
     :math:`\\beta_1`, and only its sign is kept, so every coordinate moves by
     exactly :math:`\\gamma` (plus the weight decay). The momentum itself is
     updated afterwards with the slower :math:`\\beta_2`. With
-    ``decoupled_weight_decay`` the decay is divided by the initial learning rate,
-    so each step shrinks the weights by :math:`\\lambda` itself (atlas's learning
-    rate is constant, so this is :math:`\\gamma \\lambda / \\gamma`).
+    ``decoupled_weight_decay`` the decay is divided by the learning rate
+    :math:`\\gamma_0` the optimizer had at ``init`` (kept in the state; the
+    package keeps it on the optimizer), so at a constant learning rate each step shrinks the
+    weights by :math:`\\lambda` itself, and under a schedule by
+    :math:`\\lambda \\gamma_t / \\gamma_0`.
     """
 
     name: ClassVar[str] = "lion"
@@ -47,7 +51,8 @@ class Lion(Optimizer):
 &\textbf{input}: \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
   \ \lambda \text{ (weight decay)},\ \textit{decoupled\_weight\_decay} \\
 &\textbf{initialize}: m_0 \leftarrow 0,
-  \ \lambda' \leftarrow \begin{cases} \lambda / \gamma & \textit{decoupled\_weight\_decay} \\
+  \ \lambda' \leftarrow \begin{cases} \lambda / \gamma_0 & \textit{decoupled\_weight\_decay}
+  \ (\gamma_0\text{: the lr at init}) \\
   \lambda & \text{otherwise} \end{cases} \\
 &\textbf{for}\ t = 1, 2, \ldots \\
 &\quad g_t \leftarrow \nabla_\theta f(\theta_{t-1}) \\
@@ -71,7 +76,7 @@ class Lion(Optimizer):
                                  f"got {beta!r} in betas={self.betas!r}")
 
     def init(self, params: np.ndarray) -> LionState:
-        return LionState(t=0, m=np.zeros_like(as_float_array(params, "params")))
+        return LionState(t=0, m=np.zeros_like(as_float_array(params, "params")), lr0=self.lr)
 
     def update(
         self, grad: np.ndarray, state: LionState, params: np.ndarray
@@ -79,8 +84,8 @@ class Lion(Optimizer):
         g, theta, t = step_inputs(grad, state, params)
         lr, (beta1, beta2), wd = self.lr, self.betas, self.weight_decay
         if self.decoupled_weight_decay:
-            wd = wd / lr  # the package divides by the initial lr; atlas's lr is constant
+            wd = wd / state.lr0  # the package divides by the lr it was built with
         c = beta1 * state.m + (1 - beta1) * g
         theta = theta * (1 - lr * wd) - lr * np.sign(c)
         m = beta2 * state.m + (1 - beta2) * g
-        return theta, LionState(t=t, m=m)
+        return theta, LionState(t=t, m=m, lr0=state.lr0)
