@@ -13,8 +13,9 @@ from atlas.catalog import mnist as catalog_mnist
 from atlas.registry import UnknownNameError
 
 FIGURES = catalog.figures()
-FIXED = ("activation/gallery", "activation/softmax_2class", "graph/linear", "graph/logistic",
-         "regression/h10", "regression/h100", "table/learning_rates", "explorer")
+FIXED = ("activation/gallery", "activation/softmax_2class", "activation/vanishing_gradients",
+         "graph/linear", "graph/logistic", "regression/h10", "regression/h100",
+         "table/learning_rates", "explorer")
 
 
 def test_names_are_unique_lowercase_paths():

@@ -155,3 +155,18 @@ def test_graph_animation_writes_its_poster(tmp_path):
     frames = graph_plots.draw_graph_animation(tmp_path / "g", ("png",),
                                               graphs.recording("logistic"), hold=1, dpi=30)
     assert (tmp_path / "g.png").is_file() and frames[-1].grads
+
+
+def test_gradient_profiles_are_drawn_from_the_profiles_they_are_handed():
+    from atlas.examples import activations as worked
+
+    profiles = [worked.gradient_profile(name, rng=np.random.default_rng(0), depth=4)
+                for name in ("sigmoid", "relu")]
+    fig = fp.gradient_profile_figure(profiles, dpi=30)
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["sigmoid (xavier init)", "relu (he init)"]
+    for line, profile in zip(lines, profiles, strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 6))
+        np.testing.assert_array_equal(line.get_ydata(), profile.weight_grad_norms)
+    assert ax.get_yscale() == "log" and "5 = output layer" in ax.get_xlabel()

@@ -12,6 +12,7 @@ import pytest
 from atlas import catalog, data, nn
 from atlas.catalog import mnist
 from atlas.data.errors import DataError
+from atlas.registry import UnknownNameError
 from atlas.viz import landscape_plots, mnist_plots
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -215,3 +216,14 @@ def test_mnist_small_offline_says_where_to_put_the_files(tmp_path):
     assert "could not download mnist_5k.csv.gz of mnist_small" in message
     assert str(tmp_path / "mnist_small") in message
     assert all(f.name in message for f in spec.files)
+
+
+def test_saved_run_reads_a_run_entry_of_the_output_directory(tmp_path):
+    dataset = glyphs()
+    saved = mnist.ensure_run(tmp_path / "mnist" / "runs" / "adam", TINY, lambda: dataset,
+                             "glyphs-v1")
+    assert mnist.saved_run(tmp_path, "adam").info == saved.info
+    with pytest.raises(UnknownNameError, match="adam"):
+        mnist.saved_run(tmp_path, "adamm")
+    with pytest.raises(FileNotFoundError):
+        mnist.saved_run(tmp_path, "sgd")  # a book run that was never rendered here

@@ -88,6 +88,12 @@ PATH_RUNS = ("sgd", "adam")
 # ------------------------------------------------------------------------------- saved runs
 
 
+def saved_run(out: str | os.PathLike, name: str) -> SavedRun:
+    """The book's run ``name`` as ``atlas render`` saved it into the output directory ``out``."""
+    get(name)  # an unknown run: UnknownNameError naming the valid ones
+    return load_run(Path(out) / "mnist" / "runs" / name)
+
+
 def run_hash(config: TrainConfig, data_id: str) -> str:
     """The content hash of a run: configuration, data, training source and numpy version."""
     record = {"config": config.to_dict(), "data": data_id, "numpy": np.__version__,

@@ -112,6 +112,29 @@ def class_report(confusion: np.ndarray) -> ClassReport:
 
 
 @dataclass(frozen=True)
+class Confusion:
+    """One off-diagonal cell of a confusion matrix: ``count`` of ``support`` examples of
+    class ``true`` were predicted as ``predicted``."""
+
+    true: int
+    predicted: int
+    count: int
+    support: int  # every example of class ``true``
+
+
+def most_confused(confusion: np.ndarray) -> Confusion:
+    """The largest off-diagonal cell: the commonest mistake (the first in row order on a tie)."""
+    C = np.asarray(confusion)
+    if C.ndim != 2 or C.shape[0] != C.shape[1] or C.shape[0] < 2:
+        raise ValueError(f"confusion matrix must be square with at least 2 classes, "
+                         f"got shape {C.shape}")
+    off_diagonal = C - np.diag(np.diag(C))
+    true, predicted = np.unravel_index(np.argmax(off_diagonal), C.shape)
+    return Confusion(true=int(true), predicted=int(predicted),
+                     count=int(off_diagonal[true, predicted]), support=int(C[true].sum()))
+
+
+@dataclass(frozen=True)
 class Extremes:
     """Indices of the easiest and hardest examples, most confident first."""
 

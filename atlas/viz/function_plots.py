@@ -146,6 +146,30 @@ def two_class_figure(activation: Any, dpi: int = 100) -> Figure:
     return fig
 
 
+def plot_gradient_profiles(ax: Axes, profiles: Sequence[Any]) -> list[Any]:
+    """The weight-gradient norm of every layer (log scale), one line per gradient profile
+    (:class:`atlas.examples.activations.GradientProfile`); returns the lines."""
+    lines = []
+    for profile in profiles:
+        layers = np.arange(1, len(profile.weight_grad_norms) + 1)
+        (line,) = ax.semilogy(layers, profile.weight_grad_norms, marker="o", ms=4,
+                              label=f"{profile.activation} ({profile.init} init)")
+        lines.append(line)
+    output = max(len(profile.weight_grad_norms) for profile in profiles)
+    ax.set_xlabel(f"layer l (1 = next to the input, {output} = output layer)")
+    ax.set_ylabel(r"$\|\partial L / \partial W_l\|$")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return lines
+
+
+def gradient_profile_figure(profiles: Sequence[Any], dpi: int = 100) -> Figure:
+    """Vanishing gradients: how much gradient reaches each layer of deep stacks."""
+    fig = constrained_figure((7.0, 3.6), dpi)
+    plot_gradient_profiles(fig.add_subplot(), profiles)
+    return fig
+
+
 # ----------------------------------------------------------------------------- losses
 
 

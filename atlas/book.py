@@ -1,0 +1,224 @@
+"""What the book's pages show, built from atlas: tables, rule boxes and numbers.
+
+Every page of the Jupyter Book (``book/*.md``) computes with atlas and displays
+with this module, so that no page defines a function of its own and every page
+formats alike: an HTML :func:`table` (floats to six significant digits), a
+:func:`markdown_table`, numbers with a true minus sign (:func:`fixed`,
+:func:`significant`), and the boxes that present a registry entry (:func:`rule`
+for an optimizer, :func:`activation`, :func:`loss`), which return their parts
+for ``display(*parts)``. Figures are not made here: a page embeds catalog
+figures with the ``atlas-figure`` directive (:mod:`atlas.sphinxext`).
+
+Everything returns IPython display objects, so this module needs IPython (a
+dependency of Jupyter Book); the rest of atlas does not import it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from IPython.display import HTML, Markdown, Math
+
+from atlas import activations as activation_registry
+from atlas import graph, learning_rates, optimizers
+from atlas import losses as loss_registry
+from atlas.race_results import Choice, RaceSummary, by_surface, optimizer_names
+
+#: The rendered catalog as the pages see it: Jupyter Book runs each page in its own
+#: directory, ``book/``, and ``atlas render`` writes into ``book/_generated``.
+GENERATED = Path("_generated")
+
+MINUS = "\N{MINUS SIGN}"
+MARK = {True: "✓", False: "–"}  # a yes/no property in a table
+#: Markdown column alignment: l(eft), r(ight), c(entre), or - (the renderer's default).
+ALIGN = {"l": ":---", "r": "---:", "c": ":---:", "-": "---"}
+
+# ------------------------------------------------------------------------------------ numbers
+
+
+def minus(text: str) -> str:
+    """``text`` with every hyphen-minus made a true minus sign (−)."""
+    return text.replace("-", MINUS)
+
+
+def fixed(x: float, digits: int = 4) -> str:
+    """``x`` with ``digits`` decimals and a true minus sign."""
+    return minus(f"{x:.{digits}f}")
+
+
+def significant(x: float, digits: int = 6) -> str:
+    """``x`` to ``digits`` significant digits, with a true minus sign."""
+    return minus(f"{x:.{digits}g}")
+
+
+def cell(value: Any, digits: int = 6) -> str:
+    """A table cell: a float to ``digits`` significant digits (never −0), anything else as is."""
+    if isinstance(value, float | np.floating):
+        return f"{value + 0.0:.{digits}g}"
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------- tables
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]], digits: int = 6) -> HTML:
+    """An HTML table (MathJax is applied to its cells); floats to ``digits`` significant
+    digits."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v, digits)}</td>" for v in row) + "</tr>"
+                   for row in rows)
+    return HTML(f'<div class="mathjax_process"><table class="table"><thead><tr>{head}</tr>'
+                f'</thead><tbody>{body}</tbody></table></div>')
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]],
+                   align: str | None = None) -> Markdown:
+    """A Markdown table of already formatted cells; ``align`` has one letter per column
+    (see :data:`ALIGN`)."""
+    align = "-" * len(header) if align is None else align
+    if len(align) != len(header) or set(align) - set(ALIGN):
+        raise ValueError(f"align must be one of {''.join(ALIGN)} per column "
+                         f"({len(header)} columns), got {align!r}")
+    lines = [_row(header), "|" + "|".join(ALIGN[a] for a in align) + "|"]
+    lines += [_row(row) for row in rows]
+    return Markdown("\n".join(lines))
+
+
+def _row(cells: Sequence[Any]) -> str:
+    return "|" + "|".join(f" {v} " if str(v) else " " for v in cells) + "|"
+
+
+def matrix(m: np.ndarray, digits: int = 4) -> str:
+    """A matrix (or a row, as a 1 x n matrix) in LaTeX, ``digits`` decimals."""
+    body = r" \\ ".join(" & ".join(f"{v:.{digits}f}" for v in row) for row in np.atleast_2d(m))
+    return r"\begin{pmatrix}" + body + r"\end{pmatrix}"
+
+
+def source(obj: Any) -> Markdown:
+    """An object's source code as a highlighted Python block."""
+    return Markdown(f"```python\n{inspect.getsource(obj)}```")
+
+
+# ------------------------------------------------------------------------ registry entries
+
+
+def rule(name: str) -> list[Any]:
+    """An optimizer's description, update rule and defaults."""
+    opt = optimizers.get(name)
+    return [Markdown(f"*{type(opt).description}.*"),
+            Math(r"\begin{aligned}" + opt.latex.strip() + r"\end{aligned}"),
+            table(["hyperparameter", "PyTorch default"],
+                  [(f"<code>{k}</code>", f"<code>{v!r}</code>")
+                   for k, v in opt.hyperparameters().items()])]
+
+
+def _pros_and_cons(entry: Any) -> str:
+    return "".join([f"<li>Pro: {p}</li>" for p in entry.pros]
+                   + [f"<li>Con: {c}</li>" for c in entry.cons])
+
+
+def activation(name: str) -> list[Any]:
+    """An activation's formula, derivative, range, properties, parameters, pros and cons."""
+    act = activation_registry.get(name)
+    flags = ", ".join(k.replace("_", "-") for k, v in act.properties.items() if v) or "none"
+    params = ", ".join(f"<code>{k} = {v!r}</code>" for k, v in act.params().items())
+    text = f"Range \\({act.range}\\). Properties: {flags}."
+    if params:
+        text += f" Parameters (defaults): {params}."
+    return [Markdown(f"*{act.description}.*"),
+            Math(r"\begin{gathered}" + act.latex + r" \\ " + act.derivative_latex
+                 + r"\end{gathered}"),
+            HTML(f'<div class="mathjax_process"><p>{text}</p><ul>{_pros_and_cons(act)}</ul>'
+                 f"</div>")]
+
+
+def activation_overview() -> HTML:
+    """Every activation: its range and yes/no properties."""
+    rows = []
+    for name in activation_registry.names():
+        act = activation_registry.get(name)
+        p = act.properties
+        rows.append((f"<code>{name}</code>", f"\\({act.range}\\)", MARK[p["monotonic"]],
+                     MARK[p["smooth"]], MARK[p["zero_centred"]], MARK[p["saturating"]],
+                     MARK[p["bounded"]]))
+    return table(["name", "range", "monotonic", "smooth", "zero-centred", "saturating",
+                  "bounded"], rows)
+
+
+def loss(name: str) -> list[Any]:
+    """A loss's description, formula, gradient, input, range, pros and cons."""
+    entry = loss_registry.get(name)
+    return [Markdown(f"*{entry.description}.*"),
+            Math(r"\begin{gathered}" + entry.latex + r" \\ " + entry.derivative_latex
+                 + r"\end{gathered}"),
+            HTML(f'<div class="mathjax_process"><p>Input: a {entry.input.replace("_", "-")}; '
+                 f'range \\({entry.range}\\).</p><ul>{_pros_and_cons(entry)}</ul></div>')]
+
+
+def loss_overview() -> HTML:
+    """Every loss: its title, kind, input and formula."""
+    rows = []
+    for name in loss_registry.names():
+        entry = loss_registry.get(name)
+        rows.append((f"<code>{name}</code>", entry.title, entry.kind,
+                     entry.input.replace("_", "-"), f"\\({entry.latex}\\)"))
+    return table(["name", "loss", "kind", "prediction is a", "formula"], rows)
+
+
+# ------------------------------------------------------------------------ chapters' tables
+
+
+def graph_steps(steps: Iterable[Any]) -> Markdown:
+    """The recorded steps of a computation graph (:class:`atlas.graph.Step`), one per line."""
+    return Markdown("\n".join(f"{k + 1}. {step.text}" for k, step in enumerate(steps)))
+
+
+def graph_nodes(recording: graph.Trace) -> Markdown:
+    """Every node of a recorded graph: its operation, value and gradient."""
+    out = recording.nodes[recording.root].label
+    return markdown_table(
+        ["node", "operation", "value", f"$\\partial {out} / \\partial\\,\\text{{node}}$"],
+        [(f"${node.label}$", node.op or "input", graph.fmt(node.value), graph.fmt(node.grad))
+         for node in recording.nodes], "lcrr")
+
+
+def gradient_table(solution: Any, keys: Iterable[str]) -> Markdown:
+    """An exercise's gradients (:class:`atlas.examples.exercises.Solution`): backprop's and
+    central differences' side by side, one row per input."""
+    return markdown_table(
+        ["input", "value", "$\\partial L/\\partial$ (backprop)", "central differences"],
+        [(f"${k}$", fixed(solution.point[k], 2), fixed(solution.grads[k], 6),
+          fixed(solution.numerical[k], 6)) for k in keys], "-rrr")
+
+
+def xor_table(unit: str, scale: float = 1.0) -> Markdown:
+    """The XOR network of exercise 8.4 on its four inputs: hidden outputs and prediction."""
+    from atlas.examples import exercises_xor
+
+    rows = []
+    for x in exercises_xor.XOR_INPUTS:
+        f = exercises_xor.xor_forward(x, unit, scale)
+        rows.append((f"{x[0]:g}", f"{x[1]:g}", fixed(f.h[0]), fixed(f.h[1]), fixed(f.y_hat)))
+    return markdown_table(["$x_1$", "$x_2$", "$h_1$", "$h_2$", "$\\hat y$"], rows, "rrrrr")
+
+
+def learning_rate_table(choices: Sequence[Choice]) -> HTML:
+    """The protocol's rate for every surface (rows) and optimizer (columns); "–" where every
+    rate of the grid diverged."""
+    names = optimizer_names(choices)
+    rows = [(surface, cells[names[0]].steps,
+             *("–" if cells[o].diverged else learning_rates.format_lr(cells[o].lr)
+               for o in names))
+            for surface, cells in by_surface(choices).items()]
+    return table(["surface", "steps", *names], rows)
+
+
+def winner_table(summary: RaceSummary) -> HTML:
+    """The winner of every race, its learning rate and its final score."""
+    return table(["surface", "winner", "its learning rate", "final score"],
+                 [(w.surface, w.optimizer, learning_rates.format_lr(w.lr), f"{w.score:.3g}")
+                  for w in summary.winners])

@@ -1,0 +1,225 @@
+"""The book's pages only call atlas: no page defines a function, every figure is a catalog
+entry; and what atlas.book, atlas.race_results and metrics.most_confused give the pages."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from atlas import activations, book, catalog, losses, optimizers, race_results
+from atlas.examples import exercises
+from atlas.nn import metrics
+
+PAGES = sorted((Path(__file__).resolve().parent.parent / "book").glob("*.md"))
+CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
+FIGURE = re.compile(r"^```\{atlas-figure\}[ \t]+(\S+)[ \t]*$", re.M)
+
+
+def code_cells(text: str) -> list[str]:
+    """The Python source of every code cell of a page (without its ``:option:`` lines)."""
+    return ["\n".join(line for line in cell.splitlines() if not re.match(r":\w+:", line))
+            for cell in CELL.findall(text)]
+
+
+def definitions(source: str) -> list[str]:
+    """What a cell defines: functions, lambdas and classes."""
+    return [type(node).__name__ for node in ast.walk(ast.parse(source)) if isinstance(
+        node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef)]
+
+
+def test_the_pages_are_found_with_their_cells_and_figures():
+    assert len(PAGES) >= 12
+    cells = {page.name: code_cells(page.read_text()) for page in PAGES}
+    assert sum(map(len, cells.values())) > 100
+    assert "def rule(name):" not in "".join(cells["optimizers.md"])  # no page helper any more
+    assert sum(len(FIGURE.findall(page.read_text())) for page in PAGES) > 50
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_no_code_cell_defines_a_function_or_a_class(page):
+    for source in code_cells(page.read_text()):
+        defined = definitions(source)  # every cell is plain Python (ast.parse)
+        assert not defined, f"{page.name}: a code cell defines {defined}:\n{source}"
+
+
+def test_the_cell_check_sees_each_kind_of_definition():
+    text = ("```{code-cell} ipython3\n:tags: [remove-cell]\n\nf = lambda x: x\n```\n\n"
+            "```{code-cell} ipython3\ndef g():\n    class C:\n        pass\n```\n")
+    first, second = code_cells(text)
+    assert definitions(first) == ["Lambda"]
+    assert sorted(definitions(second)) == ["ClassDef", "FunctionDef"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_every_embedded_figure_is_a_catalog_entry(page):
+    names = set(catalog.names())
+    for name in FIGURE.findall(page.read_text()):
+        assert name in names, f"{page.name} embeds {name!r}, which the catalog does not declare"
+
+
+def test_the_pages_import_no_plotting_library():
+    for page in PAGES:
+        for source in code_cells(page.read_text()):
+            assert "matplotlib" not in source and "plt." not in source, page.name
+
+
+# ------------------------------------------------------------------------------ atlas.book
+
+
+def test_numbers_carry_a_true_minus_sign():
+    assert book.fixed(-1.23456) == "\N{MINUS SIGN}1.2346"
+    assert book.fixed(2.5, 2) == "2.50"
+    assert book.significant(-1e-5) == "\N{MINUS SIGN}1e\N{MINUS SIGN}05"
+    assert book.significant(1234567.0) == "1.23457e+06"
+
+
+def test_table_cells_and_markup():
+    html = book.table(["a", "b"], [(0.1 + 0.2, "<code>x</code>"), (-0.0, 3)]).data
+    assert html.startswith('<div class="mathjax_process"><table class="table"><thead>')
+    assert "<th>a</th><th>b</th>" in html
+    assert "<td>0.3</td><td><code>x</code></td>" in html  # six significant digits
+    assert "<td>0</td><td>3</td>" in html  # no negative zero; an int as it is
+    assert "<td>0.30000000000000004</td>" in book.table(["a"], [(0.1 + 0.2,)], digits=17).data
+    assert book.cell(np.float32(2.5)) == "2.5"
+
+
+def test_markdown_table_aligns_and_checks_its_columns():
+    text = book.markdown_table(["", "x", "y"], [("row", 1, "2.0")], "lrc").data
+    assert text.splitlines() == ["| | x | y |", "|:---|---:|:---:|", "| row | 1 | 2.0 |"]
+    assert book.markdown_table(["a"], []).data.splitlines()[1] == "|---|"
+    for bad in ("lr", "lrx"):
+        with pytest.raises(ValueError, match="align"):
+            book.markdown_table(["a", "b", "c"], [], bad)
+
+
+def test_matrix_and_source():
+    assert book.matrix(np.array([[1.0, -0.5], [0.25, 2.0]])) == (
+        r"\begin{pmatrix}1.0000 & -0.5000 \\ 0.2500 & 2.0000\end{pmatrix}")
+    assert book.matrix(np.array([0.5, 1.0]), 1) == r"\begin{pmatrix}0.5 & 1.0\end{pmatrix}"
+    assert book.source(book.fixed).data.startswith("```python\ndef fixed(")
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_rule_box_of_every_optimizer(name):
+    description, rule, defaults = book.rule(name)
+    opt = optimizers.get(name)
+    assert description.data == f"*{type(opt).description}.*"
+    assert opt.latex.strip() in rule.data and rule.data.startswith(r"\begin{aligned}")
+    for key, value in opt.hyperparameters().items():
+        assert f"<td><code>{key}</code></td><td><code>{value!r}</code></td>" in defaults.data
+
+
+@pytest.mark.parametrize("name", activations.names())
+def test_activation_box_of_every_activation(name):
+    description, formula, facts = book.activation(name)
+    act = activations.get(name)
+    assert act.description in description.data
+    assert act.latex in formula.data and act.derivative_latex in formula.data
+    assert f"Range \\({act.range}\\)" in facts.data
+    assert facts.data.count("<li>") == len(act.pros) + len(act.cons)
+
+
+@pytest.mark.parametrize("name", losses.names())
+def test_loss_box_of_every_loss(name):
+    description, formula, facts = book.loss(name)
+    entry = losses.get(name)
+    assert entry.description in description.data and entry.latex in formula.data
+    assert f"range \\({entry.range}\\)" in facts.data
+
+
+def test_overviews_list_every_entry():
+    assert book.activation_overview().data.count("<tr>") == len(activations.names()) + 1
+    assert book.loss_overview().data.count("<tr>") == len(losses.names()) + 1
+
+
+def test_gradient_and_xor_tables():
+    solution = exercises.solve("linear_squared")
+    lines = book.gradient_table(solution, ["a", "b"]).data.splitlines()
+    assert lines[1] == "|---|---:|---:|---:|" and len(lines) == 4
+    assert lines[2] == (f"| $a$ | {book.fixed(solution.point['a'], 2)} | "
+                        f"{book.fixed(solution.grads['a'], 6)} | "
+                        f"{book.fixed(solution.numerical['a'], 6)} |")
+    rows = book.xor_table("threshold").data.splitlines()[2:]
+    assert [row.split(" | ")[-1].rstrip(" |") for row in rows] == ["0.0000", "1.0000", "1.0000",
+                                                                  "0.0000"]  # XOR
+
+
+def test_graph_tables():
+    from atlas.examples import graphs
+
+    recording = graphs.recording("linear")
+    steps = book.graph_steps(recording.forward_steps).data.splitlines()
+    assert steps == [f"{k + 1}. {s.text}" for k, s in enumerate(recording.forward_steps)]
+    nodes = book.graph_nodes(recording).data.splitlines()
+    assert len(nodes) == 2 + len(recording.nodes) and "$\\partial y" in nodes[0]
+
+
+# ----------------------------------------------------------------------- the races' results
+
+
+def write_csv(out: Path, rows: list[str], header: str = "surface,optimizer,lr,score,"
+              "diverged,steps") -> Path:
+    path = out / "table" / "learning_rates.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return out
+
+
+ROWS = ["bowl,sgd,0.1,0.5,false,256", "bowl,adam,0.0316,0.5,false,256",
+        "bowl,rprop,1e-05,inf,true,256",
+        "saddle,sgd,5.623413251903491,-3.4e+270,false,128", "saddle,adam,1.0,-2.0,false,128",
+        "saddle,rprop,0.01,-1e+300,false,128"]
+
+
+def test_read_table_keeps_every_digit_and_the_order(tmp_path):
+    choices = race_results.read_table(write_csv(tmp_path, ROWS))
+    assert [c.optimizer for c in choices[:3]] == ["sgd", "adam", "rprop"]
+    assert choices[3] == race_results.Choice("saddle", "sgd", 5.623413251903491, -3.4e270,
+                                             False, 128)
+    assert choices[2].diverged and math.isinf(choices[2].score)
+    assert race_results.optimizer_names(choices) == ["sgd", "adam", "rprop"]
+    assert list(race_results.by_surface(choices)) == ["bowl", "saddle"]
+
+
+def test_winners_lowest_score_first_listed_on_a_tie(tmp_path):
+    summary = race_results.summary(race_results.read_table(write_csv(tmp_path, ROWS)))
+    assert [(w.surface, w.optimizer) for w in summary.winners] == [("bowl", "sgd"),
+                                                                  ("saddle", "rprop")]
+    assert summary.wins == {"sgd": 1, "adam": 0, "rprop": 1}
+    assert summary.top == "sgd" and summary.n_winners == 2
+
+
+def test_learning_rate_and_winner_tables(tmp_path):
+    choices = race_results.read_table(write_csv(tmp_path, ROWS))
+    html = book.learning_rate_table(choices).data
+    assert "<th>surface</th><th>steps</th><th>sgd</th><th>adam</th><th>rprop</th>" in html
+    assert "<tr><td>bowl</td><td>256</td><td>0.1</td><td>0.0316</td><td>–</td></tr>" in html
+    winners = book.winner_table(race_results.summary(choices)).data
+    assert "<tr><td>saddle</td><td>rprop</td><td>0.01</td><td>-1e+300</td></tr>" in winners
+
+
+def test_read_table_refuses_a_foreign_file(tmp_path):
+    with pytest.raises(ValueError, match="expected the columns"):
+        race_results.read_table(write_csv(tmp_path, ["a,b"], header="name,value"))
+    with pytest.raises(FileNotFoundError):
+        race_results.read_table(tmp_path / "nowhere")
+    with pytest.raises(ValueError, match="empty"):
+        race_results.summary([])
+
+
+# ------------------------------------------------------------------------ the worst mistake
+
+
+def test_most_confused_is_the_largest_off_diagonal_cell():
+    confusion = np.array([[50, 2, 7], [1, 40, 0], [7, 3, 60]])
+    top = metrics.most_confused(confusion)
+    assert (top.true, top.predicted, top.count, top.support) == (0, 2, 7, 59)  # first of a tie
+    assert metrics.most_confused(confusion.tolist()) == top
+    for bad in (np.zeros((2, 3)), np.zeros((1, 1)), np.zeros(4)):
+        with pytest.raises(ValueError, match="square"):
+            metrics.most_confused(bad)
