@@ -1,4 +1,4 @@
-"""The optimizers: pure ``init``/``update`` pairs that match ``torch.optim`` step for step.
+"""The optimizers: pure ``init``/``update`` pairs equal to their references step for step.
 
 ::
 
@@ -7,9 +7,13 @@
     state = adam.init(params)
     params, state = adam.update(grad, state, params)
 
-Registered from simple to complex, as a book presents them: plain SGD, the two
-momentum presets, the adaptive per-coordinate methods, Adam and its family, and
-Rprop. A registry entry is the optimizer's class (presets are subclasses whose
+Each follows its reference implementation: ``torch.optim``, or the package its
+module names (``lion-pytorch``, ``adabelief-pytorch``, ``pytorch_optimizer``,
+``schedulefree``). Registered from simple to complex, as a book presents them:
+plain SGD, the two momentum presets, averaged and schedule-free SGD, the
+adaptive per-coordinate methods, Adam and its family (up to AdaBelief, Yogi,
+Adan, AdEMAMix and schedule-free AdamW), and the sign methods Rprop and Lion.
+A registry entry is the optimizer's class (presets are subclasses whose
 defaults differ), so ``registry.get(name)(**hyperparameters)`` builds one and
 ``entry.description`` is its one-line summary.
 """
