@@ -14,6 +14,7 @@ The last tests pin each documented departure from a reference.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import zlib
 
@@ -231,6 +232,12 @@ def test_what_the_reference_refuses_atlas_refuses(name, hyper):
     assert repr(next(iter(hyper.values()))) in str(error.value)
 
 
+def docs(name: str) -> str:
+    """The docstrings of an optimizer's class and module, where departures are documented."""
+    cls = optimizers.registry.get(name)
+    return f"{cls.__doc__}\n{importlib.import_module(cls.__module__).__doc__}"
+
+
 # Documented departures: hyperparameters the reference accepts, atlas refuses, and why.
 ATLAS_REFUSES = [
     ("asgd", {"lambd": -1e-4}),  # (1 + lambd lr t)^alpha turns complex
@@ -258,8 +265,7 @@ def test_documented_departures_refuse_what_the_reference_accepts(name, hyper):
         optimizers.get(name, **hyper)
     field = next(iter(hyper))
     assert field in str(error.value) and repr(hyper[field]) in str(error.value)
-    doc = f"{type(optimizers.get(name)).__doc__}{importlib.import_module(optimizers.registry.get(name).__module__).__doc__}"  # noqa: E501
-    assert field in doc  # the departure is documented
+    assert field in docs(name)  # the departure is documented
 
 
 @pytest.mark.parametrize(("name", "hyper"), [
@@ -285,7 +291,7 @@ def test_left_out_options_are_refused_and_documented(name, option):
     not change the rule are not hyperparameters here; each is named in the docstrings."""
     with pytest.raises(ValueError, match="valid hyperparameters"):
         optimizers.get(name, **{option: True})
-    assert option in importlib.import_module(optimizers.registry.get(name).__module__).__doc__
+    assert option in docs(name)
 
 
 def test_adan_global_clip_would_couple_the_starts():
@@ -325,8 +331,6 @@ def test_a_changing_lr_matches_the_reference_with_its_group_lr_changed(name):
     including the lr-dependent scalars: ASGD's eta, schedule-free's lr_max and weights,
     Lion's decoupled decay (divided by the lr at init, as the package divides by its
     ``_init_lr``)."""
-    import dataclasses
-
     surface = surfaces.get("himmelblau")
     combo = {"lion": {"weight_decay": 0.5, "decoupled_weight_decay": True},
              "schedule_free_adamw": {"warmup_steps": 20}}.get(name, COMBOS[name][-1])
