@@ -23,6 +23,7 @@ from atlas.activations.softmax import log_softmax, softmax
 from atlas.data import DatasetSpec, DataWarning, FileSpec
 from atlas.optimizers import Optimizer, State
 from atlas.registry import UnknownNameError
+from atlas.viz.clipping import clip_polyline
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -236,3 +237,32 @@ def test_the_command_line_shows_any_warning_as_one_line(capsys):
     err = capsys.readouterr().err
     assert err == ("atlas render: warning: overflow encountered in divide "
                    "(RuntimeWarning, /x/atlas/viz/clipping.py:68)\n")
+
+
+# --- drawing: no warning from a path that converges far below the plot's scale -----------------
+
+
+def test_clipping_a_path_that_converges_to_a_tiny_scale_emits_no_warning():
+    """The sphere race's Adam path: coordinates of 1e-146 and less, values down to 1e-312.
+
+    Dividing the distance to the box's faces by such tiny steps overflowed (a
+    RuntimeWarning in every race render); those quotients lie far outside [0, 1]
+    and cannot cut a segment, so they are never computed.
+    """
+    points = np.array([[-1.32628276e-146, 9.94712068e-147, 2.74847805e-292],
+                       [1.65364449e-147, -1.24023337e-147, 4.27271892e-294],
+                       [2.0e-155, -1.5e-155, 6.0e-310],
+                       [-2.5e-156, 1.9e-156, 9.0e-312]])
+    clipped = clip_polyline(points, [-5, -5, -2.49], [5, 5, 50])
+    np.testing.assert_array_equal(clipped.rows, points)
+    np.testing.assert_array_equal(clipped.ends, [1, 2, 3, 4])
+
+
+def test_clipping_with_tiny_steps_still_cuts_at_the_faces():
+    # Outside in x and barely moving in x: hidden.
+    hidden = clip_polyline(np.array([[0.0, 0.0], [1e-310, 0.5]]), [1, -1], [2, 1])
+    assert hidden.rows.shape == (0, 2)
+    # Inside and barely moving in x: cut where y leaves the box, at t = 1/3.
+    start, end = np.array([0.0, 0.0]), np.array([1e-310, 3.0])
+    kept = clip_polyline(np.array([start, end]), [-1, -1], [1, 1])
+    np.testing.assert_array_equal(kept.rows, [start, start + (1.0 / 3.0) * (end - start)])

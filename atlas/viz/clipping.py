@@ -19,7 +19,12 @@ the box :math:`\ell \le p \le h` by the Liang–Barsky parameters
 
 (a coordinate with :math:`d_j = 0` constrains nothing if it lies inside
 :math:`[\ell_j, h_j]`, and hides the segment otherwise); the segment is
-visible where :math:`t_{\text{in}} \le t_{\text{out}}`. Where the path leaves
+visible where :math:`t_{\text{in}} \le t_{\text{out}}`. A quotient is only
+computed where it can matter, :math:`|a_j| \le 1`; beyond, it is
+:math:`\pm\infty` of its sign, which gives the same :math:`t_{\text{in}}`,
+:math:`t_{\text{out}}` and visibility, and cannot overflow when a converging
+path takes steps of :math:`10^{-310}` (a step that small, divided into a
+distance of order 1, is beyond the largest float). Where the path leaves
 the box and later comes back, the rows hold a NaN row between the two pieces
 (matplotlib starts a new piece after a NaN).
 """
@@ -64,8 +69,7 @@ def segment_windows(
     """Liang–Barsky ``(t_in, t_out)`` of each segment ``points[i] -> points[i + 1]``."""
     p, d = points[:-1], np.diff(points, axis=0)
     moving = d != 0
-    safe = np.where(moving, d, 1.0)
-    a, b = (low - p) / safe, (high - p) / safe
+    a, b = _within_one(low - p, d), _within_one(high - p, d)
     # A coordinate that does not move constrains nothing if inside, everything if outside.
     still_inside = (p >= low) & (p <= high)
     enter = np.where(moving, np.minimum(a, b), np.where(still_inside, -np.inf, np.inf))
@@ -73,6 +77,16 @@ def segment_windows(
     t_in = np.maximum(0.0, enter.max(axis=-1, initial=-np.inf))
     t_out = np.minimum(1.0, leave.min(axis=-1, initial=np.inf))
     return t_in, t_out
+
+
+def _within_one(distance: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """``distance / d`` where it lies in [-1, 1], else ``+-inf`` of its sign (see the module doc).
+
+    Entries where ``d == 0`` are left to the caller (``segment_windows`` replaces them).
+    """
+    near = (np.abs(distance) <= np.abs(d)) & (d != 0)
+    beyond = np.where((distance > 0) == (d > 0), np.inf, -np.inf)
+    return np.divide(distance, d, out=beyond, where=near)
 
 
 def clip_polyline(points: np.ndarray, low, high) -> ClippedPath:
