@@ -124,9 +124,12 @@ def _pros_and_cons(entry: Any) -> str:
 def activation(name: str) -> list[Any]:
     """An activation's formula, derivative, range, properties, parameters, pros and cons."""
     act = activation_registry.get(name)
-    flags = ", ".join(k.replace("_", "-") for k, v in act.properties.items() if v) or "none"
+    flags = [k.replace("_", "-") for k, v in act.properties.items() if v]
+    sides = activation_registry.saturation(act).sides
+    if sides != "none":
+        flags.append("saturating" + ("" if sides == "both" else f" on the {sides}"))
     params = ", ".join(f"<code>{k} = {v!r}</code>" for k, v in act.params().items())
-    text = f"Range \\({act.range}\\). Properties: {flags}."
+    text = f"Range \\({act.range}\\). Properties: {', '.join(flags) or 'none'}."
     if params:
         text += f" Parameters (defaults): {params}."
     return [Markdown(f"*{act.description}.*"),
@@ -136,17 +139,28 @@ def activation(name: str) -> list[Any]:
                  f"</div>")]
 
 
+#: Where a header may break (a soft hyphen), so that narrow yes/no columns stay narrow.
+SHY = "\N{SOFT HYPHEN}"
+
+
 def activation_overview() -> HTML:
-    """Every activation: its range and yes/no properties."""
+    """Every activation: its range, its yes/no properties, and on which side it saturates
+    (computed from its derivative, :func:`atlas.activations.saturation`)."""
     rows = []
     for name in activation_registry.names():
         act = activation_registry.get(name)
         p = act.properties
-        rows.append((f"<code>{name}</code>", f"\\({act.range}\\)", MARK[p["monotonic"]],
-                     MARK[p["smooth"]], MARK[p["zero_centred"]], MARK[p["saturating"]],
-                     MARK[p["bounded"]]))
-    return table(["name", "range", "monotonic", "smooth", "zero-centred", "saturating",
-                  "bounded"], rows)
+        sides = activation_registry.saturation(act).sides
+        rows.append((f"<code>{name}</code>", _stacked_math(act.range), MARK[p["monotonic"]],
+                     MARK[p["smooth"]], MARK[p["zero_centred"]],
+                     MARK[False] if sides == "none" else sides, MARK[p["bounded"]]))
+    return table(["name", "range", f"mono{SHY}tonic", "smooth", f"zero-cen{SHY}tred",
+                  f"satu{SHY}rates", f"bound{SHY}ed"], rows)
+
+
+def _stacked_math(latex: str) -> str:
+    """Inline math, one line per part where the formula lists parts (``a,\\ b``)."""
+    return "<br>".join(f"\\({part}\\)" for part in latex.split(r",\ "))
 
 
 def loss(name: str) -> list[Any]:
@@ -160,13 +174,18 @@ def loss(name: str) -> list[Any]:
 
 
 def loss_overview() -> HTML:
-    """Every loss: its title, kind, input and formula."""
-    rows = []
-    for name in loss_registry.names():
-        entry = loss_registry.get(name)
-        rows.append((f"<code>{name}</code>", entry.title, entry.kind,
-                     entry.input.replace("_", "-"), f"\\({entry.latex}\\)"))
-    return table(["name", "loss", "kind", "prediction is a", "formula"], rows)
+    """Every loss: its title and name, what its prediction is, and its formula; grouped by
+    kind (regression, classification), a heading row per group, so three columns suffice."""
+    entries = [loss_registry.get(name) for name in loss_registry.names()]
+    body = ""
+    for kind in dict.fromkeys(entry.kind for entry in entries):
+        body += f'<tr><th colspan="3" scope="colgroup">{kind}</th></tr>'
+        for entry in (e for e in entries if e.kind == kind):
+            body += (f"<tr><td>{entry.title}<br><code>{entry.name}</code></td>"
+                     f"<td>{entry.input.replace('_', '-')}</td><td>\\({entry.latex}\\)</td></tr>")
+    return HTML('<div class="mathjax_process"><table class="table"><thead><tr><th>loss</th>'
+                "<th>prediction is a</th><th>formula</th></tr></thead>"
+                f"<tbody>{body}</tbody></table></div>")
 
 
 # ------------------------------------------------------------------------ chapters' tables

@@ -7,6 +7,7 @@ as it is registered, and fails until it has a reference formula in REFERENCE
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import autograd.numpy as anp
@@ -420,3 +421,37 @@ def test_matches_torch(name):
     rtol = 1e-7 if name == "hardsigmoid" else 1e-10
     np.testing.assert_allclose(act.backward(x, act.forward(x), dy), xt.grad.numpy(),
                                rtol=rtol, atol=1e-14)
+
+
+# ------------------------------------------------------------------------------- saturation
+
+SATURATES = {"identity": "none", "sigmoid": "both", "tanh": "both", "softsign": "both",
+             "relu": "left", "leaky_relu": "none", "relu6": "both", "elu": "left",
+             "softplus": "left", "gelu": "left", "silu": "left", "mish": "left",
+             "hardtanh": "both", "hardswish": "left", "logsigmoid": "right",
+             "softmax": "both", "log_softmax": "none"}
+
+
+@pytest.mark.parametrize("name", sorted(SATURATES))
+def test_saturation_is_read_from_the_derivative(name):
+    assert activations.saturation(activations.get(name)).sides == SATURATES[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_saturating_side_vanishes_all_the_way_out_and_the_others_do_not(name):
+    from atlas.activations.saturation import slope
+
+    act = activations.get(name)
+    found = activations.saturation(act)
+    for sign, vanishes in ((-1.0, found.left), (1.0, found.right)):
+        slopes = [slope(act, sign * 10.0**k) for k in range(2, 7)]
+        if vanishes:  # already small at 100, and shrinking (or zero) further out
+            assert slopes[0] < 1e-3 and all(b <= a for a, b in itertools.pairwise(slopes))
+        else:  # the slope stays away from 0 all the way out
+            assert min(slopes) > 1e-3, (name, sign, slopes)
+
+
+def test_a_leaky_slope_moves_the_verdict():
+    assert activations.saturation(activations.get("leaky_relu", negative_slope=1e-12)).left
+    assert activations.saturation(activations.get("leaky_relu")).sides == "none"
+    assert activations.saturation(activations.get("relu")).any

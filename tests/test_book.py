@@ -134,7 +134,23 @@ def test_loss_box_of_every_loss(name):
 
 def test_overviews_list_every_entry():
     assert book.activation_overview().data.count("<tr>") == len(activations.names()) + 1
-    assert book.loss_overview().data.count("<tr>") == len(losses.names()) + 1
+    kinds = {losses.get(name).kind for name in losses.names()}
+    html = book.loss_overview().data
+    assert html.count("<tr>") == len(losses.names()) + len(kinds) + 1  # a heading row per kind
+    assert html.count("</th>") == 3 + len(kinds)  # three columns
+    for name in losses.names():
+        assert f"<code>{name}</code>" in html and losses.get(name).latex in html
+
+
+def test_the_saturation_column_is_computed_from_each_derivative():
+    html = book.activation_overview().data
+    for name in activations.names():
+        row = html[html.index(f"<td><code>{name}</code></td>"):]
+        row = row[:row.index("</tr>")]
+        sides = activations.saturation(activations.get(name)).sides
+        assert f"<td>{book.MARK[False] if sides == 'none' else sides}</td>" in row
+    assert "Properties: monotonic, saturating on the left." in book.activation("relu")[2].data
+    assert "saturating" not in book.activation("leaky_relu")[2].data
 
 
 def test_gradient_and_xor_tables():

@@ -96,6 +96,7 @@ def test_gradient_profile_matches_autograd_and_central_differences(act):
     expected = np.array([np.linalg.norm(gw) for gw, _ in grads])
     np.testing.assert_allclose(profile.weight_grad_norms, expected, rtol=1e-9)
     assert profile.loss == pytest.approx(_loss_autograd(weights, x, t, act), rel=1e-12)
+    assert (profile.width, profile.batch) == (width, batch)  # what the page quotes
 
     h = 1e-6  # central differences on the first layer's weights
     w0 = weights[0][0]

@@ -15,7 +15,8 @@ Module map: :mod:`~atlas.activations.base` (the interface),
 :mod:`~atlas.activations.special` (stable σ, softplus, erf, erfc),
 :mod:`~atlas.activations.classic`, :mod:`~atlas.activations.rectifiers`,
 :mod:`~atlas.activations.smooth`, :mod:`~atlas.activations.hard`,
-:mod:`~atlas.activations.softmax`.
+:mod:`~atlas.activations.softmax`, :mod:`~atlas.activations.saturation` (on which side
+each derivative vanishes, computed).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from atlas.activations.base import PROPERTY_KEYS, Activation
 from atlas.activations.classic import Identity, LogSigmoid, Sigmoid, Softsign, Tanh
 from atlas.activations.hard import Hardsigmoid, Hardswish, Hardtanh
 from atlas.activations.rectifiers import CELU, ELU, SELU, LeakyReLU, ReLU, ReLU6
+from atlas.activations.saturation import Saturation, saturation
 from atlas.activations.smooth import GELU, GELUTanh, Mish, SiLU, Softplus
 from atlas.activations.softmax import LogSoftmax, Softmax, log_softmax, logsumexp, softmax
 from atlas.registry import Registry
@@ -55,6 +57,6 @@ def names() -> list[str]:
 __all__ = [
     "CELU", "ELU", "GELU", "PROPERTY_KEYS", "SELU", "Activation", "GELUTanh", "Hardsigmoid",
     "Hardswish", "Hardtanh", "Identity", "LeakyReLU", "LogSigmoid", "LogSoftmax", "Mish",
-    "ReLU", "ReLU6", "SiLU", "Sigmoid", "Softmax", "Softplus", "Softsign", "Tanh", "get",
-    "log_softmax", "logsumexp", "names", "registry", "softmax",
+    "ReLU", "ReLU6", "Saturation", "SiLU", "Sigmoid", "Softmax", "Softplus", "Softsign", "Tanh",
+    "get", "log_softmax", "logsumexp", "names", "registry", "saturation", "softmax",
 ]

@@ -24,7 +24,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-PROPERTY_KEYS = ("monotonic", "smooth", "zero_centred", "saturating", "bounded")
+#: The declared yes/no properties. Saturation is computed from the derivative instead
+#: (:func:`atlas.activations.saturation.saturation`).
+PROPERTY_KEYS = ("monotonic", "smooth", "zero_centred", "bounded")
 
 
 def as_float_array(x: Any, what: str = "x") -> np.ndarray:

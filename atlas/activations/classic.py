@@ -25,7 +25,7 @@ class Identity(Activation):
                                        "The right output for unbounded regression targets")
     cons: ClassVar[tuple[str, ...]] = ("A stack of linear layers is still one linear map",)
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": True, "zero_centred": True, "saturating": False,
+        "monotonic": True, "smooth": True, "zero_centred": True,
         "bounded": False}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -56,7 +56,7 @@ class Sigmoid(Activation):
     cons: ClassVar[tuple[str, ...]] = ("Saturates: σ' ≤ 1/4 and vanishes for large |x|",
                                        "Not zero-centred, which slows gradient descent")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": True, "zero_centred": False, "saturating": True,
+        "monotonic": True, "smooth": True, "zero_centred": False,
         "bounded": True}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -83,7 +83,7 @@ class Tanh(Activation):
     pros: ClassVar[tuple[str, ...]] = ("Zero-centred", "Steeper than the sigmoid: tanh'(0) = 1")
     cons: ClassVar[tuple[str, ...]] = ("Saturates: the gradient vanishes for large |x|",)
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": True, "zero_centred": True, "saturating": True,
+        "monotonic": True, "smooth": True, "zero_centred": True,
         "bounded": True}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -108,7 +108,7 @@ class Softsign(Activation):
     cons: ClassVar[tuple[str, ...]] = ("Still saturating: f' decays like 1/x²",
                                        "Only once differentiable at 0")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": True, "saturating": True,
+        "monotonic": True, "smooth": False, "zero_centred": True,
         "bounded": True}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -137,7 +137,7 @@ class LogSigmoid(Activation):
                                        "The building block of logistic losses")
     cons: ClassVar[tuple[str, ...]] = ("Unbounded below; rarely a hidden-layer activation",)
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": True, "zero_centred": False, "saturating": True,
+        "monotonic": True, "smooth": True, "zero_centred": False,
         "bounded": False}
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -33,7 +33,7 @@ class Hardtanh(Activation):
     pros: ClassVar[tuple[str, ...]] = ("No exponential", "Zero-centred with the default [-1, 1]")
     cons: ClassVar[tuple[str, ...]] = HARD_CONS
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": True, "saturating": True,
+        "monotonic": True, "smooth": False, "zero_centred": True,
         "bounded": True}
 
     min_val: float = -1.0
@@ -65,7 +65,7 @@ class Hardsigmoid(Activation):
     pros: ClassVar[tuple[str, ...]] = ("No exponential", "Output in [0, 1] like a gate")
     cons: ClassVar[tuple[str, ...]] = HARD_CONS
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": False, "saturating": True,
+        "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": True}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -94,7 +94,7 @@ class Hardswish(Activation):
     pros: ClassVar[tuple[str, ...]] = ("Swish-like shape without an exponential",)
     cons: ClassVar[tuple[str, ...]] = ("Kinks at ±3", "Non-monotonic on [-3, -1.5]")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": False, "smooth": False, "zero_centred": False, "saturating": False,
+        "monotonic": False, "smooth": False, "zero_centred": False,
         "bounded": False}
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -33,7 +33,7 @@ class ReLU(Activation):
     cons: ClassVar[tuple[str, ...]] = ("Dying ReLU: a unit stuck at x < 0 gets no gradient",
                                        "Not zero-centred; kink at 0")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": False, "saturating": False,
+        "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": False}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -57,7 +57,7 @@ class LeakyReLU(Activation):
     pros: ClassVar[tuple[str, ...]] = (*RECTIFIER_PROS, "Never dies: gradient a for x < 0")
     cons: ClassVar[tuple[str, ...]] = ("One more hyperparameter a", "Kink at 0")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": False, "saturating": False,
+        "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": False}
 
     negative_slope: float = 0.01
@@ -91,7 +91,7 @@ class ELU(Activation):
                                        "Smooth at 0 when alpha = 1")
     cons: ClassVar[tuple[str, ...]] = ("An exponential for x < 0", "Saturates at -alpha")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": False, "saturating": True,
+        "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": False}
 
     alpha: float = 1.0
@@ -129,7 +129,7 @@ class SELU(Activation):
     cons: ClassVar[tuple[str, ...]] = ("Needs LeCun-normal initialisation to self-normalise",
                                        "Kink at 0 (slopes lambda and lambda*alpha)")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": False, "saturating": True,
+        "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": False}
 
     scale: ClassVar[float] = 1.0507009873554804934193349852946  # λ
@@ -162,7 +162,7 @@ class CELU(Activation):
                                        "Negative outputs, like ELU")
     cons: ClassVar[tuple[str, ...]] = ("An exponential for x < 0", "Saturates at -alpha")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": False, "saturating": True,
+        "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": False}
 
     alpha: float = 1.0
@@ -194,7 +194,7 @@ class ReLU6(Activation):
                                        "Cheap")
     cons: ClassVar[tuple[str, ...]] = ("Zero gradient for x < 0 and x > 6", "Two kinks")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": False, "zero_centred": False, "saturating": True,
+        "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": True}
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from atlas.activations.base import Activation, as_float_array
 from atlas.activations.special import erfc, exp_minus_square, sech2, sigmoid, softplus
 
 SMOOTH_RECTIFIER = {"monotonic": False, "smooth": True, "zero_centred": False,
-                    "saturating": False, "bounded": False}
+                    "bounded": False}
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Softplus(Activation):
                                        "Gradient never exactly 0")
     cons: ClassVar[tuple[str, ...]] = ("Not zero-centred", "Costs an exp and a log")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": True, "zero_centred": False, "saturating": False,
+        "monotonic": True, "smooth": True, "zero_centred": False,
         "bounded": False}
 
     beta: float = 1.0

@@ -164,7 +164,7 @@ class Softmax(_VectorActivation):
     cons: ClassVar[tuple[str, ...]] = ("Saturates when one score dominates",
                                        "Needs the max-shift to avoid overflow")
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": True, "zero_centred": False, "saturating": True,
+        "monotonic": True, "smooth": True, "zero_centred": False,
         "bounded": True}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -203,7 +203,7 @@ class LogSoftmax(_VectorActivation):
                                        "With NLL it is cross-entropy on logits")
     cons: ClassVar[tuple[str, ...]] = ("Unbounded below",)
     properties: ClassVar[dict[str, bool]] = {
-        "monotonic": True, "smooth": True, "zero_centred": False, "saturating": False,
+        "monotonic": True, "smooth": True, "zero_centred": False,
         "bounded": False}
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -55,6 +55,8 @@ class GradientProfile:
     init: str  # "he" or "xavier": the initialisation of the hidden layers
     weight_grad_norms: np.ndarray
     loss: float
+    width: int = 0  # units per hidden layer
+    batch: int = 0  # random inputs in the batch
 
     def __post_init__(self) -> None:
         self.weight_grad_norms.flags.writeable = False
@@ -108,7 +110,8 @@ def gradient_profile(
                       for layer in model.layers if isinstance(layer, Linear)])
     if init == "auto":
         init = "xavier" if activation in XAVIER_ACTIVATIONS else "he"
-    return GradientProfile(activation=activation, init=init, weight_grad_norms=norms, loss=loss)
+    return GradientProfile(activation=activation, init=init, weight_grad_norms=norms, loss=loss,
+                           width=width, batch=batch)
 
 
 # ---------------------------------------------------------------------------- the notes' formulas
