@@ -5,12 +5,15 @@ of matplotlib ``rcParams``: an opaque white background (readable when the book
 is shown in dark mode), fonts large enough to read at 100 % on a laptop
 screen, and a colour-blind-safe palette.
 
-Each optimizer has a FIXED colour, the same in every figure
-(:data:`OPTIMIZER_COLORS`, keyed by registry name): the Okabe–Ito palette
-for the optimizers a course meets first, then Paul Tol's *muted* scheme. A
-name that is not in the table (a newly registered optimizer) gets a colour
-from :data:`FALLBACK_COLORS` chosen by a hash of its name, so it too is the
-same in every figure and on every machine.
+Each optimizer has a FIXED colour and marker, the same in every figure
+(:data:`OPTIMIZER_COLORS`, :data:`OPTIMIZER_MARKERS`, keyed by registry name),
+chosen for distinguishability by ``tools/palette.py``: the colours shown
+together in one axes (a group of :mod:`atlas.races.groups`, the opening four,
+a basin map's classes, the plain colour cycle) differ clearly in normal vision
+and under simulated colour blindness, and stand out on white. A name that is
+not in the table (a newly registered optimizer) gets a colour from
+:data:`FALLBACK_COLORS` chosen by a hash of its name, so it too is the same in
+every figure and on every machine, until the palette is chosen again.
 
 Figures are built without pyplot (:func:`new_figure` makes a
 :class:`matplotlib.figure.Figure` on an Agg canvas), so the library keeps no
@@ -25,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
+from cycler import cycler
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
@@ -37,35 +41,71 @@ FOREGROUND = "#222222"
 CONTOUR_COLOR = "#5a6470"
 MINIMUM_COLOR = "#111111"
 
-#: Fixed colour of each registered optimizer. Okabe & Ito (2008) for the
-#: first eight, Paul Tol's muted scheme for the rest; all colour-blind safe.
+#: Fixed colour of each registered optimizer, the same in every figure of the book.
+#: Chosen by ``tools/palette.py`` (a seeded search over the sRGB cube): inside each
+#: group of :mod:`atlas.races.groups` and inside the opening four, every pair differs
+#: by at least 12 CIEDE2000 in normal vision and in simulated deuteranopia, protanopia
+#: and tritanopia (22 in normal vision), any two optimizers by at least 8, and each
+#: colour by at least 30 from the white background (``tests/test_palette.py``).
 OPTIMIZER_COLORS: dict[str, str] = {
-    "sgd": "#D55E00",  # vermillion
-    "momentum": "#E69F00",  # orange
-    "nesterov": "#56B4E9",  # sky blue
-    "adagrad": "#009E73",  # bluish green
-    "rmsprop": "#CC79A7",  # reddish purple
-    "adadelta": "#000000",  # black
-    "adam": "#0072B2",  # blue
-    "amsgrad": "#332288",  # indigo (Tol)
-    "adamw": "#44AA99",  # teal (Tol)
-    "adamax": "#882255",  # wine (Tol)
-    "nadam": "#999933",  # olive (Tol)
-    "radam": "#CC6677",  # rose (Tol)
-    "rprop": "#AA4499",  # purple (Tol)
+    "sgd": "#0033FF",
+    "momentum": "#AA5555",
+    "nesterov": "#778800",
+    "asgd": "#118888",
+    "schedule_free_sgd": "#EE55EE",
+    "adagrad": "#BB77DD",
+    "rmsprop": "#007711",
+    "adadelta": "#3355BB",
+    "adam": "#BB9900",
+    "amsgrad": "#773322",
+    "adamw": "#448866",
+    "adamax": "#3399DD",
+    "nadam": "#EE2255",
+    "radam": "#774477",
+    "adabelief": "#AA7799",
+    "yogi": "#CC6622",
+    "adan": "#AA33EE",
+    "ademamix": "#AA0011",
+    "schedule_free_adamw": "#115544",
+    "rprop": "#6622AA",
+    "lion": "#CC3377",
+    "lamb": "#774411",
+    "adafactor": "#EE8855",
+    "prodigy": "#554477",
+    "muon": "#11BB00",
+    "lbfgs": "#9977EE",
 }
 
-#: Colours for optimizers missing from :data:`OPTIMIZER_COLORS` (Tol muted
-#: and bright remainders), picked by a stable hash of the name.
-FALLBACK_COLORS: tuple[str, ...] = (
-    "#117733",  # green
-    "#88CCEE",  # cyan
-    "#DDCC77",  # sand
-    "#4477AA",  # Tol bright blue
-    "#EE6677",  # Tol bright red
-    "#228833",  # Tol bright green
-    "#BBBBBB",  # grey
+#: The second channel: each optimizer's marker, by its place in its group (so the
+#: markers inside a group differ; ``tools/palette.py`` prints this table too).
+MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P")
+OPTIMIZER_MARKERS: dict[str, str] = {
+    "sgd": "o", "momentum": "s", "nesterov": "^", "asgd": "D", "schedule_free_sgd": "v",
+    "adagrad": "o", "rmsprop": "s", "adadelta": "^", "adafactor": "D",
+    "adam": "o", "amsgrad": "s", "adamw": "^", "adamax": "D", "nadam": "v", "radam": "P",
+    "adabelief": "o", "yogi": "s", "adan": "^", "ademamix": "D", "schedule_free_adamw": "v",
+    "prodigy": "P",
+    "rprop": "o", "lion": "s", "lamb": "^", "muon": "D", "lbfgs": "v",
+}  # fmt: skip
+
+#: Colours for optimizers missing from :data:`OPTIMIZER_COLORS` (one registered
+#: since ``tools/palette.py`` last ran; the palette test fails until it is added),
+#: picked by a stable hash of the name.
+FALLBACK_COLORS: tuple[str, ...] = ("#117733", "#4477AA", "#EE6677", "#228833", "#777777")
+
+#: Basin maps (:mod:`atlas.viz.basin_plot`): one colour per class of minimum, then
+#: the starts that reached no minimum and those that failed (left the plot). Every
+#: pair differs by at least 15 CIEDE2000 in all four visions (``tools/palette.py``).
+BASIN_COLORS: tuple[str, ...] = (
+    "#336611", "#BB1166", "#6655BB", "#889900", "#5599EE", "#EE7788", "#11DDFF", "#FFDD55",
 )
+NO_MINIMUM_COLOR = "#CCCCCC"
+FAILURE_COLOR = "#000000"
+
+#: The colour cycle of plain plots: a function and its derivative (Okabe & Ito's blue
+#: and vermillion) first; every pair at least 14 CIEDE2000 apart in all four visions.
+CYCLE: tuple[str, ...] = ("#0077BB", "#DD6600", "#4400DD", "#990000", "#AA4477", "#006644")
+FUNCTION_COLOR, DERIVATIVE_COLOR = CYCLE[0], CYCLE[1]
 
 #: Colour map of surfaces and filled contours: pale blue-grey to pale sand,
 #: so the coloured optimizer paths stay the most saturated thing in a figure.
@@ -108,16 +148,24 @@ RC_PARAMS: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "image.cmap": "viridis",
+    "axes.prop_cycle": cycler(color=CYCLE),
     "path.simplify": False,  # draw every recorded step
 }
 
 
+def _hashed(name: str, choices: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return choices[int.from_bytes(digest[:4], "big") % len(choices)]
+
+
 def optimizer_color(name: str) -> str:
     """The fixed colour of optimizer ``name``; a stable hashed fallback for new names."""
-    if name in OPTIMIZER_COLORS:
-        return OPTIMIZER_COLORS[name]
-    digest = hashlib.sha256(name.encode("utf-8")).digest()
-    return FALLBACK_COLORS[int.from_bytes(digest[:4], "big") % len(FALLBACK_COLORS)]
+    return OPTIMIZER_COLORS.get(name) or _hashed(name, FALLBACK_COLORS)
+
+
+def optimizer_marker(name: str) -> str:
+    """The fixed marker of optimizer ``name`` (the second channel after its colour)."""
+    return OPTIMIZER_MARKERS.get(name) or _hashed(name, MARKERS)
 
 
 @contextmanager
