@@ -13,6 +13,11 @@ It connects the book to the same pipeline as ``atlas render``:
 * **No stale notebooks.** Notebook outputs are cached by Jupyter Book keyed on
   the notebook's code only; the cache is cleared whenever the source of the
   ``atlas`` package changes, so no page can show numbers of older code.
+* **The explorer.** The ``atlas-explorer`` directive places the in-browser
+  explorer: its scripts and style (``book/_static/explorer/``) and the catalog
+  bundle ``explorer`` (``data.json`` inlined into the page, so it also works
+  from ``file://``, where scripts cannot fetch; the background images copied
+  next to the site's other media and loaded when shown).
 * **Self-contained.** MathJax is served from the site itself (copied from the
   ``django-static-mathjax`` wheel, just the files the site needs): no CDN.
 """
@@ -123,8 +128,40 @@ def _attr(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
+EXPLORER = "explorer"  # the catalog bundle of the explorer page
+EXPLORER_SCRIPTS = ("surfaces.js", "optimizers.js", "trajectory.js", "explorer.js")
+
+
+class AtlasExplorer(SphinxDirective):
+    """``{atlas-explorer}``: the in-browser explorer (see ``book/_static/explorer/``)."""
+
+    def run(self) -> list[nodes.Node]:
+        data = _generated_dir(self.env.app) / EXPLORER / "data.json"
+        if not data.is_file():
+            raise self.error(f"the explorer's data has not been rendered into {data} "
+                             f"(atlas render {EXPLORER})")
+        self.env.note_dependency(str(data))
+        self.env.atlas_bundles = getattr(self.env, "atlas_bundles", set()) | {EXPLORER}
+        up = "../" * self.env.docname.count("/")
+        # JSON inside <script>: only "</" could end the element early.
+        text = data.read_text(encoding="utf-8").strip().replace("</", "<\\/")
+        scripts = "".join(f'<script src="{up}_static/explorer/{name}"></script>'
+                          for name in EXPLORER_SCRIPTS)
+        html = (
+            f'<link rel="stylesheet" href="{up}_static/explorer/explorer.css">'
+            f'<div id="atlas-explorer" class="atlas-explorer" '
+            f'data-base="{up}{GENERATED_URL}/{EXPLORER}/">'
+            '<p class="ax-fallback">The explorer runs in your browser and needs JavaScript.</p>'
+            f'</div><script type="application/json" id="atlas-explorer-data">{text}</script>'
+            f"{scripts}"
+        )
+        return [nodes.raw("", html, format="html")]
+
+
 def _merge_media(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
     env.atlas_media = getattr(env, "atlas_media", set()) | getattr(other, "atlas_media", set())
+    env.atlas_bundles = (getattr(env, "atlas_bundles", set())
+                         | getattr(other, "atlas_bundles", set()))
 
 
 def copy_media(app: Sphinx, exception: Exception | None) -> None:
@@ -137,6 +174,13 @@ def copy_media(app: Sphinx, exception: Exception | None) -> None:
             destination = target / f"{name}{suffix}"
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / f"{name}{suffix}", destination)
+    from atlas import catalog
+
+    for name in sorted(getattr(app.env, "atlas_bundles", set())):  # every file of the bundle
+        for file in catalog.get(name).outputs():
+            destination = target / file
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / file, destination)
 
 
 # --- notebook cache --------------------------------------------------------------------------
@@ -210,6 +254,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("atlas_generated", "book/_generated", "env")
     app.add_config_value("atlas_render", True, "env")
     app.add_directive("atlas-figure", AtlasFigure)
+    app.add_directive("atlas-explorer", AtlasExplorer)
     app.connect("config-inited", use_local_mathjax)
     app.connect("builder-inited", render_missing)
     app.connect("builder-inited", invalidate_stale_notebooks)

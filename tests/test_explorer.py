@@ -12,14 +12,20 @@ saying so, where no built site has the explorer.
 
 from __future__ import annotations
 
+import functools
+import gzip
+import http.server
+import json
 import os
+import re
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import atlas
-from atlas import learning_rates, optimizers, surfaces
+from atlas import explorer, learning_rates, optimizers, surfaces
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "book" / "_static" / "explorer"
@@ -166,10 +172,13 @@ def js_optimizers(engine) -> list[str]:
 
 @pytest.fixture(scope="module")
 def chosen_rates(js_optimizers) -> dict[tuple[str, str], float]:
-    """The protocol's rates (the explorer's starting rates), from the render cache if valid."""
-    with learning_rates.disk_cache(ROOT / "book" / "_generated" / ".cache"):
-        return {(s, o): learning_rates.best_learning_rate(o, s).lr
-                for s in surfaces.names() for o in js_optimizers}
+    """The rates the explorer starts at: those of its rendered data.json where there is one
+    (the protocol's choices when it was rendered), else the protocol's, computed."""
+    rendered = ROOT / "book" / "_generated" / "explorer" / explorer.DATA_FILE
+    table = json.loads(rendered.read_text())["rates"] if rendered.is_file() else {}
+    return {(s, o): table[s][o]["lr"] if o in table.get(s, {})
+            else learning_rates.best_learning_rate(o, s).lr
+            for s in surfaces.names() for o in js_optimizers}
 
 
 def _compare(engine, cases: list[tuple[str, str, dict]]) -> tuple[int, list[str], list[str]]:
@@ -326,3 +335,222 @@ def test_six_runs_of_a_thousand_steps_are_fast(engine):
     }""")
     print(f"\nexplorer: 6 x 1,000 steps in {ms:.1f} ms (headless Chromium)")
     assert ms < TIMING_BUDGET_MS
+
+
+# ------------------------------------------------------------------------ atlas's side
+
+
+def test_data_comes_from_the_registries():
+    from atlas.viz.style import optimizer_color
+
+    entry = explorer.optimizer_entry("adam")
+    assert entry["color"] == optimizer_color("adam")
+    assert entry["defaults"] == _hyperparameters("adam")
+    rosenbrock = explorer.surface_entry(surfaces.get("rosenbrock"))
+    assert rosenbrock["box"] == [[-2.0, 2.0], [-1.0, 3.0]] and rosenbrock["start"] == [-1.2, 1.0]
+    assert rosenbrock["image"]["extent"] == [-2.0, 2.0, -1.0, 3.0]
+    assert explorer.image_size(surfaces.get("six_hump_camel"), 480) == (480, 240)  # to scale
+    assert explorer.files() == ("data.json", *(f"{s}.png" for s in surfaces.names()))
+
+
+def test_background_is_a_small_deterministic_png_of_the_declared_size():
+    from PIL import Image
+
+    surface = surfaces.get("six_hump_camel")
+    first, second = explorer.background_png(surface, 120), explorer.background_png(surface, 120)
+    assert first == second
+    image = Image.open(__import__("io").BytesIO(first))
+    assert image.size == explorer.image_size(surface, 120) == (120, 60)
+    assert image.mode == "P" and len(first) < 20_000
+
+
+# ------------------------------------------------------------------- the built page
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if not (SITE / PAGE).is_file():
+        pytest.skip(f"no built explorer page at {SITE / PAGE}: build the book "
+                    "(jupyter-book build .), or point ATLAS_SITE at a built _build/html")
+    return SITE
+
+
+@pytest.fixture(scope="module")
+def server(site: Path):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _open(browser, url: str, width: int = 1280, reduced_motion: str = "no-preference"):
+    """The explorer page at ``url``, ready; with the list of problems seen while loading."""
+    context = browser.new_context(viewport={"width": width, "height": 900},
+                                  reduced_motion=reduced_motion)
+    tab = context.new_page()
+    local = url.split("/book/")[0]
+    problems: list[str] = []
+    tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+           if m.type == "error" else None)
+    tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    tab.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    tab.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
+           if r.status >= 400 else None)
+    tab.on("request", lambda r: problems.append(f"outside the site: {r.url}")
+           if not r.url.startswith((local, "data:", "blob:")) else None)
+    tab.goto(url, wait_until="load")
+    tab.wait_for_selector("#atlas-explorer.ax-ready")
+    tab.problems = problems
+    return context, tab
+
+
+def _counter(tab) -> str:
+    return tab.locator(".ax-counter").inner_text()
+
+
+def _backgrounds_loaded(tab) -> list[str]:
+    return tab.evaluate("""performance.getEntriesByType("resource").map(e => e.name)
+                           .filter(n => n.includes("/_generated/explorer/"))""")
+
+
+def _weight(path: Path) -> int:
+    data = path.read_bytes()
+    return len(gzip.compress(data, mtime=0)) if path.suffix in {".html", ".js", ".css",
+                                                                ".json"} else len(data)
+
+
+def test_page_scripts_json_and_backgrounds_weigh_at_most_1_5_mb(site: Path):
+    """The explorer's own bytes (text gzipped as served): the page, its scripts and style,
+    data.json and the 19 backgrounds (loaded one at a time, as shown). The theme's shared
+    files (fonts, MathJax, styles: the same on every page, cached after the first) are
+    counted apart, and the whole first visit is held to test_site.py's page budget."""
+    html_path = site / PAGE
+    html = html_path.read_text(encoding="utf-8")
+    shared = set()
+    for ref in re.findall(r'(?:src|href)="([^"#?]+)', html):
+        target = (html_path.parent / ref).resolve()
+        if "://" not in ref and target.is_file() and target.suffix != ".html":
+            shared.add(target)
+    bundle = site / "_generated" / "explorer"
+    assert {p.name for p in bundle.iterdir()} == set(explorer.files())
+    own = {html_path, *bundle.iterdir(), *(site / "_static" / "explorer").iterdir()}
+    total = sum(_weight(p) for p in own)
+    theme = sum(_weight(p) for p in shared - own)
+    print(f"\nexplorer weight: {total / 2**20:.2f} MB (backgrounds "
+          f"{sum(_weight(p) for p in bundle.glob('*.png')) / 2**20:.2f} MB, page "
+          f"{_weight(html_path) / 2**10:.0f} KB); the theme's shared files "
+          f"{theme / 2**20:.2f} MB more on a first visit")
+    assert total <= WEIGHT_BUDGET
+    assert total + theme <= 3 * 1024 * 1024
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_page_works_offline_over_http_and_from_file(browser, server: str, site: Path,
+                                                    scheme: str):
+    url = f"{server}/{PAGE}" if scheme == "http" else (site / PAGE).resolve().as_uri()
+    context, tab = _open(browser, url)
+    assert _counter(tab).startswith("step 0 / ")
+    tab.get_by_role("button", name="Step", exact=True).click()
+    assert _counter(tab).startswith("step 1 / ")
+    tab.wait_for_selector("#atlas-explorer[data-background=rosenbrock]")  # the image arrived
+    if scheme == "http":  # one background fetched: the one shown (file:// is not timed)
+        assert [n.rsplit("/", 1)[1] for n in _backgrounds_loaded(tab)] == ["rosenbrock.png"]
+    rows = tab.locator(".ax-readout tbody tr")
+    assert rows.count() == 4 and "in the plot" in rows.first.inner_text()
+    context.close()
+    assert not tab.problems, tab.problems
+
+
+def test_play_animates_and_reduced_motion_steps_instead(browser, server: str):
+    context, tab = _open(browser, f"{server}/{PAGE}")
+    tab.get_by_role("button", name="Play").click()
+    tab.wait_for_function("!document.querySelector('.ax-counter').textContent"
+                          ".startsWith('step 0 ')")
+    tab.get_by_role("button", name="Pause").click()
+    k = int(_counter(tab).split()[1])
+    assert 0 < k < 256
+    context.close()
+    context, tab = _open(browser, f"{server}/{PAGE}", reduced_motion="reduce")
+    tab.get_by_role("button", name="Play").click()
+    assert _counter(tab) == "step 256 / 256"  # at once, no animation
+    context.close()
+
+
+def test_keyboard_alone_operates_the_explorer(browser, server: str):
+    context, tab = _open(browser, f"{server}/{PAGE}")
+    tab.focus("#ax-surface")
+    tab.keyboard.press("ArrowDown")  # the next surface: Beale follows Rosenbrock
+    assert tab.evaluate("location.hash").startswith("#s=beale&")
+    focused = []
+    for _ in range(12):  # Tab reaches the plot and the playback buttons, focus visible
+        tab.keyboard.press("Tab")
+        focused.append(tab.evaluate("""(() => { const e = document.activeElement;
+            const style = getComputedStyle(e);
+            return [e.tagName + (e.className ? '.' + e.className : '') + ':' + e.textContent,
+                    style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2]; })()"""))
+    names = [name for name, _ in focused]
+    assert any(n.startswith("CANVAS") for n in names) and any(":Step" in n for n in names)
+    assert all(visible for _, visible in focused), focused
+    tab.focus("canvas.ax-plot")
+    before = tab.evaluate("location.hash")
+    tab.keyboard.press("ArrowRight")
+    after = tab.evaluate("location.hash")
+    assert before != after and re.search(r"&x=1\.18(&|$)", after), after  # 1 + 2 % of 9
+    tab.keyboard.press("Space")
+    tab.wait_for_function("!document.querySelector('.ax-counter').textContent"
+                          ".startsWith('step 0 ')")
+    tab.keyboard.press("Space")  # pause
+    slider = tab.locator(".ax-panel input[type=range]").first
+    slider.focus()
+    lr_before = tab.evaluate("location.hash").split("lr=")[1].split(":")[0]
+    tab.keyboard.press("ArrowRight")
+    assert tab.evaluate("location.hash").split("lr=")[1].split(":")[0] != lr_before
+    context.close()
+    assert not tab.problems, tab.problems
+
+
+def test_permalink_restores_the_exact_configuration(browser, server: str):
+    context, tab = _open(browser, f"{server}/{PAGE}")
+    tab.select_option("#ax-surface", "beale")
+    box = tab.locator("canvas.ax-plot").bounding_box()
+    tab.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.3)
+    tab.check("#ax-pick-nadam")
+    tab.uncheck("#ax-pick-sgd")
+    tab.locator("#ax-adam-betas0").fill("0.5")  # beta1 = 0.5
+    for _ in range(7):
+        tab.get_by_role("button", name="Step", exact=True).click()
+    tab.check("#ax-internals")
+    url, readout = tab.url, tab.locator(".ax-readout").inner_text()
+    assert "o=momentum:" in url and "nadam:" in url and "betas=0.5/0.999" in url and "&k=7&" in url
+    context.close()
+    context, again = _open(browser, url)
+    again.check("#ax-internals")
+    assert again.url == url
+    assert again.locator(".ax-readout").inner_text() == readout
+    assert _counter(again) == "step 7 / 256"
+    assert again.locator("#ax-surface").input_value() == "beale"
+    context.close()
+    assert not tab.problems and not again.problems, tab.problems + again.problems
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_screenshots_and_no_sideways_scrolling(browser, server: str, width: int):
+    context, tab = _open(browser, f"{server}/{PAGE}", width=width)
+    for _ in range(60):
+        tab.get_by_role("button", name="Step", exact=True).click()
+    tab.check("#ax-internals")
+    overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    explorer_box = tab.locator("#atlas-explorer").bounding_box()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.locator("#atlas-explorer").screenshot(path=str(SCREENSHOTS / f"explorer_{width}.png"))
+    context.close()
+    assert overflow <= 0 and explorer_box["x"] + explorer_box["width"] <= width
+    assert not tab.problems, tab.problems
