@@ -2,9 +2,16 @@
 
 A run is the fold :math:`\\theta_k = \\mathrm{update}(\\nabla f(\\theta_{k-1}), s_{k-1},
 \\theta_{k-1})` for :math:`k = 1, \\ldots, \\text{steps}`, recorded with the value
-:math:`f(\\theta_k)` at each point. Several starts run as one ``(N, 2)`` array;
-since every optimizer is elementwise, that gives exactly the numbers of ``N``
-separate runs.
+:math:`f(\\theta_k)` at each point.
+
+Several starts run as one array, which gives exactly the numbers of ``N``
+separate runs. An elementwise optimizer receives the ``(N, 2)`` points as they
+are. A per-tensor optimizer (``elementwise = False``, see
+:mod:`atlas.optimizers.base`) receives them as a stack ``(N, 1, 2)`` of ``N``
+independent ``1 x 2`` matrices, and a single start ``(2,)`` as one ``1 x 2``
+matrix, so that one start is the same problem alone or in a batch; its steps are
+reshaped back to points. (On a 2-D surface Muon therefore orthogonalises a
+``1 x 2`` matrix, which is normalising it.)
 
 Divergence. A step whose position or value is not finite (NaN, or an overflow
 to infinity) ends that run, cleanly and silently (floating-point warnings are
@@ -45,7 +52,10 @@ class Trajectory:
     ``xy`` has shape ``(steps + 1, 2)`` or ``(steps + 1, N, 2)`` (row 0 is the
     start), ``z`` the matching ``(steps + 1,)`` or ``(steps + 1, N)`` values.
     ``states[k]`` is the optimizer state after step ``k`` (``states[0]`` the
-    initial one) when the run was made with ``record_state=True``, else None.
+    initial one) when the run was made with ``record_state=True``, else None;
+    a per-tensor optimizer's state arrays shaped like its ``1 x 2`` matrices
+    are reshaped to points like ``xy``'s rows, its other arrays (e.g. a history
+    or a factored moment) keep the start's index first.
     See the module docstring for ``diverged_at``.
     """
 
@@ -96,17 +106,21 @@ def trajectory(
     steps = int(steps)
     p = _start_points(surface.start if start is None else start)
     single = p.ndim == 1
+    # The shape the optimizer sees: the points, or 1 x 2 matrices (see the module docstring).
+    inner = p.shape if optimizer.elementwise else (*p.shape[:-1], 1, 2)
 
     with np.errstate(all="ignore"):
         z = np.asarray(surface.value_xy(p), dtype=np.float64)
         if not np.isfinite(z).all():
             raise ValueError(f"the surface value at the start is not finite: {z}")
-        state = optimizer.init(p)
+        state = optimizer.init(p.reshape(inner))
         xy_rows, z_rows, state_rows = [p], [z], [state]
         alive = np.ones(p.shape[:-1], dtype=bool)
         diverged_at = np.full(p.shape[:-1], -1, dtype=np.int64)
         for k in range(1, steps + 1):
-            p_new, state_new = optimizer.update(surface.gradient_xy(p), state, p)
+            g = np.reshape(surface.gradient_xy(p), inner)
+            p_new, state_new = optimizer.update(g, state, p.reshape(inner))
+            p_new = p_new.reshape(p.shape)
             z_new = np.asarray(surface.value_xy(p_new), dtype=np.float64)
             finite = np.isfinite(p_new).all(axis=-1) & np.isfinite(z_new)
             if finite.all() and alive.all():  # the common case: nothing to hold back
@@ -135,7 +149,7 @@ def trajectory(
         xy=np.stack(xy_rows),
         z=np.stack(z_rows),
         diverged_at=at,
-        states=tuple(state_rows) if record_state else None,
+        states=tuple(_as_points(s, inner, p.shape) for s in state_rows) if record_state else None,
         optimizer=optimizer,
         surface=surface,
         steps=steps,
@@ -157,13 +171,25 @@ def _start_points(start: object) -> np.ndarray:
 
 
 def _hold(new: State, old: State, alive: np.ndarray) -> State:
-    """``new``, except that the per-coordinate arrays keep ``old``'s rows where not alive."""
+    """``new``, except that the arrays keep ``old``'s rows where not alive.
+
+    Every state array whose leading axes are the starts' (a per-coordinate array,
+    or a per-tensor optimizer's) is held; the step count and shared scalars move on.
+    """
     if alive.all():
         return new
-    keep = alive[..., None]
-    held = {
-        f.name: np.where(keep, getattr(new, f.name), getattr(old, f.name))
-        for f in fields(new)
-        if isinstance(getattr(new, f.name), np.ndarray)
-    }
+    held = {}
+    for f in fields(new):
+        value = getattr(new, f.name)
+        if isinstance(value, np.ndarray) and value.shape[: alive.ndim] == alive.shape:
+            keep = alive.reshape(alive.shape + (1,) * (value.ndim - alive.ndim))
+            held[f.name] = np.where(keep, value, getattr(old, f.name))
     return replace(new, **held)
+
+
+def _as_points(state: State, inner: tuple[int, ...], outer: tuple[int, ...]) -> State:
+    """``state`` with its arrays of the optimizer's shape ``inner`` reshaped to ``outer``."""
+    if inner == outer:
+        return state
+    arrays = {k: v.reshape(outer) for k, v in state.arrays().items() if v.shape == inner}
+    return replace(state, **arrays)

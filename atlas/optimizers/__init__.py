@@ -48,6 +48,10 @@ from atlas.optimizers.adaptive import (
 )
 from atlas.optimizers.averaged import ASGD, ASGDState
 from atlas.optimizers.base import Optimizer, State
+from atlas.optimizers.factored import Adafactor, AdafactorState
+from atlas.optimizers.orthogonal import Muon, MuonState
+from atlas.optimizers.prodigy import Prodigy, ProdigyState
+from atlas.optimizers.quasi_newton import LBFGS, LBFGSState
 from atlas.optimizers.rprop import Rprop, RpropState
 from atlas.optimizers.schedule_free import (
     ScheduleFreeAdamW,
@@ -57,6 +61,7 @@ from atlas.optimizers.schedule_free import (
 )
 from atlas.optimizers.sgd import SGD, Momentum, Nesterov, SGDState
 from atlas.optimizers.sign import Lion, LionState
+from atlas.optimizers.trust_ratio import Lamb, LambState
 from atlas.registry import Registry, UnknownNameError
 
 registry: Registry[type[Optimizer]] = Registry("optimizer")
@@ -82,6 +87,12 @@ for _cls in (
     ScheduleFreeAdamW,
     Rprop,
     Lion,
+    # per tensor (elementwise = False): norms, factored moments, matrices, history
+    Lamb,
+    Adafactor,
+    Prodigy,
+    Muon,
+    LBFGS,
 ):
     registry.register(_cls.name, _cls)
 del _cls
@@ -104,6 +115,7 @@ def names() -> list[str]:
 
 __all__ = [
     "ASGD",
+    "LBFGS",
     "SGD",
     "AMSGrad",
     "ASGDState",
@@ -113,6 +125,8 @@ __all__ = [
     "AdaBeliefState",
     "Adadelta",
     "AdadeltaState",
+    "Adafactor",
+    "AdafactorState",
     "Adagrad",
     "AdagradState",
     "Adam",
@@ -122,13 +136,20 @@ __all__ = [
     "AdamaxState",
     "Adan",
     "AdanState",
+    "LBFGSState",
+    "Lamb",
+    "LambState",
     "Lion",
     "LionState",
     "Momentum",
+    "Muon",
+    "MuonState",
     "NAdam",
     "NAdamState",
     "Nesterov",
     "Optimizer",
+    "Prodigy",
+    "ProdigyState",
     "RAdam",
     "RAdamState",
     "RMSprop",

@@ -1,0 +1,208 @@
+"""L-BFGS: a quasi-Newton direction from the last few steps and gradient changes.
+
+Follows ``torch.optim.LBFGS`` (``torch/optim/lbfgs.py``, PyTorch 2.13) with
+``max_iter=1`` and ``line_search_fn=None``: one gradient per step, like every
+other optimizer of the atlas, so races stay fair step for step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from atlas.optimizers.base import Optimizer, State, as_float_array, step_inputs, tensor_axes
+
+#: PyTorch's threshold on :math:`y^\top s` below which a pair is not stored (curvature test).
+CURVATURE_THRESHOLD = 1e-10
+
+
+@dataclass(frozen=True)
+class LBFGSState(State):
+    """Per tensor (leading axes: the batch, see :mod:`atlas.optimizers.base`):
+
+    ``direction`` :math:`d` and ``step_length`` :math:`\\alpha` of the last step;
+    ``g_prev`` the gradient it was computed from; ``y_history`` and
+    ``s_history`` the stored pairs :math:`y_i, s_i` (history axis after the
+    batch, oldest first, ``count`` of them valid) and ``rho`` their
+    :math:`1/y_i^\\top s_i`; ``h_diag`` the scale :math:`\\gamma_H` of the initial
+    inverse Hessian; ``n_iter`` the number of steps taken (a step whose gradient
+    was already below ``tolerance_grad`` does not count).
+    """
+
+    direction: np.ndarray
+    step_length: np.ndarray
+    g_prev: np.ndarray
+    y_history: np.ndarray
+    s_history: np.ndarray
+    rho: np.ndarray
+    count: np.ndarray
+    h_diag: np.ndarray
+    n_iter: np.ndarray
+
+
+@dataclass(frozen=True)
+class LBFGS(Optimizer):
+    """L-BFGS (Liu & Nocedal, 1989): Newton's step with a Hessian learnt from the path.
+
+    Each step stores the change of position :math:`s = \\alpha d` and of gradient
+    :math:`y = g_t - g_{t-1}` (if :math:`y^\\top s > 10^{-10}`, which keeps the
+    estimate positive definite), at most ``history_size`` pairs, and the
+    two-loop recursion turns them into :math:`d = -H_t g_t`, with :math:`H_t` the
+    BFGS inverse-Hessian estimate built on :math:`\\gamma_H I`,
+    :math:`\\gamma_H = y^\\top s / y^\\top y`. The first step is a gradient step
+    of length :math:`\\gamma \\min(1, 1/\\lVert g\\rVert_1)`, the others have
+    length :math:`\\gamma` (``lr``; 1 is the Newton step).
+
+    As in PyTorch with ``max_iter=1``: a step whose largest gradient
+    coordinate is at most ``tolerance_grad`` does nothing (and leaves the state
+    alone); a direction that is not a descent direction by more than
+    ``tolerance_change`` (:math:`g^\\top d > -\\text{tolerance\\_change}`) is
+    stored but not taken. ``max_iter`` (fixed at 1) and ``line_search_fn``
+    (always none) are not hyperparameters here.
+
+    Shapes (see :mod:`atlas.optimizers.base`): the rule's dot products run over
+    one whole tensor (a vector, or a matrix read as its entries); leading axes
+    of a stack are independent problems. PyTorch's ``LBFGS`` concatenates *all*
+    the parameters of a model into one vector; ``atlas train`` gives each
+    parameter array its own L-BFGS, as one ``torch.optim.LBFGS`` per tensor would.
+    """
+
+    name: ClassVar[str] = "lbfgs"
+    title: ClassVar[str] = "L-BFGS"
+    description: ClassVar[str] = "Quasi-Newton steps from the last gradient changes, no line search"
+    latex: ClassVar[str] = r"""
+&\textbf{input}: \gamma \text{ (lr)},\ \tau_g, \tau_c \text{ (tolerances)},
+  \ m \text{ (history size)} \\
+&\textbf{initialize}: \text{history} \leftarrow \emptyset,\ \gamma_H \leftarrow 1 \\
+&\textbf{for}\ t = 1, 2, \ldots \\
+&\quad g_t \leftarrow \nabla_\theta f(\theta_{t-1});
+  \ \textbf{if}\ \lVert g_t \rVert_\infty \le \tau_g:\ \theta_t \leftarrow \theta_{t-1},
+  \ \textbf{next}\ t \\
+&\quad \textbf{if}\ \text{first step}:\ d_t \leftarrow -g_t,
+  \ \alpha_t \leftarrow \gamma \min(1, 1 / \lVert g_t \rVert_1) \\
+&\quad \textbf{else}: \\
+&\qquad y \leftarrow g_t - g_{prev},\ s \leftarrow \alpha_{t-1} d_{t-1};
+  \ \textbf{if}\ y^\top s > 10^{-10}:\ \text{store}\ (y, s, \rho = 1 / y^\top s)
+  \ \text{(at most}\ m),\ \gamma_H \leftarrow y^\top s / y^\top y \\
+&\qquad q \leftarrow -g_t;\ \textbf{for}\ i\ \text{newest to oldest}:
+  \ a_i \leftarrow \rho_i s_i^\top q,\ q \leftarrow q - a_i y_i \\
+&\qquad r \leftarrow \gamma_H q;\ \textbf{for}\ i\ \text{oldest to newest}:
+  \ r \leftarrow r + (a_i - \rho_i y_i^\top r)\, s_i \\
+&\qquad d_t \leftarrow r,\ \alpha_t \leftarrow \gamma \\
+&\quad g_{prev} \leftarrow g_t \\
+&\quad \theta_t \leftarrow \textbf{if}\ g_t^\top d_t > -\tau_c:\ \theta_{t-1}
+  \ \textbf{else}\ \theta_{t-1} + \alpha_t d_t
+"""
+    elementwise: ClassVar[bool] = False
+
+    lr: float = 1.0
+    tolerance_grad: float = 1e-7
+    tolerance_change: float = 1e-9
+    history_size: int = 100
+
+    def check(self) -> None:
+        self._require_nonnegative("lr")
+        if self.history_size < 1:  # PyTorch fails on its first stored pair with 0
+            self._fail("history_size", ">= 1")
+
+    def init(self, params: np.ndarray) -> LBFGSState:
+        theta = as_float_array(params, "params")
+        k = len(tensor_axes(theta))
+        batch = theta.shape[: theta.ndim - k]
+        history = np.zeros((*batch, self.history_size, *theta.shape[theta.ndim - k :]),
+                           dtype=theta.dtype)  # fmt: skip
+        zeros = np.zeros(batch, dtype=theta.dtype)
+        return LBFGSState(
+            t=0, direction=np.zeros_like(theta), step_length=zeros, g_prev=np.zeros_like(theta),
+            y_history=history, s_history=history, rho=np.zeros((*batch, self.history_size),
+                                                               dtype=theta.dtype),
+            count=np.zeros(batch, dtype=np.int64), h_diag=np.ones(batch, dtype=theta.dtype),
+            n_iter=np.zeros(batch, dtype=np.int64),
+        )  # fmt: skip
+
+    def update(
+        self, grad: np.ndarray, state: LBFGSState, params: np.ndarray
+    ) -> tuple[np.ndarray, LBFGSState]:
+        g, theta, t = step_inputs(grad, state, params)
+        axes = tensor_axes(theta)
+        k = len(axes)
+        if state.y_history.shape[-1 - k] != self.history_size:
+            raise ValueError("state was made with another history_size")
+
+        def per(a: np.ndarray) -> np.ndarray:  # a per-tensor number against the tensor's axes
+            return np.reshape(a, np.shape(a) + (1,) * k)
+
+        def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return np.sum(a * b, axis=axes)
+
+        active = ~(np.max(np.abs(g), axis=axes, initial=0.0) <= self.tolerance_grad)
+        n_iter = state.n_iter + active
+        first = active & (n_iter == 1)
+        later = active & ~first
+
+        # Memory: the pair (y, s) of the previous step, if its curvature y^T s is positive.
+        y = g - state.g_prev
+        s = state.direction * per(state.step_length)
+        ys = dot(y, s)
+        store = later & (ys > CURVATURE_THRESHOLD)
+        y_history, s_history, rho, count = _push(state, y, s, ys, store, self.history_size)
+        h_diag = np.where(store, ys / np.where(store, dot(y, y), 1), state.h_diag)
+
+        # Two-loop recursion: d = -H g with the stored pairs (only `later` tensors have any).
+        n = int(count.max(initial=0))
+        q, a = -g, [None] * n
+        for i in range(n - 1, -1, -1):
+            valid = per(i < count)
+            a[i] = dot(s_history[..., i, *[slice(None)] * k], q) * rho[..., i]
+            q = np.where(valid, q - per(a[i]) * y_history[..., i, *[slice(None)] * k], q)
+        r = q * per(h_diag)
+        for i in range(n):
+            valid = per(i < count)
+            y_i, s_i = (h[..., i, *[slice(None)] * k] for h in (y_history, s_history))
+            b_i = dot(y_i, r) * rho[..., i]
+            r = np.where(valid, r + per(a[i] - b_i) * s_i, r)
+        direction = np.where(per(first), -g, r)
+
+        l1 = np.sum(np.abs(g), axis=axes)
+        first_length = np.minimum(1.0, np.divide(1.0, l1, out=np.full_like(l1, np.inf),
+                                                 where=l1 > 0)) * self.lr  # fmt: skip
+        step_length = np.where(first, first_length, self.lr).astype(theta.dtype)
+        move = active & ~(dot(g, direction) > -self.tolerance_change)  # as torch's test
+        theta = np.where(per(move), theta + per(step_length) * direction, theta)
+
+        keep = per(active)  # a tensor whose gradient is already small keeps its state
+        return theta, LBFGSState(
+            t=t, direction=np.where(keep, direction, state.direction),
+            step_length=np.where(active, step_length, state.step_length),
+            g_prev=np.where(keep, g, state.g_prev), y_history=y_history, s_history=s_history,
+            rho=rho, count=count, h_diag=h_diag, n_iter=n_iter,
+        )  # fmt: skip
+
+
+def _push(state: LBFGSState, y: np.ndarray, s: np.ndarray, ys: np.ndarray, store: np.ndarray,
+          size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The histories with ``(y, s, 1/ys)`` appended where ``store`` (the oldest dropped if full).
+
+    New arrays every time (a state is never changed); a tensor that stores
+    nothing keeps its rows as they were.
+    """
+    if not store.any():
+        return state.y_history, state.s_history, state.rho, state.count
+    k = y.ndim - state.count.ndim  # the tensor's own axes
+    full = state.count == size
+    slot = np.where(full, size - 1, state.count)  # where the new pair goes, after any shift
+    new = (np.arange(size) == slot[..., None]) & store[..., None]  # batch + (history,)
+    shift = (full & store)[..., None]
+    rho = np.where(store, 1.0 / np.where(store, ys, 1.0), 0.0).astype(state.rho.dtype)
+    histories = []
+    for old, pair in ((state.y_history, y), (state.s_history, s)):
+        pos = old.ndim - k - 1  # the history axis
+        shifted = np.where(shift.reshape(shift.shape + (1,) * k), np.roll(old, -1, axis=pos), old)
+        histories.append(np.where(new.reshape(new.shape + (1,) * k),
+                                  np.expand_dims(pair, pos), shifted))  # fmt: skip
+    rho_history = np.where(new, rho[..., None], np.where(shift, np.roll(state.rho, -1, -1),
+                                                         state.rho))  # fmt: skip
+    count = np.where(store, np.minimum(state.count + 1, size), state.count)
+    return histories[0], histories[1], rho_history, count
