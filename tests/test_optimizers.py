@@ -296,6 +296,128 @@ def hand_schedule_free(h, p, gs, adam=False):
     return out
 
 
+# Per-tensor rules (elementwise = False): the whole vector at once, as plain Python
+# lists (P0 is one vector: Adafactor's unfactored rule, Muon's 1 x n matrix).
+
+
+def _dot(a, b):
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def hand_lamb(h, p, gs):
+    (b1, b2), lr, wd, eps = h["betas"], h["lr"], h["weight_decay"], h["eps"]
+    m, v, out = [0.0] * len(p), [0.0] * len(p), []
+    for t, g in enumerate(gs, start=1):
+        if h["weight_decouple"]:
+            p = [x * (1 - wd * (1 if h["fixed_decay"] else lr)) for x in p]
+        b3 = 1 - b1 if h["grad_averaging"] else 1
+        m = [b1 * mi + b3 * gi for mi, gi in zip(m, g, strict=True)]
+        v = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g, strict=True)]
+        u = [mi / (math.sqrt(vi) + eps) for mi, vi in zip(m, v, strict=True)]
+        if not h["weight_decouple"]:
+            u = [ui + wd * x for ui, x in zip(u, p, strict=True)]
+        w_norm, u_norm = min(math.sqrt(_dot(p, p)), 10.0), math.sqrt(_dot(u, u))
+        r = 1.0 if h["adam"] or w_norm == 0 or u_norm == 0 else w_norm / (u_norm + eps)
+        p = [x - lr / (1 - b1**t) * r * ui for x, ui in zip(p, u, strict=True)]
+        out.append(p)
+    return out
+
+
+def hand_adafactor(h, p, gs):
+    eps1 = h["eps"][0] if h["eps"][0] is not None else float(np.finfo(np.float64).eps)
+    eps2, v, out = h["eps"][1], [0.0] * len(p), []
+    rms = lambda a: math.sqrt(_dot(a, a) / len(a))  # noqa: E731
+    for t, g in enumerate(gs, start=1):
+        beta2_hat = 1 - t ** h["beta2_decay"]
+        alpha = max(eps2, rms(p)) * min(h["lr"], 1 / math.sqrt(t))
+        p = [x * (1 - h["lr"] * h["weight_decay"]) for x in p]
+        v = [beta2_hat * vi + (1 - beta2_hat) * gi * gi for vi, gi in zip(v, g, strict=True)]
+        u = [gi / max(math.sqrt(vi), eps1) for vi, gi in zip(v, g, strict=True)]
+        p = [x - alpha * ui / max(1.0, rms(u) / h["d"]) for x, ui in zip(p, u, strict=True)]
+        out.append(p)
+    return out
+
+
+def hand_prodigy(h, p, gs):
+    (b1, b2), lr, eps, wd, d0, k = h["betas"], h["lr"], h["eps"], h["weight_decay"], h["d0"], 0
+    b3 = math.sqrt(b2) if h["beta3"] is None else h["beta3"]
+    sl = slice(None, None, h["slice_p"])
+    p0, m, v = p[sl], [0.0] * len(p), [0.0] * len(p)
+    s, r, d, d_max, out = [0.0] * len(p0), 0.0, d0, d0, []
+    for g in gs:
+        bc = math.sqrt(1 - b2 ** (k + 1)) / (1 - b1 ** (k + 1)) if h["use_bias_correction"] else 1
+        dlr = d * lr * bc
+        if not h["decouple"]:
+            g = [gi + wd * x for gi, x in zip(g, p, strict=True)]
+        r = b3 * r + d / d0 * dlr * _dot(g[sl], [a - x for a, x in zip(p0, p[sl], strict=True)])
+        m = [b1 * mi + d * (1 - b1) * gi for mi, gi in zip(m, g, strict=True)]
+        v = [b2 * vi + d * d * (1 - b2) * gi * gi for vi, gi in zip(v, g, strict=True)]
+        s = [b3 * si + d / d0 * (d if h["safeguard_warmup"] else dlr) * gi
+             for si, gi in zip(s, g[sl], strict=True)]  # fmt: skip
+        d_hat = h["d_coef"] * r / sum(abs(si) for si in s)
+        d_max = max(d_max, d_hat)
+        d_new = min(d_max, (max(d, d_hat) if d == d0 else d) * h["growth_rate"])
+        if h["decouple"]:
+            p = [x - wd * dlr * x for x in p]
+        step = m if b1 > 0 else [d_new * gi for gi in g]
+        p = [x - dlr * si / (math.sqrt(vi) + d_new * eps)
+             for x, si, vi in zip(p, step, v, strict=True)]  # fmt: skip
+        d, k = d_new, k + 1
+        out.append(p)
+    return out
+
+
+def hand_muon(h, p, gs):
+    (a, b, c), mu, lr, wd = h["ns_coefficients"], h["momentum"], h["lr"], h["weight_decay"]
+    scale = 0.2 * math.sqrt(len(p)) if h["adjust_lr_fn"] == "match_rms_adamw" else 1.0
+    buf, out = [0.0] * len(p), []
+    for g in gs:
+        buf = [mu * bi + (1 - mu) * gi for bi, gi in zip(buf, g, strict=True)]
+        x = buf
+        if h["nesterov"]:
+            x = [(1 - mu) * gi + mu * bi for bi, gi in zip(buf, g, strict=True)]
+        x = [xi / max(math.sqrt(_dot(x, x)), h["eps"]) for xi in x]
+        for _ in range(h["ns_steps"]):  # X X^T of a 1 x n matrix is the number |x|^2
+            gram = _dot(x, x)
+            x = [a * xi + (b * gram + c * gram * gram) * xi for xi in x]
+        p = [(1 - lr * wd) * pi - lr * scale * xi for pi, xi in zip(p, x, strict=True)]
+        out.append(p)
+    return out
+
+
+def hand_lbfgs(h, p, gs):
+    ys, ss, rhos, h_diag, n_iter, out = [], [], [], 1.0, 0, []
+    d, step, g_prev = None, 0.0, None
+    for g in gs:
+        if max(abs(x) for x in g) <= h["tolerance_grad"]:
+            out.append(p)
+            continue
+        n_iter += 1
+        if n_iter == 1:
+            d = [-x for x in g]
+        else:
+            y, s = [a - b for a, b in zip(g, g_prev, strict=True)], [step * di for di in d]
+            if _dot(y, s) > 1e-10:
+                if len(ys) == h["history_size"]:
+                    ys, ss, rhos = ys[1:], ss[1:], rhos[1:]
+                ys, ss, rhos = [*ys, y], [*ss, s], [*rhos, 1 / _dot(y, s)]
+                h_diag = _dot(y, s) / _dot(y, y)
+            q, al = [-x for x in g], [0.0] * len(ys)
+            for i in reversed(range(len(ys))):
+                al[i] = _dot(ss[i], q) * rhos[i]
+                q = [qi - al[i] * yi for qi, yi in zip(q, ys[i], strict=True)]
+            d = [h_diag * qi for qi in q]
+            for i in range(len(ys)):
+                be = _dot(ys[i], d) * rhos[i]
+                d = [di + (al[i] - be) * si for di, si in zip(d, ss[i], strict=True)]
+        g_prev = g
+        step = min(1.0, 1 / sum(abs(x) for x in g)) * h["lr"] if n_iter == 1 else h["lr"]
+        if _dot(g, d) <= -h["tolerance_change"]:
+            p = [x + step * di for x, di in zip(p, d, strict=True)]
+        out.append(p)
+    return out
+
+
 HAND = {
     "sgd": hand_sgd, "momentum": hand_sgd, "nesterov": hand_sgd, "adagrad": hand_adagrad,
     "rmsprop": hand_rmsprop, "adadelta": hand_adadelta, "adam": hand_adam,
@@ -304,6 +426,8 @@ HAND = {
     "asgd": hand_asgd, "lion": hand_lion, "adabelief": hand_adabelief, "yogi": hand_yogi,
     "adan": hand_adan, "ademamix": hand_ademamix, "schedule_free_sgd": hand_schedule_free,
     "schedule_free_adamw": lambda h, p, gs: hand_schedule_free(h, p, gs, adam=True),
+    "lamb": hand_lamb, "adafactor": hand_adafactor, "prodigy": hand_prodigy,
+    "muon": hand_muon, "lbfgs": hand_lbfgs,
 }  # fmt: skip
 
 # Non-default hyperparameters, to exercise every branch of each rule.
@@ -336,6 +460,17 @@ VARIANTS = {
                           "r": 1.0, "weight_lr_power": 1.0},
     "schedule_free_adamw": {"lr": 0.1, "betas": (0.5, 0.9), "eps": 1e-3, "weight_decay": 0.1,
                             "warmup_steps": 2, "r": 0.5, "weight_lr_power": 1.0},
+    "lamb": {"lr": 0.1, "betas": (0.8, 0.9), "weight_decay": 0.1, "weight_decouple": False,
+             "grad_averaging": False, "eps": 1e-3},
+    "adafactor": {"lr": 0.1, "beta2_decay": -0.5, "eps": (1e-3, 0.1), "d": 1.5,
+                  "weight_decay": 0.1},
+    "prodigy": {"lr": 0.5, "betas": (0.8, 0.9), "beta3": 0.7, "weight_decay": 0.1,
+                "decouple": False, "use_bias_correction": True, "safeguard_warmup": True,
+                "d0": 1e-2, "d_coef": 2.0, "growth_rate": 1.5, "slice_p": 2},
+    "muon": {"lr": 0.1, "weight_decay": 0.2, "momentum": 0.5, "nesterov": False,
+             "ns_coefficients": (2.0, -1.5, 0.5), "eps": 1e-3, "ns_steps": 3,
+             "adjust_lr_fn": "match_rms_adamw"},
+    "lbfgs": {"lr": 0.5, "history_size": 1, "tolerance_change": 1e-2},
 }  # fmt: skip
 
 P0 = np.array([1.0, -2.0, 0.5])
@@ -345,7 +480,7 @@ GRADS = np.array([[0.5, -3.0, 0.0], [-0.25, -1.0, 2.0], [-0.5, 0.5, 1.0]])
 
 def test_tables_cover_every_optimizer():
     assert set(HAND) == set(VARIANTS) == set(NAMES) == set(CONVERGENCE)
-    assert len(NAMES) == 21
+    assert len(NAMES) == 26
 
 
 @pytest.mark.parametrize("variant", [False, True], ids=["defaults", "variant"])
@@ -357,8 +492,11 @@ def test_steps_match_the_formula_worked_by_hand(name, variant):
         params, state = opt.update(g, state, params)
         ours.append(params)
     h = opt.hyperparameters()
-    by_hand = np.array([HAND[name](h, float(p), [float(g) for g in GRADS[:, i]])
-                        for i, p in enumerate(P0)]).T  # fmt: skip
+    if opt.elementwise:  # coordinate by coordinate
+        by_hand = np.array([HAND[name](h, float(p), [float(g) for g in GRADS[:, i]])
+                            for i, p in enumerate(P0)]).T  # fmt: skip
+    else:  # the whole vector at once
+        by_hand = np.array(HAND[name](h, P0.tolist(), GRADS.tolist()))
     np.testing.assert_allclose(np.array(ours), by_hand, rtol=1e-13, atol=1e-15)
     assert state.t == len(GRADS)
     assert not np.array_equal(ours[-1], P0)  # it moved: a test that cannot fail proves nothing
@@ -451,20 +589,26 @@ CONVERGENCE = {
     "ademamix": ((0.01, 10000), (0.01, 15000)),
     "schedule_free_sgd": ((1.0, 500), (5e-3, 20000)),
     "schedule_free_adamw": ((1.0, 500), (0.03, 8000)),
+    "lamb": ((0.05, 500), (3e-3, 8000)),  # (slow near the origin: steps scale with |theta|)
+    "adafactor": ((0.03, 4000), (1e-3, 40000)),  # relative, sign-like steps in the valley
+    "prodigy": ((1.0, 500), (1.0, 5000)),
+    "muon": ((1e-3, 10000), (1e-3, 5000)),
+    "lbfgs": ((1.0, 500), (1.0, 500)),
 }
 
-# At a constant lr, two rules end in a cycle around the sphere's minimum instead of at it,
-# of amplitude ~lr: Lion (every coordinate moves by exactly lr) and AdEMAMix (its slow
-# momentum, a memory of ~10^4 steps, keeps overshooting). They must reach and stay within
-# this distance; every other optimizer within 1e-5.
-SPHERE_ATOL = {"lion": 1e-2, "ademamix": 1e-2}
+# At a constant lr, three rules end in a cycle around the sphere's minimum instead of at it,
+# of amplitude ~lr: Lion (every coordinate moves by exactly lr), Muon (on a 1 x 2 point
+# every step has length 0.70 lr) and AdEMAMix (its slow momentum, a memory of ~10^4
+# steps, keeps overshooting). They must reach and stay within this distance; every other
+# optimizer within 1e-5.
+SPHERE_ATOL = {"lion": 1e-2, "ademamix": 1e-2, "muon": 1e-2}
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_reaches_the_minimum(name):
     (lr_sphere, steps_sphere), (lr_rosen, steps_rosen) = CONVERGENCE[name]
-    # AdamW's decoupled decay moves Rosenbrock's minimum towards 0, so switch it off.
-    extra = {"weight_decay": 0.0} if name == "adamw" else {}
+    # AdamW's and Muon's decoupled decay moves Rosenbrock's minimum towards 0: switch it off.
+    extra = {"weight_decay": 0.0} if name in ("adamw", "muon") else {}
     sphere = trajectory(optimizers.get(name, lr=lr_sphere), surfaces.get("sphere"), None,
                         steps_sphere)  # fmt: skip
     assert sphere.diverged_at is None
@@ -487,9 +631,14 @@ arrays = st.integers(1, 4).flatmap(
 @settings(max_examples=40, deadline=None)
 @given(data=arrays, name=st.sampled_from(NAMES))
 def test_rows_update_independently(data, name):
-    """N points in one (N, 2) array give exactly the numbers of N separate updates."""
-    p, g1, g2, g3 = (np.array(a).reshape(-1, 2) for a in data)
+    """N points in one (N, 2) array give exactly the numbers of N separate updates.
+
+    A per-tensor optimizer gets them as a stack (N, 1, 2) of 1 x 2 matrices,
+    each alone as one 1 x 2 matrix (as the trajectory runner presents them).
+    """
     opt = optimizers.get(name)
+    shape = (-1, 2) if opt.elementwise else (-1, 1, 2)
+    p, g1, g2, g3 = (np.array(a).reshape(shape) for a in data)
     with np.errstate(all="raise", under="ignore"):
         together, state = p, opt.init(p)
         for g in (g1, g2, g3):
@@ -534,7 +683,10 @@ def test_any_shape_and_dtype_preserved(name, dtype):
     params = np.ones((2, 3, 4), dtype=dtype)
     new, state = opt.update(np.full_like(params, 0.5), opt.init(params), params)
     assert new.shape == params.shape and new.dtype == dtype
-    assert all(a.dtype == dtype for a in state.arrays().values())
+    # A per-tensor optimizer reads (2, 3, 4) as two 3 x 4 matrices; its per-tensor numbers
+    # (shape (2,)) may be counters (int) or, like the reference's Python floats, float64.
+    per_tensor = () if opt.elementwise else (2,)
+    assert all(a.dtype == dtype for a in state.arrays().values() if a.shape != per_tensor)
     with pytest.raises(ValueError, match="shape"):
         opt.update(np.ones(3), state, params)
 
@@ -596,9 +748,10 @@ def test_unknown_name_and_hyperparameter():
 # (name, field, bad value): every constraint of every optimizer.
 BAD = [
     *[(n, "lr", -0.1) for n in NAMES],
-    *[(n, "weight_decay", -1.0) for n in NAMES if n != "rprop"],
+    *[(n, "weight_decay", -1.0) for n in NAMES if n not in ("rprop", "lbfgs")],
     *[(n, "eps", -1e-8) for n in NAMES
-      if n not in ("sgd", "momentum", "nesterov", "rprop", "asgd", "lion", "schedule_free_sgd")],
+      if n not in ("sgd", "momentum", "nesterov", "rprop", "asgd", "lion", "schedule_free_sgd",
+                   "lbfgs")],
     *[(n, "betas", b) for n in ("adam", "amsgrad", "adamw", "adamax", "nadam", "radam")
       for b in ((1.0, 0.999), (0.9, 1.0), (-0.1, 0.9), (0.9, -0.5))],
     ("sgd", "momentum", -0.5), ("rmsprop", "momentum", -0.5),
@@ -625,6 +778,18 @@ BAD = [
     *[(n, field, v) for n in ("schedule_free_sgd", "schedule_free_adamw")
       for field, v in (("warmup_steps", -1), ("warmup_steps", 2.5), ("warmup_steps", True),
                        ("weight_lr_power", -1.0))],
+    *[(n, "betas", b) for n in ("lamb", "prodigy")
+      for b in ((1.0, 0.999), (0.9, 1.0), (-0.1, 0.9), (0.9, -0.5))],
+    ("adafactor", "beta2_decay", 0.5), ("adafactor", "d", 0.5),
+    ("adafactor", "eps", (-1.0, 1e-3)), ("adafactor", "eps", (None, -1e-3)),
+    ("adafactor", "eps", (None,)),
+    ("prodigy", "lr", 0.0), ("prodigy", "d0", 0.0), ("prodigy", "eps", 0.0),
+    ("prodigy", "beta3", 1.5), ("prodigy", "growth_rate", 0.5), ("prodigy", "slice_p", 0),
+    ("prodigy", "slice_p", 1.5), ("prodigy", "decouple", "yes"),
+    ("muon", "momentum", -0.5), ("muon", "ns_steps", 100), ("muon", "ns_steps", -1),
+    ("muon", "ns_steps", 2.5), ("muon", "adjust_lr_fn", "fast"), ("muon", "adjust_lr_fn", 1),
+    ("muon", "ns_coefficients", (1.0, 2.0)), ("lbfgs", "history_size", 0),
+    ("lbfgs", "history_size", 10.0),
 ]  # fmt: skip
 
 
@@ -641,7 +806,10 @@ def test_every_number_must_be_finite(name):
     opt = optimizers.get(name)
     for field, value in opt.hyperparameters().items():
         bad = [math.nan, math.inf]
-        if isinstance(value, tuple):
+        if field in opt.may_be_infinite:  # e.g. Prodigy's growth_rate (default inf)
+            assert optimizers.get(name, **{field: math.inf}).hyperparameters()[field] == math.inf
+            bad = [math.nan]
+        elif isinstance(value, tuple):
             bad = [(math.nan, value[1]), (value[0], math.inf)]
         elif isinstance(value, bool):
             continue
