@@ -147,7 +147,7 @@
   function build() {
     ui.surface = el("select", {id: "ax-surface"});
     DATA.surfaces.forEach(function (s) { ui.surface.appendChild(el("option", {value: s.name, text: s.title})); });
-    ui.formula = el("span", {"class": "ax-formula"});
+    ui.formula = el("span", {"class": "ax-formula mathjax_process"}); // MathJax typesets only these
     ui.description = el("p", {"class": "ax-description"});
     ui.canvas = el("canvas", {"class": "ax-plot", tabindex: "0", role: "img"});
     ui.play = el("button", {type: "button", "class": "ax-play", text: "Play"});
@@ -198,7 +198,15 @@
       if (point) setStart(point);
     });
     ui.canvas.addEventListener("keydown", onPlotKey);
-    window.addEventListener("resize", draw);
+    if (window.ResizeObserver) { // the plot follows its column's width
+      var lastWidth = 0;
+      new ResizeObserver(function (entries) {
+        var width = Math.round(entries[0].contentRect.width);
+        if (width !== lastWidth) { lastWidth = width; draw(); }
+      }).observe(ui.canvas.parentNode);
+    } else {
+      window.addEventListener("resize", draw);
+    }
     window.addEventListener("hashchange", function () {
       var c = decode(location.hash);
       if (c && location.hash !== encode(config)) { config = c; pause(); changed(true); }
@@ -402,12 +410,11 @@
     if (!config) return;
     var s = surfaceByName[config.surface];
     var wrap = ui.canvas.parentNode;
-    var cssWidth = Math.max(200, Math.min(wrap.clientWidth || 480, 560));
+    var cssWidth = Math.max(200, Math.min(wrap.clientWidth || 480, 560)); // the canvas is 100 % wide
     var plotWidth = cssWidth - MARGIN.left - MARGIN.right;
     var plotHeight = Math.round(plotWidth * s.image.height / s.image.width);
     var cssHeight = plotHeight + MARGIN.top + MARGIN.bottom;
     var ratio = window.devicePixelRatio || 1;
-    ui.canvas.style.width = cssWidth + "px";
     ui.canvas.style.height = cssHeight + "px";
     if (ui.canvas.width !== Math.round(cssWidth * ratio)) ui.canvas.width = Math.round(cssWidth * ratio);
     if (ui.canvas.height !== Math.round(cssHeight * ratio)) ui.canvas.height = Math.round(cssHeight * ratio);
@@ -549,8 +556,8 @@
     var internals = ui.internals.checked;
     ui.counter.textContent = "step " + config.k + " / " + steps();
     var gapName = s.f_min === null ? "f" : "f − f*";
-    var head = ["optimizer", "lr", gapName, "status"];
-    if (internals) head = head.concat(["step Δx, Δy", "effective lr x, y"]);
+    var head = ["optimizer", gapName, "status"];
+    if (internals) head = head.concat(["next step Δx, Δy", "effective lr x, y"]);
     ui.readout.textContent = "";
     ui.readout.appendChild(el("thead", {}, [el("tr", {}, head.map(function (h) { return el("th", {scope: "col", text: h}); }))]));
     var body = el("tbody");
@@ -566,7 +573,7 @@
       } else status = "in the plot";
       var cells = [el("th", {scope: "row"}, [el("span", {"class": "ax-swatch", style: "background:" + meta.color}),
                                              document.createTextNode(meta.title)]),
-                   el("td", {text: format(o.h.lr)}), el("td", {text: Number.isFinite(gap) ? format(gap) : "—"}),
+                   el("td", {text: Number.isFinite(gap) ? format(gap) : "—"}),
                    el("td", {text: status})];
       if (internals) {
         var next = run.parts[last + 1];
