@@ -49,7 +49,19 @@ def test_list_optimizers_names_the_presets(capsys):
 def test_show_prints_formula_and_description(capsys, name):
     assert cli.main(["show", name]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(name) and "latex" in out
+    assert out.startswith(name) and "  formula  " in out
+    assert "\\" not in out  # text, not LaTeX
+    assert cli.main(["show", name, "--latex"]) == 0
+    source = capsys.readouterr().out
+    assert source != out and ("\\" in source or "^" in source)  # the LaTeX source
+
+
+def test_show_prints_an_update_rule_as_indented_text(capsys):
+    assert cli.main(["show", "adam"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "  formula          input: γ (lr), β₁, β₂ (betas), ε, λ (weight decay), amsgrad" in lines
+    assert " " * 19 + "for t = 1, 2, …" in lines
+    assert " " * 23 + "θₜ ← θₜ₋₁ − γ m̂ₜ / (√v̂ₜ + ε)" in lines  # the loop's body, indented
 
 
 def test_unknown_name_exits_2_with_a_suggestion(capsys):
