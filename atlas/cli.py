@@ -36,6 +36,21 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+_SHOWN = {"latex": "formula", "derivative_latex": "derivative"}
+
+
+def _formula(text: str, field: str, latex: bool) -> str:
+    """A field as ``atlas show`` prints it: formulas as Unicode text (their LaTeX source with
+    ``--latex``), the lines of a multi-line one aligned under its first."""
+    if field == "title":
+        return text.strip()
+    if latex:
+        return text.strip()
+    from atlas.latex_text import to_text
+
+    return to_text(text).replace("\n", "\n" + " " * 19)
+
+
 def _cmd_show(args: argparse.Namespace) -> int:
     from atlas.registry import UnknownNameError
 
@@ -47,7 +62,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
             print(f"{args.name} ({registry.kind}): {entry.description}")
             for field in ("title", "latex", "derivative_latex", "range"):
                 if getattr(entry, field, None):
-                    print(f"  {field:<16} {str(getattr(entry, field)).strip()}")
+                    print(f"  {_SHOWN.get(field, field):<16} "
+                          f"{_formula(str(getattr(entry, field)), field, args.latex)}")
             if kind == "optimizers":
                 print(f"  {'defaults':<16} {entry().hyperparameters()}")
             if kind == "surfaces":
@@ -132,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", help="formula, description and defaults of one entry")
     p.add_argument("name", help="a surface, optimizer, activation, loss or data set name")
+    p.add_argument("--latex", action="store_true",
+                   help="print the formulas' LaTeX source instead of text")
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("render", help="render the book's figures (only those that changed)")
