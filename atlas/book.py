@@ -16,6 +16,8 @@ dependency of Jupyter Book); the rest of atlas does not import it.
 from __future__ import annotations
 
 import inspect
+import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ import numpy as np
 from IPython.display import HTML, Markdown, Math
 
 from atlas import activations as activation_registry
-from atlas import graph, learning_rates, optimizers
+from atlas import graph, latex_text, learning_rates, optimizers
 from atlas import losses as loss_registry
 from atlas.race_results import Choice, RaceSummary, by_surface, optimizer_names
 
@@ -53,6 +55,20 @@ def fixed(x: float, digits: int = 4) -> str:
 def significant(x: float, digits: int = 6) -> str:
     """``x`` to ``digits`` significant digits, with a true minus sign."""
     return minus(f"{x:.{digits}g}")
+
+
+def times_ten(x: float, digits: int = 2) -> str:
+    """``x`` in LaTeX scientific notation, ``digits`` significant digits: ``4.5 \\times
+    10^{-5}``; a power of ten is kept only where the exponent is not 0."""
+    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
+    if int(exponent) == 0:
+        return mantissa
+    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def inline_math(latex: str) -> Markdown:
+    """A formula to glue into a sentence: ``{glue:md}`name:myst``` shows it through MathJax."""
+    return Markdown(f"${latex}$")
 
 
 def cell(value: Any, digits: int = 6) -> str:
@@ -98,19 +114,91 @@ def matrix(m: np.ndarray, digits: int = 4) -> str:
     return r"\begin{pmatrix}" + body + r"\end{pmatrix}"
 
 
-def source(obj: Any) -> Markdown:
-    """An object's source code as a highlighted Python block."""
-    return Markdown(f"```python\n{inspect.getsource(obj)}```")
+#: The widest line of code a page shows (the book column holds 88 columns of code).
+CODE_WIDTH = 88
+
+
+def source(obj: Any, width: int = CODE_WIDTH) -> Markdown:
+    """An object's source code, dedented, as a highlighted Python block; a ValueError naming
+    the line if one is wider than ``width`` columns (it would need a sideways scroll)."""
+    text = textwrap.dedent(inspect.getsource(obj))
+    for number, line in enumerate(text.splitlines(), 1):
+        if len(line) > width:
+            raise ValueError(f"{obj.__qualname__}: line {number} is {len(line)} columns wide, "
+                             f"more than the {width} a page shows: {line.strip()!r}")
+    return Markdown(f"```python\n{text}```")
 
 
 # ------------------------------------------------------------------------ registry entries
 
 
+#: The widest row of a displayed formula, in characters of its text rendering
+#: (:func:`atlas.latex_text.to_text`): about 64 fit the book's column of 680 CSS px.
+FORMULA_WIDTH = 64
+
+
+def mathjax(latex: str) -> str:
+    """``latex`` as MathJax reads it: MathJax takes the argument of ``\\text{...}`` (and
+    ``\\textit``, ``\\textbf``) literally, so ``\\_`` there, correct LaTeX for an
+    underscore, would show its backslash; it becomes a plain ``_``."""
+    return re.sub(r"\\(text\w*)\{([^{}]*)\}",
+                  lambda m: "\\" + m[1] + "{" + m[2].replace("\\_", "_") + "}", latex)
+
+
+def wrap_rows(latex: str, width: int = FORMULA_WIDTH) -> str:
+    """The rows of an ``aligned`` block (split at ``\\\\``), each row wider than ``width``
+    characters broken after a top-level ``,\\ `` (a list of inputs, say) and continued on
+    indented rows, so that no row needs a sideways scroll."""
+    rows = []
+    for row in _top_level_split(latex.strip(), "\\\\"):
+        pieces = _top_level_split(row, ",\\ ")
+        if len(pieces) == 1 or len(latex_text.to_text(row)) <= width:
+            rows.append(row)
+            continue
+        line = pieces[0]
+        for piece in pieces[1:]:
+            if len(latex_text.to_text(line + ", " + piece)) > width:
+                rows.append(line + ",")
+                line = "&\\qquad " + piece.lstrip()
+            else:
+                line += ",\\ " + piece
+        rows.append(line)
+    return " \\\\\n".join(row.strip() for row in rows)
+
+
+def _top_level_split(latex: str, separator: str) -> list[str]:
+    """``latex`` split at ``separator`` outside braces and environments."""
+    parts, depth, start, k = [], 0, 0, 0
+    while k < len(latex):
+        if latex.startswith("\\begin", k):
+            depth += 1
+        elif latex.startswith("\\end", k):
+            depth -= 1
+        elif latex[k] == "\\" and k + 1 < len(latex) and latex[k + 1] in "{}":
+            k += 2  # an escaped brace
+            continue
+        elif latex[k] == "{":
+            depth += 1
+        elif latex[k] == "}":
+            depth -= 1
+        elif depth == 0 and latex.startswith(separator, k):
+            parts.append(latex[start:k])
+            k += len(separator)
+            start = k
+            continue
+        elif latex[k] == "\\":
+            k += 2  # a command's first character is never a separator's
+            continue
+        k += 1
+    parts.append(latex[start:])
+    return parts
+
+
 def rule(name: str) -> list[Any]:
-    """An optimizer's description, update rule and defaults."""
+    """An optimizer's description, update rule (rows that fit the column) and defaults."""
     opt = optimizers.get(name)
     return [Markdown(f"*{type(opt).description}.*"),
-            Math(r"\begin{aligned}" + opt.latex.strip() + r"\end{aligned}"),
+            Math(r"\begin{aligned}" + wrap_rows(mathjax(opt.latex)) + r"\end{aligned}"),
             table(["hyperparameter", "PyTorch default"],
                   [(f"<code>{k}</code>", f"<code>{v!r}</code>")
                    for k, v in opt.hyperparameters().items()])]

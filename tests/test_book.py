@@ -13,6 +13,7 @@ import pytest
 
 from atlas import activations, book, catalog, losses, optimizers, race_results
 from atlas.examples import exercises
+from atlas.latex_text import to_text
 from atlas.nn import metrics
 
 PAGES = sorted((Path(__file__).resolve().parent.parent / "book").glob("*.md"))
@@ -78,6 +79,24 @@ def test_numbers_carry_a_true_minus_sign():
     assert book.significant(1234567.0) == "1.23457e+06"
 
 
+def test_wrap_rows_breaks_a_long_list_after_its_commas():
+    latex = (r"&\textbf{input}: \alpha,\ \beta,\ \gamma,\ \delta \\ "
+             r"&\quad x \leftarrow \begin{cases} a, b & c \\ d & e \end{cases}")
+    wrapped = book.wrap_rows(latex, width=13)
+    assert to_text(wrapped).splitlines() == ["input: α, β,", "        γ, δ",
+                                             "    x ← a, b if c", "        d if e"]
+    assert to_text(book.wrap_rows(latex)) == to_text(latex)  # wide enough: as it was
+    assert book.mathjax(r"\textit{a\_b} + x\_y") == r"\textit{a_b} + x\_y"
+
+
+def test_scientific_notation_for_formulas():
+    assert book.times_ten(4.539786870243442e-05) == r"4.5 \times 10^{-5}"
+    assert book.times_ten(-0.0012345, 3) == r"-1.23 \times 10^{-3}"
+    assert book.times_ten(123456.0, 1) == r"1 \times 10^{5}"
+    assert book.times_ten(3.25, 3) == "3.25"  # no "10^0"
+    assert book.inline_math(book.times_ten(2e-9, 1)).data == r"$2 \times 10^{-9}$"
+
+
 def test_table_cells_and_markup():
     html = book.table(["a", "b"], [(0.1 + 0.2, "<code>x</code>"), (-0.0, 3)]).data
     assert html.startswith('<div class="mathjax_process"><table class="table"><thead>')
@@ -102,6 +121,10 @@ def test_matrix_and_source():
         r"\begin{pmatrix}1.0000 & -0.5000 \\ 0.2500 & 2.0000\end{pmatrix}")
     assert book.matrix(np.array([0.5, 1.0]), 1) == r"\begin{pmatrix}0.5 & 1.0\end{pmatrix}"
     assert book.source(book.fixed).data.startswith("```python\ndef fixed(")
+    shown = book.source(book.Markdown.__init__, width=200).data  # a method: dedented
+    assert shown.startswith("```python\ndef __init__(")
+    with pytest.raises(ValueError, match=r"line \d+ is \d+ columns wide, more than the 20"):
+        book.source(book.fixed, width=20)
 
 
 @pytest.mark.parametrize("name", optimizers.names())
@@ -109,7 +132,13 @@ def test_rule_box_of_every_optimizer(name):
     description, rule, defaults = book.rule(name)
     opt = optimizers.get(name)
     assert description.data == f"*{type(opt).description}.*"
-    assert opt.latex.strip() in rule.data and rule.data.startswith(r"\begin{aligned}")
+    assert rule.data.startswith(r"\begin{aligned}") and rule.data.endswith(r"\end{aligned}")
+    shown = to_text(rule.data.removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}"))
+    assert re.sub(r"\s", "", shown) == re.sub(r"\s", "", to_text(opt.latex))  # the same rule
+    assert r"\_" not in rule.data  # MathJax would show the backslash of \textit{a\_b}
+    for line in shown.splitlines():  # rows broken at a list's commas fit the column
+        assert len(line) <= book.FORMULA_WIDTH or ", " not in line.split(": ", 1)[-1] or (
+            not line.lstrip().startswith("input")), line
     for key, value in opt.hyperparameters().items():
         assert f"<td><code>{key}</code></td><td><code>{value!r}</code></td>" in defaults.data
 

@@ -49,6 +49,9 @@ def test_descent_follows_the_contraction(lr: float, b0: float, steps: int) -> No
     run = learning.descend(problem, optimizers.get("sgd", lr=lr), b0, steps)
     expected = problem.solution + (1 - 2 * lr) ** np.arange(steps + 1) * (b0 - problem.solution)
     np.testing.assert_allclose(run.b, expected, rtol=1e-9, atol=1e-9)
+    if steps:  # each step multiplies the distance by the contraction factor the page quotes
+        assert run.b[1] - problem.solution == pytest.approx(
+            learning.contraction(problem, lr) * (b0 - problem.solution), rel=1e-9, abs=1e-9)
     np.testing.assert_allclose(run.loss, (2 + run.b - 6) ** 2, rtol=1e-12)
     assert run.lr == lr and run.steps[-1] == steps
 

@@ -103,13 +103,16 @@ class LogisticRegression:
         """Class 1 where :math:`p > 1/2`, i.e. where :math:`z > 0`."""
         return (self.linear.forward(x)[:, 0] > 0).astype(np.int64)
 
-    def loss_and_grads(self, x: np.ndarray, t: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
-        """Forward through the three pieces, then backward through them in reverse."""
+    def loss_and_grads(
+        self, x: np.ndarray, t: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """Forward through the three pieces, then backward in reverse."""
         target = np.asarray(t, dtype=np.float64)[:, None]
         p = self.sigmoid.forward(self.linear.forward(x))
         dp = self.bce.backward(p, target)  # ∂L/∂p = (p − t)/(p(1 − p)) / N
         dz = self.sigmoid.backward(dp)  # ⊙ σ'(z) = p(1 − p): leaves (p − t)/N
-        self.linear.backward(dz, input_grad=False)  # ∂L/∂W = xᵀ dz, ∂L/∂b = Σ dz
+        # ∂L/∂W = xᵀ dz, ∂L/∂b = Σ dz
+        self.linear.backward(dz, input_grad=False)
         return float(self.bce.forward(p, target)), self.linear.grads()
 
 

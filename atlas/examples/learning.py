@@ -114,6 +114,12 @@ def descend(problem: OneParameterProblem, optimizer: Optimizer, b0: float = 0.0,
                    loss=problem.loss(values), grad=problem.grad(values))
 
 
+def contraction(problem: OneParameterProblem, lr: float) -> float:
+    """The factor :math:`r = 1 - \\eta L''` by which one step of plain gradient descent with
+    learning rate ``lr`` multiplies the distance :math:`b_t - b^*` to the minimum."""
+    return 1.0 - lr * problem.curvature
+
+
 def regime(problem: OneParameterProblem, lr: float) -> str:
     """How plain gradient descent with learning rate ``lr`` behaves on ``problem``.
 
@@ -123,7 +129,7 @@ def regime(problem: OneParameterProblem, lr: float) -> str:
     """
     if not (isinstance(lr, int | float) and lr > 0 and np.isfinite(lr)):
         raise ValueError(f"lr must be a positive number, got {lr!r}")
-    r = 1.0 - lr * problem.curvature
+    r = contraction(problem, lr)
     if r >= 0.9:
         return "too small"
     if r > 0:

@@ -107,15 +107,19 @@ class Linear:
         self.db: np.ndarray | None = None
         self._x: np.ndarray | None = None
 
+    # The book shows forward and backward: lines of at most 75 characters.
     def forward(
-        self, x: np.ndarray, *, train: bool = False, rng: np.random.Generator | None = None
+        self, x: np.ndarray, *, train: bool = False,
+        rng: np.random.Generator | None = None,
     ) -> np.ndarray:
         self._x = x
         y = x @ self.W
-        y += self.b  # in place: y is a fresh array of this layer, so no temporary for x W + b
+        y += self.b  # in place: y is new, so x W + b needs no temporary
         return y
 
-    def backward(self, dy: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
+    def backward(
+        self, dy: np.ndarray, *, input_grad: bool = True
+    ) -> np.ndarray | None:
         if self._x is None:
             raise RuntimeError("Linear.backward called before forward")
         self.dW = self._x.T @ dy
