@@ -329,7 +329,7 @@ def test_bad_declarations_are_rejected_with_the_bad_value(change, message):
     fields = {"name": "bowl", "title": "Bowl", "latex": "f(x, y) = x^2 + y^2",
               "description": "A bowl", "f": lambda x, y: x**2 + y**2,
               "grad": lambda x, y: (2 * x, 2 * y), "domain": ((-1.0, 1.0), (-1.0, 1.0)),
-              "start": (0.5, 0.5)}
+              "start": (0.5, 0.5), "minima": (Point(0.0, 0.0, 0.0),)}
     Surface(**fields)  # valid as it stands
     with pytest.raises(ValueError, match=message):
         Surface(**(fields | change))

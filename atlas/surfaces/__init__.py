@@ -14,6 +14,6 @@ no point of a dense grid beats it.
 # Registration order is reading order: the course's surfaces first, then the classics.
 from atlas.surfaces import course  # noqa: F401  # isort: skip
 from atlas.surfaces import classics  # noqa: F401  # isort: skip
-from atlas.surfaces.base import KINDS, Point, Surface, get, names, registry
+from atlas.surfaces.base import KINDS, TAU, Point, Surface, get, names, registry
 
-__all__ = ["KINDS", "Point", "Surface", "get", "names", "registry"]
+__all__ = ["KINDS", "TAU", "Point", "Surface", "get", "names", "registry"]

@@ -13,6 +13,8 @@ from atlas.registry import Registry
 Array = NDArray[np.float64]
 PI = np.pi
 KINDS = ("global minimum", "local minimum", "local maximum", "saddle point")
+#: The default race target: a run has arrived once f - f* <= TAU (see :mod:`atlas.protocol`).
+TAU = 1e-2
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class Surface:
     minima: tuple[Point, ...] = ()
     critical: tuple[Point, ...] = ()
     view: tuple[float, float] = (35.0, -60.0)
+    # The race target (atlas.protocol): f - f* <= tau; on a surface unbounded below,
+    # escape: f <= f(start) - delta. A target other than the default says why.
+    tau: float = TAU
+    delta: float | None = None
+    target_note: str = ""
 
     def __post_init__(self) -> None:
         if not self.latex.strip() or not self.title.strip():
@@ -56,9 +63,23 @@ class Surface:
             raise ValueError(f"minima must be global minima of equal value, got {self.minima}")
         if any(p.kind not in KINDS[1:] for p in self.critical):
             raise ValueError(f"critical kinds must be among {KINDS[1:]}, got {self.critical}")
+        self._check_target()
         elevation, azimuth = self.view
         if not (-90 <= elevation <= 90 and -360 <= azimuth <= 360):
             raise ValueError(f"view must be (elevation, azimuth) in degrees, got {self.view}")
+
+    def _check_target(self) -> None:
+        if not (np.isfinite(self.tau) and self.tau > 0):
+            raise ValueError(f"surface {self.name!r}: tau must be > 0, got {self.tau!r}")
+        if (self.delta is None) != bool(self.minima):
+            raise ValueError(f"surface {self.name!r}: a surface without minima (unbounded "
+                             f"below) needs an escape drop delta > 0, and only such a surface; "
+                             f"got delta={self.delta!r}")
+        if self.delta is not None and not (np.isfinite(self.delta) and self.delta > 0):
+            raise ValueError(f"surface {self.name!r}: delta must be > 0, got {self.delta!r}")
+        if (self.tau != TAU or self.delta is not None) != bool(self.target_note.strip()):
+            raise ValueError(f"surface {self.name!r}: a target other than the default "
+                             f"(tau = {TAU:g}) needs a target_note saying why, and only such")
 
     def value(self, x: ArrayLike, y: ArrayLike) -> Array:
         """f(x, y) as a float64 array of the broadcast shape of x and y."""

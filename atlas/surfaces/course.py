@@ -34,6 +34,8 @@ declare(
     f=lambda x, y: y**2 - x**2, grad=lambda x, y: (-2 * x, 2 * y),
     domain=((-5.0, 5.0), (-5.0, 5.0)), start=(1e-4, 4.0),
     critical=(Point(0.0, 0.0, 0.0, "saddle point"),), view=(35.0, -60.0),
+    delta=20.0,
+    target_note="escape: f <= 16 - 20 = -4 needs |x| >= 2, a fifth of the plot past the saddle",
 )
 declare(
     name="tanh_squared", title="Tanh bowl", latex=r"f(x, y) = \tanh^2 x + \tanh^2 y",
@@ -69,5 +71,7 @@ declare(
     grad=lambda x, y: (x / 4 + 10 * _tanh_sq_prime(10 * x), y / 4),
     domain=((-3.0, 3.0), (-3.0, 3.0)), start=(-2.0, 2.0),
     minima=(Point(0.0, 0.0, 0.0),), view=(45.0, -87.0),
+    tau=1e-3,
+    target_note="flat trench floor: f - f* <= 1e-2 stretches over 4.7 % of the plot",
 )
 
