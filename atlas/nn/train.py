@@ -7,7 +7,11 @@ dropout masks, so the same configuration and data give byte-identical weights.
 Each step is the textbook loop: forward, loss, backward, then for every
 parameter array :math:`\\theta` its own optimizer state :math:`s`,
 ``theta, s = optimizer.update(grad, s, theta)`` — the very optimizers of
-:mod:`atlas.optimizers`. A non-finite loss stops the run: the result's
+:mod:`atlas.optimizers` (which one for which array: :mod:`atlas.nn.optimizing`).
+The model is tested, snapshotted and returned at its *evaluation point*: the
+parameters, or schedule-free's averaged iterate :math:`x`, where that
+package's users evaluate (:func:`atlas.nn.optimizing.evaluation_params`).
+A non-finite loss stops the run: the result's
 ``status`` is ``"diverged"`` with a message, and the curves keep only the
 finite epochs.
 """
@@ -27,6 +31,7 @@ from atlas import activations, optimizers
 from atlas.nn import metrics, schedules
 from atlas.nn.layers import check_dtype
 from atlas.nn.model import Sequential, mlp, parse_spec, spec_string
+from atlas.nn.optimizing import evaluates_averaged, evaluation_params, optimizers_for
 from atlas.nn.progress import Progress
 
 
@@ -140,27 +145,13 @@ def final_metrics(model: Sequential, x: np.ndarray, y: np.ndarray, n_classes: in
     }
 
 
-def optimizers_for(config: TrainConfig, model: Sequential) -> dict[str, Any]:
-    """One optimizer per parameter array: weight decay on weight matrices, none on biases."""
-    cls = optimizers.registry.get(config.optimizer)
-    has_weight_decay = "weight_decay" in {f.name for f in dataclasses.fields(cls)}
-    if config.weight_decay and not has_weight_decay:
-        raise ValueError(f"optimizer {config.optimizer!r} has no weight_decay hyperparameter")
-    result = {}
-    for key, value in model.params().items():
-        hyper: dict[str, Any] = {"lr": config.lr}
-        if has_weight_decay:
-            hyper["weight_decay"] = config.weight_decay if value.ndim > 1 else 0.0
-        result[key] = optimizers.get(config.optimizer, **hyper)
-    return result
-
-
 def train(
     config: TrainConfig,
     data: Any,
     *,
     progress: bool | None = None,
     stream: TextIO | None = None,
+    options: dict[str, Any] | None = None,
 ) -> TrainResult:
     """Train ``config``'s network on ``data`` (an object with ``x_train``, ``y_train``,
     ``x_test``, ``y_test`` and optionally ``name`` and ``classes``, such as
@@ -168,7 +159,8 @@ def train(
 
     ``progress``: ``None`` shows progress on ``stream`` (standard error by
     default) — a bar on a terminal, one line per epoch otherwise; ``False``
-    is silent.
+    is silent. ``options``: other hyperparameters of the optimizer (see
+    :func:`atlas.nn.optimizing.optimizers_for`).
     """
     start_time = time.perf_counter()
     for part, images in (("training", data.x_train), ("test", data.x_test)):
@@ -198,7 +190,7 @@ def train(
         dtype=dtype,
     )
     schedule = schedules.get(config.schedule)
-    opts = optimizers_for(config, model)
+    opts = optimizers_for(config, model, options)
     params = model.params()  # updated in place by key after each step
     keys = list(params)
     states = {k: opts[k].init(v) for k, v in params.items()}
@@ -216,9 +208,17 @@ def train(
     test_logits = None  # the test set's logits at the last evaluation
     bar = Progress(config.epochs, steps_per_epoch, enabled=progress, stream=stream or sys.stderr)
 
+    averaged = evaluates_averaged(opts)
+
+    def at_evaluation_point(evaluate: bool) -> None:  # x for schedule-free, else the params
+        if averaged:
+            model.set_params(evaluation_params(opts, states, params) if evaluate else params)
+
     def snapshot() -> None:
+        at_evaluation_point(True)
         snapshot_steps.append(step)
         snapshots.append(model.flat_params().astype(np.float32))
+        at_evaluation_point(False)
 
     if config.snapshot_every:
         snapshot()
@@ -261,7 +261,9 @@ def train(
             correct = int(np.sum(predicted == y_train[order]))
             if epoch % config.eval_every and epoch != config.epochs:
                 continue
+            at_evaluation_point(True)
             test_logits = model.predict_logits(x_test)
+            at_evaluation_point(False)
             test_loss, test_accuracy = scores(model, test_logits, y_test)
             if not np.isfinite(test_loss):
                 status = "diverged"
@@ -276,6 +278,7 @@ def train(
 
     if config.snapshot_every and snapshot_steps[-1] != step and status == "ok":
         snapshot()
+    at_evaluation_point(True)  # the model returned is the one tested
     final = (final_metrics(model, x_test, y_test, n_classes, logits=test_logits)
              if status == "ok" else {})  # test_logits: of the final model, the last epoch's
     if status == "ok":

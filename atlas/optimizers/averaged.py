@@ -90,5 +90,9 @@ class ASGD(Optimizer):
         return theta, ASGDState(t=t, eta=eta_next, mu=mu_next, ax=ax)
 
     def averaged(self, state: ASGDState) -> np.ndarray:
-        """The averaged iterate :math:`\\bar a_t` (``state.ax``; zeros before the first step)."""
+        """The averaged iterate :math:`\\bar a_t` (``state.ax``; zeros before the first step).
+
+        PyTorch never swaps it into the model, so its users evaluate the parameters, and
+        ``atlas train`` does too (``evaluate_averaged`` stays False).
+        """
         return state.ax

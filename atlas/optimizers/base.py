@@ -105,6 +105,8 @@ class Optimizer:
     elementwise: ClassVar[bool] = True
     # hyperparameters that may be +inf (e.g. Prodigy's growth_rate); NaN never may
     may_be_infinite: ClassVar[tuple[str, ...]] = ()
+    # True: a model is evaluated at ``averaged(state)``, not at the parameters (schedule-free)
+    evaluate_averaged: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Check the state before each step (:meth:`check_state`) of the subclass's own

@@ -89,6 +89,9 @@ class _ScheduleFree(Optimizer):
         z = state.z - lr * g_hat
         return y, z, lerp(state.x, z, c)
 
+    #: The package's users call ``.eval()`` (parameters := x) before evaluating a model.
+    evaluate_averaged: ClassVar[bool] = True
+
     def averaged(self, state: ScheduleFreeState) -> np.ndarray:
         """The averaged iterate :math:`x_t` (``state.x``): the parameters after ``.eval()``.
 
