@@ -11,6 +11,8 @@ but no other module owns, so the book never types a number.
   log-softmax + NLL beats softmax + cross-entropy (*Layers from scratch*);
 * :mod:`~atlas.examples.optimizers`: an optimizer replayed on a chosen gradient sequence, and
   the schedules inside RAdam and NAdam (*Optimizers*, *Adadelta, Adam and their relatives*);
+* :mod:`~atlas.examples.optimizers_modern`: what the optimizers since Adam do inside (averaged
+  iterates, sign moves, Prodigy's d, Adafactor's factored moment, Muon as normalised momentum);
 * :mod:`~atlas.examples.activations`: vanishing gradients, and the notes' softmax backward and
   Mish derivative (*Activation functions*);
 * :mod:`~atlas.examples.losses`: the gradient of softmax + cross-entropy checked three ways, and
@@ -33,6 +35,7 @@ from atlas.examples import (
     learning,
     losses,
     optimizers,
+    optimizers_modern,
 )
 
 __all__ = [
@@ -45,4 +48,5 @@ __all__ = [
     "learning",
     "losses",
     "optimizers",
+    "optimizers_modern",
 ]
