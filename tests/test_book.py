@@ -161,6 +161,21 @@ def test_loss_box_of_every_loss(name):
     assert f"range \\({entry.range}\\)" in facts.data
 
 
+FORMULA_MARKS = re.compile(r"[\^=<>≤≥|σ′²*]|\([xyz]\b")
+
+
+@pytest.mark.parametrize("registry", [activations, losses], ids=["activations", "losses"])
+def test_the_boxes_show_no_formula_as_plain_text(registry):
+    """Every formula goes through MathJax: the description a box shows is words only (its
+    formula is the box's LaTeX), and a pro or con writes its formulas as \\( ... \\)."""
+    for name in registry.names():
+        entry = registry.get(name)
+        assert not FORMULA_MARKS.search(entry.description), (name, entry.description)
+        for point in entry.pros + entry.cons:
+            words = re.sub(r"\\\(.*?\\\)", "", point)
+            assert not FORMULA_MARKS.search(words), (name, point)
+
+
 def test_overviews_list_every_entry():
     assert book.activation_overview().data.count("<tr>") == len(activations.names()) + 1
     kinds = {losses.get(name).kind for name in losses.names()}

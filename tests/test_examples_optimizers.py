@@ -102,3 +102,25 @@ def test_nadam_momentum_matches_the_optimizers_own_product(psi):
         worked.nadam_momentum(optimizers.get("adam"), 5)
     with pytest.raises(ValueError, match="t must"):
         worked.nadam_momentum(nadam, 0)
+
+
+@pytest.mark.parametrize("name", ["adam", "amsgrad"])
+def test_step_per_unit_gradient_times_the_momentum_is_the_move(name):
+    opt = optimizers.get(name, lr=0.01)
+    grads = np.array([[10.0, -3.0], [1.0, 0.5], [0.2, 0.5], [1.0, -4.0], [0.1, 0.1]])
+    run = worked.replay(opt, grads, np.zeros(2))
+    per_unit = worked.step_per_unit_gradient(opt, run)
+    m_hat = np.array([s.m / (1 - opt.betas[0] ** s.t) for s in run.states[1:]])
+    np.testing.assert_allclose(-per_unit * m_hat, run.steps, rtol=1e-12)
+
+
+def test_amsgrads_step_size_is_bounded_by_the_maximum_yet_can_grow():
+    spike = np.array([[10.0]] + [[0.1]] * 50)
+    ams, adam = optimizers.get("amsgrad", lr=0.01), optimizers.get("adam", lr=0.01)
+    small = worked.step_per_unit_gradient(ams, worked.replay(ams, spike, np.zeros(1)))
+    large = worked.step_per_unit_gradient(adam, worked.replay(adam, spike, np.zeros(1)))
+    assert np.all(small <= large) and small[-1, 0] < large[-1, 0]  # the max holds v up
+    assert small[-1, 0] > 5 * small[0, 0]  # and still the step grows: 1 - beta2^t grows
+    with pytest.raises(ValueError, match="Adam or a variant"):
+        worked.step_per_unit_gradient(optimizers.get("sgd"), worked.replay("sgd", spike,
+                                                                           np.zeros(1)))

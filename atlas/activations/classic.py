@@ -17,7 +17,7 @@ class Identity(Activation):
 
     name: ClassVar[str] = "identity"
     title: ClassVar[str] = "Identity"
-    description: ClassVar[str] = "f(x) = x: no non-linearity; the output layer of a regression"
+    description: ClassVar[str] = "No non-linearity at all; the output layer of a regression"
     latex: ClassVar[str] = r"f(x) = x"
     derivative_latex: ClassVar[str] = r"f'(x) = 1"
     range: ClassVar[str] = r"(-\infty, \infty)"
@@ -47,14 +47,16 @@ class Sigmoid(Activation):
 
     name: ClassVar[str] = "sigmoid"
     title: ClassVar[str] = "Sigmoid"
-    description: ClassVar[str] = "Logistic function 1/(1+e^-x): squashes to (0, 1), a probability"
+    description: ClassVar[str] = (
+        "Logistic function: squashes any input to a probability between 0 and 1")
     latex: ClassVar[str] = r"\sigma(x) = \frac{1}{1 + e^{-x}}"
     derivative_latex: ClassVar[str] = r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))"
     range: ClassVar[str] = r"(0, 1)"
     pros: ClassVar[tuple[str, ...]] = ("Output reads as a probability",
                                        "Smooth, with a derivative from the output alone")
-    cons: ClassVar[tuple[str, ...]] = ("Saturates: σ' ≤ 1/4 and vanishes for large |x|",
-                                       "Not zero-centred, which slows gradient descent")
+    cons: ClassVar[tuple[str, ...]] = (
+        r"Saturates: \(\sigma' \le 1/4\), and it vanishes for large \(|x|\)",
+        "Not zero-centred, which slows gradient descent")
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": True, "zero_centred": False,
         "bounded": True}
@@ -80,8 +82,9 @@ class Tanh(Activation):
     latex: ClassVar[str] = r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}"
     derivative_latex: ClassVar[str] = r"\tanh'(x) = 1 - \tanh^2 x"
     range: ClassVar[str] = r"(-1, 1)"
-    pros: ClassVar[tuple[str, ...]] = ("Zero-centred", "Steeper than the sigmoid: tanh'(0) = 1")
-    cons: ClassVar[tuple[str, ...]] = ("Saturates: the gradient vanishes for large |x|",)
+    pros: ClassVar[tuple[str, ...]] = ("Zero-centred",
+                                       r"Steeper than the sigmoid: \(\tanh'(0) = 1\)")
+    cons: ClassVar[tuple[str, ...]] = (r"Saturates: the gradient vanishes for large \(|x|\)",)
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": True, "zero_centred": True,
         "bounded": True}
@@ -99,13 +102,13 @@ class Softsign(Activation):
 
     name: ClassVar[str] = "softsign"
     title: ClassVar[str] = "Softsign"
-    description: ClassVar[str] = "x/(1+|x|): a tanh-like squashing with slow polynomial tails"
+    description: ClassVar[str] = "A tanh-like squashing with slow polynomial tails"
     latex: ClassVar[str] = r"f(x) = \frac{x}{1 + |x|}"
     derivative_latex: ClassVar[str] = r"f'(x) = \frac{1}{(1 + |x|)^2}"
     range: ClassVar[str] = r"(-1, 1)"
     pros: ClassVar[tuple[str, ...]] = ("Zero-centred", "Saturates more slowly than tanh",
                                        "No exponential: cheap")
-    cons: ClassVar[tuple[str, ...]] = ("Still saturating: f' decays like 1/x²",
+    cons: ClassVar[tuple[str, ...]] = (r"Still saturating: \(f'\) decays like \(1/x^2\)",
                                        "Only once differentiable at 0")
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": False, "zero_centred": True,
@@ -129,11 +132,12 @@ class LogSigmoid(Activation):
 
     name: ClassVar[str] = "logsigmoid"
     title: ClassVar[str] = "Log-sigmoid"
-    description: ClassVar[str] = "log σ(x) = -softplus(-x): the log-probability of a logistic unit"
+    description: ClassVar[str] = (
+        "The log of the sigmoid, as a negative softplus: a logistic unit's log-probability")
     latex: ClassVar[str] = r"f(x) = \log \sigma(x) = -\log(1 + e^{-x})"
     derivative_latex: ClassVar[str] = r"f'(x) = 1 - \sigma(x) = \sigma(-x)"
     range: ClassVar[str] = r"(-\infty, 0)"
-    pros: ClassVar[tuple[str, ...]] = ("Exact log-probability without computing σ first",
+    pros: ClassVar[tuple[str, ...]] = (r"Exact log-probability without computing \(\sigma\) first",
                                        "The building block of logistic losses")
     cons: ClassVar[tuple[str, ...]] = ("Unbounded below; rarely a hidden-layer activation",)
     properties: ClassVar[dict[str, bool]] = {

@@ -25,7 +25,7 @@ class Hardtanh(Activation):
 
     name: ClassVar[str] = "hardtanh"
     title: ClassVar[str] = "Hardtanh"
-    description: ClassVar[str] = "clip(x, -1, 1): a piecewise-linear tanh"
+    description: ClassVar[str] = "The identity clipped to a window: a piecewise-linear tanh"
     latex: ClassVar[str] = r"f(x) = \min(\max(x, a), b)"
     derivative_latex: ClassVar[str] = (
         r"f'(x) = \begin{cases} 1 & a < x < b \\ 0 & \text{otherwise} \end{cases}")
@@ -57,7 +57,7 @@ class Hardsigmoid(Activation):
 
     name: ClassVar[str] = "hardsigmoid"
     title: ClassVar[str] = "Hardsigmoid"
-    description: ClassVar[str] = "clip(x/6 + 1/2, 0, 1): a piecewise-linear sigmoid"
+    description: ClassVar[str] = "A clipped ramp: a piecewise-linear sigmoid"
     latex: ClassVar[str] = r"f(x) = \min(\max(x/6 + 1/2, 0), 1)"
     derivative_latex: ClassVar[str] = (
         r"f'(x) = \begin{cases} 1/6 & -3 < x < 3 \\ 0 & \text{otherwise} \end{cases}")
@@ -85,7 +85,7 @@ class Hardswish(Activation):
 
     name: ClassVar[str] = "hardswish"
     title: ClassVar[str] = "Hardswish"
-    description: ClassVar[str] = "x * hardsigmoid(x): a piecewise-quadratic Swish"
+    description: ClassVar[str] = "Input times its hardsigmoid: a piecewise-quadratic Swish"
     latex: ClassVar[str] = r"f(x) = x \cdot \frac{\min(\max(x + 3, 0), 6)}{6}"
     derivative_latex: ClassVar[str] = (
         r"f'(x) = \begin{cases} 0 & x < -3 \\ x/3 + 1/2 & -3 \le x \le 3 \\ "

@@ -15,7 +15,7 @@ import numpy as np
 
 from atlas.activations.base import Activation, as_float_array, where_constant
 
-RECTIFIER_PROS = ("No saturation for x > 0: the gradient is exactly 1 there",
+RECTIFIER_PROS = (r"No saturation for \(x > 0\): the gradient is exactly 1 there",
                   "Cheap: a comparison, no exponential")
 
 
@@ -25,12 +25,13 @@ class ReLU(Activation):
 
     name: ClassVar[str] = "relu"
     title: ClassVar[str] = "ReLU"
-    description: ClassVar[str] = "max(x, 0): the default hidden-layer activation"
+    description: ClassVar[str] = (
+        "Rectified linear unit, zero for negative inputs: the default hidden-layer activation")
     latex: ClassVar[str] = r"f(x) = \max(x, 0)"
     derivative_latex: ClassVar[str] = r"f'(x) = \begin{cases} 1 & x > 0 \\ 0 & x \le 0 \end{cases}"
     range: ClassVar[str] = r"[0, \infty)"
     pros: ClassVar[tuple[str, ...]] = (*RECTIFIER_PROS, "Sparse activations")
-    cons: ClassVar[tuple[str, ...]] = ("Dying ReLU: a unit stuck at x < 0 gets no gradient",
+    cons: ClassVar[tuple[str, ...]] = (r"Dying ReLU: a unit stuck at \(x < 0\) gets no gradient",
                                        "Not zero-centred; kink at 0")
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": False, "zero_centred": False,
@@ -49,12 +50,12 @@ class LeakyReLU(Activation):
 
     name: ClassVar[str] = "leaky_relu"
     title: ClassVar[str] = "Leaky ReLU"
-    description: ClassVar[str] = "ReLU with a small slope a for x < 0, so no unit dies"
+    description: ClassVar[str] = "ReLU with a small slope for negative inputs, so no unit dies"
     latex: ClassVar[str] = r"f(x) = \begin{cases} x & x > 0 \\ a x & x \le 0 \end{cases}"
     derivative_latex: ClassVar[str] = (
         r"f'(x) = \begin{cases} 1 & x > 0 \\ a & x \le 0 \end{cases}")
     range: ClassVar[str] = r"(-\infty, \infty)"
-    pros: ClassVar[tuple[str, ...]] = (*RECTIFIER_PROS, "Never dies: gradient a for x < 0")
+    pros: ClassVar[tuple[str, ...]] = (*RECTIFIER_PROS, r"Never dies: gradient \(a\) for \(x < 0\)")
     cons: ClassVar[tuple[str, ...]] = ("One more hyperparameter a", "Kink at 0")
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": False, "zero_centred": False,
@@ -81,15 +82,16 @@ class ELU(Activation):
 
     name: ClassVar[str] = "elu"
     title: ClassVar[str] = "ELU"
-    description: ClassVar[str] = "x for x > 0, alpha(e^x - 1) below: smooth, negative outputs"
+    description: ClassVar[str] = (
+        "Exponential linear unit: smooth, with negative outputs that level off")
     latex: ClassVar[str] = (
         r"f(x) = \begin{cases} x & x > 0 \\ \alpha (e^{x} - 1) & x \le 0 \end{cases}")
     derivative_latex: ClassVar[str] = (
         r"f'(x) = \begin{cases} 1 & x > 0 \\ \alpha e^{x} & x \le 0 \end{cases}")
     range: ClassVar[str] = r"(-\alpha, \infty)"
     pros: ClassVar[tuple[str, ...]] = ("Negative outputs push mean activations towards 0",
-                                       "Smooth at 0 when alpha = 1")
-    cons: ClassVar[tuple[str, ...]] = ("An exponential for x < 0", "Saturates at -alpha")
+                                       r"Smooth at 0 when \(\alpha = 1\)")
+    cons: ClassVar[tuple[str, ...]] = (r"An exponential for \(x < 0\)", "Saturates at -alpha")
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": False}
@@ -118,7 +120,7 @@ class SELU(Activation):
 
     name: ClassVar[str] = "selu"
     title: ClassVar[str] = "SELU"
-    description: ClassVar[str] = "lambda * ELU_alpha(x) with fixed constants: self-normalising"
+    description: ClassVar[str] = "ELU scaled by two fixed constants: self-normalising"
     latex: ClassVar[str] = (r"f(x) = \lambda \begin{cases} x & x > 0 \\ "
                             r"\alpha (e^{x} - 1) & x \le 0 \end{cases}")
     derivative_latex: ClassVar[str] = (
@@ -127,7 +129,7 @@ class SELU(Activation):
     pros: ClassVar[tuple[str, ...]] = ("Keeps activations near zero mean, unit variance",
                                        "Can train deep plain nets without normalisation")
     cons: ClassVar[tuple[str, ...]] = ("Needs LeCun-normal initialisation to self-normalise",
-                                       "Kink at 0 (slopes lambda and lambda*alpha)")
+                                       r"Kink at 0 (slopes \(\lambda\) and \(\lambda\alpha\))")
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": False}
@@ -152,7 +154,7 @@ class CELU(Activation):
 
     name: ClassVar[str] = "celu"
     title: ClassVar[str] = "CELU"
-    description: ClassVar[str] = "ELU rescaled to alpha(e^(x/alpha) - 1): C1 for every alpha"
+    description: ClassVar[str] = "ELU rescaled so that its slope is continuous for every alpha"
     latex: ClassVar[str] = (r"f(x) = \begin{cases} x & x > 0 \\ "
                             r"\alpha (e^{x/\alpha} - 1) & x \le 0 \end{cases}")
     derivative_latex: ClassVar[str] = (
@@ -160,7 +162,7 @@ class CELU(Activation):
     range: ClassVar[str] = r"(-\alpha, \infty)"
     pros: ClassVar[tuple[str, ...]] = ("Continuously differentiable for any alpha",
                                        "Negative outputs, like ELU")
-    cons: ClassVar[tuple[str, ...]] = ("An exponential for x < 0", "Saturates at -alpha")
+    cons: ClassVar[tuple[str, ...]] = (r"An exponential for \(x < 0\)", "Saturates at -alpha")
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": False}
@@ -185,14 +187,14 @@ class ReLU6(Activation):
 
     name: ClassVar[str] = "relu6"
     title: ClassVar[str] = "ReLU6"
-    description: ClassVar[str] = "min(max(x, 0), 6): ReLU capped at 6, as in MobileNet"
+    description: ClassVar[str] = "ReLU capped at 6, as in MobileNet"
     latex: ClassVar[str] = r"f(x) = \min(\max(x, 0), 6)"
     derivative_latex: ClassVar[str] = (
         r"f'(x) = \begin{cases} 1 & 0 < x < 6 \\ 0 & \text{otherwise} \end{cases}")
     range: ClassVar[str] = r"[0, 6]"
     pros: ClassVar[tuple[str, ...]] = ("Bounded output suits fixed-point arithmetic",
                                        "Cheap")
-    cons: ClassVar[tuple[str, ...]] = ("Zero gradient for x < 0 and x > 6", "Two kinks")
+    cons: ClassVar[tuple[str, ...]] = (r"Zero gradient for \(x < 0\) and \(x > 6\)", "Two kinks")
     properties: ClassVar[dict[str, bool]] = {
         "monotonic": True, "smooth": False, "zero_centred": False,
         "bounded": True}

@@ -32,7 +32,7 @@ class Softplus(Activation):
 
     name: ClassVar[str] = "softplus"
     title: ClassVar[str] = "Softplus"
-    description: ClassVar[str] = "log(1 + e^x): a smooth ReLU whose derivative is the sigmoid"
+    description: ClassVar[str] = "A smooth ReLU whose derivative is the sigmoid"
     latex: ClassVar[str] = r"f(x) = \frac{1}{\beta} \log(1 + e^{\beta x})"
     derivative_latex: ClassVar[str] = r"f'(x) = \sigma(\beta x) = \frac{1}{1 + e^{-\beta x}}"
     range: ClassVar[str] = r"(0, \infty)"
@@ -71,7 +71,8 @@ class GELU(Activation):
 
     name: ClassVar[str] = "gelu"
     title: ClassVar[str] = "GELU"
-    description: ClassVar[str] = "x * Phi(x), Phi the normal CDF: the transformer activation"
+    description: ClassVar[str] = (
+        "Input weighted by the normal distribution function: the transformer activation")
     latex: ClassVar[str] = (r"f(x) = x\,\Phi(x) = \frac{x}{2}\left(1 + "
                             r"\operatorname{erf}\left(\frac{x}{\sqrt{2}}\right)\right)")
     derivative_latex: ClassVar[str] = (
@@ -138,13 +139,13 @@ class SiLU(Activation):
 
     name: ClassVar[str] = "silu"
     title: ClassVar[str] = "SiLU / Swish"
-    description: ClassVar[str] = "x * sigmoid(beta x): Swish; beta = 1 is SiLU"
+    description: ClassVar[str] = "Input times its sigmoid (Swish; SiLU is Swish with slope 1)"
     latex: ClassVar[str] = r"f(x) = x\,\sigma(\beta x)"
     derivative_latex: ClassVar[str] = (
         r"f'(x) = \sigma(\beta x) + \beta x\,\sigma(\beta x)\,(1 - \sigma(\beta x))")
     range: ClassVar[str] = r"[-0.28/\beta, \infty)"
     pros: ClassVar[tuple[str, ...]] = ("Smooth, self-gated", "Often beats ReLU in deep nets")
-    cons: ClassVar[tuple[str, ...]] = ("Costs an exp", "Non-monotonic near -1.28/beta")
+    cons: ClassVar[tuple[str, ...]] = ("Costs an exp", r"Non-monotonic near \(x = -1.28/\beta\)")
     properties: ClassVar[dict[str, bool]] = SMOOTH_RECTIFIER
 
     beta: float = 1.0
@@ -179,7 +180,8 @@ class Mish(Activation):
 
     name: ClassVar[str] = "mish"
     title: ClassVar[str] = "Mish"
-    description: ClassVar[str] = "x * tanh(softplus(x)): a smooth, self-regularising rectifier"
+    description: ClassVar[str] = (
+        "Input times the tanh of its softplus: a smooth, self-regularising rectifier")
     latex: ClassVar[str] = r"f(x) = x \tanh(\operatorname{softplus}(x))"
     derivative_latex: ClassVar[str] = (
         r"f'(x) = \tanh s + x\,\sigma(x)\,(1 - \tanh^2 s),\ s = \operatorname{softplus}(x)")

@@ -153,7 +153,7 @@ class Softmax(_VectorActivation):
 
     name: ClassVar[str] = "softmax"
     title: ClassVar[str] = "Softmax"
-    description: ClassVar[str] = "e^x_i / sum_j e^x_j along an axis: scores to probabilities"
+    description: ClassVar[str] = "Scores to probabilities along an axis, summing to one"
     latex: ClassVar[str] = r"y_i = \frac{e^{x_i}}{\sum_j e^{x_j}}"
     derivative_latex: ClassVar[str] = (
         r"\frac{\partial y_i}{\partial x_j} = y_i(\delta_{ij} - y_j),\ "
@@ -193,7 +193,7 @@ class LogSoftmax(_VectorActivation):
 
     name: ClassVar[str] = "log_softmax"
     title: ClassVar[str] = "Log-softmax"
-    description: ClassVar[str] = "x_i - log sum_j e^x_j: log-probabilities via log-sum-exp"
+    description: ClassVar[str] = "Scores to log-probabilities, through log-sum-exp"
     latex: ClassVar[str] = r"y_i = x_i - \log \sum_j e^{x_j}"
     derivative_latex: ClassVar[str] = (
         r"\frac{\partial y_i}{\partial x_j} = \delta_{ij} - \operatorname{softmax}(x)_j,\ "

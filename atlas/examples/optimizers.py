@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from atlas import optimizers
-from atlas.optimizers import NAdam, Optimizer, State
+from atlas.optimizers import Adam, NAdam, Optimizer, State
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,22 @@ def replay(
         rows.append(theta)
         states.append(state)
     return Replay(params=np.stack(rows), states=tuple(states))
+
+
+def step_per_unit_gradient(optimizer: Adam, run: Replay) -> np.ndarray:
+    r"""The per-coordinate step size of an Adam-family run, one row per step:
+    :math:`\gamma / (\sqrt{\hat v_t} + \epsilon)` with :math:`\hat v_t = v_t/(1 - \beta_2^t)`,
+    or, for AMSGrad, the running maximum :math:`v^{max}_t/(1 - \beta_2^t)` (PyTorch's
+    order: the maximum first, then the bias correction). The move of step ``t`` is this
+    times :math:`\hat m_t`."""
+    if not isinstance(optimizer, Adam):
+        raise ValueError(f"optimizer must be Adam or a variant, got {type(optimizer).__name__}")
+    rows = []
+    for state in run.states[1:]:
+        v = state.v_max if optimizer.amsgrad else state.v
+        v_hat = v / (1.0 - optimizer.betas[1] ** state.t)
+        rows.append(optimizer.lr / (np.sqrt(v_hat) + optimizer.eps))
+    return np.array(rows)
 
 
 def radam_rho(beta2: float, t: int | np.ndarray) -> float | np.ndarray:

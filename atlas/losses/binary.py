@@ -34,7 +34,7 @@ class BCE(Loss):
 
     name: ClassVar[str] = "bce"
     title: ClassVar[str] = "Binary cross-entropy"
-    description: ClassVar[str] = "-(t log y + (1-t) log(1-y)) on probabilities, logs clamped"
+    description: ClassVar[str] = "Binary cross-entropy on probabilities, logs clamped"
     latex: ClassVar[str] = r"\ell = -\left(t \log y + (1 - t) \log(1 - y)\right)"
     derivative_latex: ClassVar[str] = (
         r"\frac{\partial \ell}{\partial y} = -\frac{t}{y} + \frac{1 - t}{1 - y}"
@@ -42,7 +42,7 @@ class BCE(Loss):
     range: ClassVar[str] = r"[0, 100]"
     pros: ClassVar[tuple[str, ...]] = ("The likelihood loss of a Bernoulli output",
                                        "Accepts soft targets t in [0, 1]")
-    cons: ClassVar[tuple[str, ...]] = ("Needs a clamp: log 0 = -inf",
+    cons: ClassVar[tuple[str, ...]] = (r"Needs a clamp: \(\log 0 = -\infty\)",
                                        "Sigmoid + BCE loses precision; use bce_with_logits")
     kind: ClassVar[str] = "classification"
     input: ClassVar[str] = "probability"
@@ -71,12 +71,12 @@ class BCEWithLogits(Loss):
 
     name: ClassVar[str] = "bce_with_logits"
     title: ClassVar[str] = "Binary cross-entropy with logits"
-    description: ClassVar[str] = "BCE of sigmoid(z), computed stably from the logit z"
+    description: ClassVar[str] = "BCE of the sigmoid of a logit, computed stably from the logit"
     latex: ClassVar[str] = r"\ell = \max(z, 0) - z t + \log(1 + e^{-|z|})"
     derivative_latex: ClassVar[str] = r"\frac{\partial \ell}{\partial z} = \sigma(z) - t"
     range: ClassVar[str] = r"[0, \infty)"
     pros: ClassVar[tuple[str, ...]] = ("Exact for any logit: no clamping needed",
-                                       "The simplest gradient: sigma(z) - t")
+                                       r"The simplest gradient: \(\sigma(z) - t\)")
     cons: ClassVar[tuple[str, ...]] = ("The model must output logits, not probabilities",)
     kind: ClassVar[str] = "classification"
     input: ClassVar[str] = "logit"
@@ -98,7 +98,7 @@ class Hinge(Loss):
 
     name: ClassVar[str] = "hinge"
     title: ClassVar[str] = "Hinge"
-    description: ClassVar[str] = "max(0, 1 - t y) for t in {-1, +1}: the SVM margin loss"
+    description: ClassVar[str] = "The SVM margin loss, for targets of -1 and +1"
     latex: ClassVar[str] = r"\ell = \max(0, 1 - t y),\ t \in \{-1, +1\}"
     derivative_latex: ClassVar[str] = (
         r"\frac{\partial \ell}{\partial y} = \begin{cases} -t & t y < 1 \\ 0 & t y \ge 1 "
@@ -106,7 +106,7 @@ class Hinge(Loss):
     range: ClassVar[str] = r"[0, \infty)"
     pros: ClassVar[tuple[str, ...]] = ("Zero loss once the margin exceeds 1: sparse gradients",
                                        "Maximises the margin, as in SVMs")
-    cons: ClassVar[tuple[str, ...]] = ("No probabilities", "Not differentiable at t y = 1")
+    cons: ClassVar[tuple[str, ...]] = ("No probabilities", r"Not differentiable at \(t y = 1\)")
     kind: ClassVar[str] = "classification"
     input: ClassVar[str] = "value"
 

@@ -107,13 +107,13 @@ class CrossEntropy(_RowLoss):
 
     name: ClassVar[str] = "cross_entropy"
     title: ClassVar[str] = "Cross-entropy"
-    description: ClassVar[str] = "-sum t log y on probability rows, log clamped at -100"
+    description: ClassVar[str] = "Cross-entropy on rows of probabilities, logs clamped at -100"
     latex: ClassVar[str] = r"\ell = -\sum_c t_c \log y_c"
     derivative_latex: ClassVar[str] = r"\frac{\partial \ell}{\partial y_c} = -\frac{t_c}{y_c}"
     range: ClassVar[str] = r"[0, 100]"
     pros: ClassVar[tuple[str, ...]] = ("The likelihood loss of a categorical output",
                                        "Accepts soft targets")
-    cons: ClassVar[tuple[str, ...]] = ("Needs a clamp: log 0 = -inf",
+    cons: ClassVar[tuple[str, ...]] = (r"Needs a clamp: \(\log 0 = -\infty\)",
                                        "Softmax then log loses precision; prefer logits")
     input: ClassVar[str] = "probability"
 
@@ -143,12 +143,13 @@ class SoftmaxCrossEntropy(_RowLoss):
 
     name: ClassVar[str] = "softmax_cross_entropy"
     title: ClassVar[str] = "Softmax cross-entropy"
-    description: ClassVar[str] = "Cross-entropy of softmax(z) from logits, via log-sum-exp"
+    description: ClassVar[str] = "Cross-entropy of the softmax of logits, through log-sum-exp"
     latex: ClassVar[str] = r"\ell = \log\sum_j e^{z_j} - \sum_c t_c z_c"
     derivative_latex: ClassVar[str] = (
         r"\frac{\partial \ell}{\partial z_c} = \operatorname{softmax}(z)_c - t_c")
     range: ClassVar[str] = r"[0, \infty)"
-    pros: ClassVar[tuple[str, ...]] = ("Exact for any logits", "Gradient softmax(z) - t")
+    pros: ClassVar[tuple[str, ...]] = ("Exact for any logits",
+                                       r"Gradient \(\operatorname{softmax}(z) - t\)")
     cons: ClassVar[tuple[str, ...]] = ("The model must output logits",)
     input: ClassVar[str] = "logit"
 
@@ -181,7 +182,8 @@ class NLL(_RowLoss):
 
     name: ClassVar[str] = "nll"
     title: ClassVar[str] = "Negative log-likelihood"
-    description: ClassVar[str] = "-log p of the true class, given log-probability rows"
+    description: ClassVar[str] = (
+        "Negative log-probability of the true class, given rows of log-probabilities")
     latex: ClassVar[str] = r"\ell = -\sum_c t_c y_c = -y_{\text{class}}"
     derivative_latex: ClassVar[str] = r"\frac{\partial \ell}{\partial y_c} = -t_c"
     range: ClassVar[str] = r"[0, \infty)"
@@ -210,12 +212,13 @@ class KLDiv(Loss):
 
     name: ClassVar[str] = "kl_div"
     title: ClassVar[str] = "KL divergence"
-    description: ClassVar[str] = "sum p (log p - log q), with log q as input: torch's kl_div"
+    description: ClassVar[str] = (
+        "Kullback-Leibler divergence, given log-probabilities: torch's kl_div")
     latex: ClassVar[str] = r"\ell = p\,(\log p - y),\ y = \log q,\ 0 \log 0 = 0"
     derivative_latex: ClassVar[str] = r"\frac{\partial \ell}{\partial y} = -p"
     range: ClassVar[str] = r"[0, \infty)\ \text{(summed over classes)}"
     pros: ClassVar[tuple[str, ...]] = ("Compares whole distributions (distillation, VAEs)",
-                                       "Zero exactly when q = p")
+                                       r"Zero exactly when \(q = p\)")
     cons: ClassVar[tuple[str, ...]] = ("Asymmetric", "'mean' is not the KL: use 'batchmean'")
     kind: ClassVar[str] = "classification"
     input: ClassVar[str] = "log_probability"

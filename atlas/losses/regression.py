@@ -20,7 +20,7 @@ class MSE(Loss):
 
     name: ClassVar[str] = "mse"
     title: ClassVar[str] = "Mean squared error"
-    description: ClassVar[str] = "(y - t)^2 averaged over all elements, as torch's MSELoss"
+    description: ClassVar[str] = "Squared error averaged over all elements, as torch's MSELoss"
     latex: ClassVar[str] = r"L = \frac{1}{N}\sum_i (y_i - t_i)^2"
     derivative_latex: ClassVar[str] = r"\frac{\partial L}{\partial y_i} = \frac{2}{N}(y_i - t_i)"
     range: ClassVar[str] = r"[0, \infty)"
@@ -47,7 +47,7 @@ class HalfSquaredError(Loss):
 
     name: ClassVar[str] = "half_squared_error"
     title: ClassVar[str] = "Half squared error"
-    description: ClassVar[str] = "1/2 (y - t)^2: squared error whose gradient is just y - t"
+    description: ClassVar[str] = "Half the squared error, whose gradient is just the residual"
     latex: ClassVar[str] = r"L = \frac{1}{N}\sum_i \frac{1}{2}(y_i - t_i)^2"
     derivative_latex: ClassVar[str] = r"\frac{\partial L}{\partial y_i} = \frac{1}{N}(y_i - t_i)"
     range: ClassVar[str] = r"[0, \infty)"
@@ -70,7 +70,7 @@ class MAE(Loss):
 
     name: ClassVar[str] = "mae"
     title: ClassVar[str] = "Mean absolute error"
-    description: ClassVar[str] = "|y - t| averaged: the L1 loss, robust to outliers"
+    description: ClassVar[str] = "Absolute error averaged: the L1 loss, robust to outliers"
     latex: ClassVar[str] = r"L = \frac{1}{N}\sum_i |y_i - t_i|"
     derivative_latex: ClassVar[str] = (
         r"\frac{\partial L}{\partial y_i} = \frac{1}{N}\operatorname{sign}(y_i - t_i)")
@@ -78,7 +78,7 @@ class MAE(Loss):
     pros: ClassVar[tuple[str, ...]] = ("Robust: outliers count linearly",
                                        "Fits the median rather than the mean")
     cons: ClassVar[tuple[str, ...]] = ("Constant-size gradient, even near the optimum",
-                                       "Not differentiable at y = t")
+                                       r"Not differentiable at \(y = t\)")
     kind: ClassVar[str] = "regression"
     input: ClassVar[str] = "value"
 

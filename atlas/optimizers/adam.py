@@ -115,15 +115,18 @@ class Adam(Optimizer):
 
 @dataclass(frozen=True)
 class AMSGrad(Adam):
-    """AMSGrad (Reddi et al., 2018): ``Adam(amsgrad=True)`` under its own name.
+    r"""AMSGrad (Reddi et al., 2018): ``Adam(amsgrad=True)`` under its own name.
 
-    The denominator uses the largest second moment seen so far, so the
-    effective step of a coordinate can never grow again.
+    The denominator uses the largest second moment seen so far, :math:`v^{max}_t`,
+    which bounds it from below: a coordinate's step no longer grows merely because its
+    recent gradients got smaller. It can still grow, though: like PyTorch, atlas
+    bias-corrects the maximum, :math:`v^{max}_t / (1 - \beta_2^t)`, which shrinks as
+    :math:`t` grows, and the move is proportional to the momentum :math:`\hat m_t`.
     """
 
     name: ClassVar[str] = "amsgrad"
     title: ClassVar[str] = "AMSGrad"
-    description: ClassVar[str] = "Adam whose denominator never shrinks (running max of v)"
+    description: ClassVar[str] = "Adam dividing by the running max of its second moment"
 
     amsgrad: bool = True
 
