@@ -205,6 +205,12 @@ def study(optimizer: str, dataset: Any, settings: Settings | None = None) -> tup
     return result, timing
 
 
+def best(results: Sequence[Result]) -> Result | None:
+    """The result with the lowest final test error (ties: the first); None if none has one."""
+    finished = [r for r in results if r.test_error]
+    return min(finished, key=lambda r: r.test_error[-1]) if finished else None
+
+
 def build(out: str | os.PathLike, optimizer: str, dataset: Any,
           settings: Settings | None = None) -> Path:  # fmt: skip
     """Study ``optimizer`` and write ``out/results.json`` (deterministic) and
