@@ -7,7 +7,9 @@ printed to the user's terminal.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from atlas.activations.softmax import log_softmax, softmax
 from atlas.data import DatasetSpec, DataWarning, FileSpec
 from atlas.optimizers import Optimizer, State
 from atlas.registry import UnknownNameError
+from atlas.viz import animation, style
 from atlas.viz.clipping import clip_polyline
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -266,3 +269,37 @@ def test_clipping_with_tiny_steps_still_cuts_at_the_faces():
     start, end = np.array([0.0, 0.0]), np.array([1e-310, 3.0])
     kept = clip_polyline(np.array([start, end]), [-1, -1], [1, 1])
     np.testing.assert_array_equal(kept.rows, [start, start + (1.0 / 3.0) * (end - start)])
+
+
+# --- an animation that fails midway -----------------------------------------------------------
+
+
+def _children() -> set[int]:
+    """The process ids whose parent is this process (a zombie not yet waited for included)."""
+    me, found = str(os.getpid()), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
+                found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_an_animation_that_fails_midway_leaves_no_ffmpeg_behind(tmp_path, error):
+    """ffmpeg was killed but never waited for: 'ResourceWarning: subprocess ... is still
+    running' when the writer was collected, and a zombie process until then."""
+    with style.style():
+        figure = style.new_figure((2.0, 1.5), 40)
+        ax = figure.add_subplot()
+        (line,) = ax.plot([], [], animated=True)
+
+    def update(i: int) -> None:
+        if i == 3:
+            raise error("stop")
+        line.set_data([0, i], [0, i])
+
+    before = _children()
+    with pytest.raises(error):
+        animation.render_animation(figure, [line], update, 6, tmp_path / "a")
+    assert _children() - before == set()
+    assert list(tmp_path.iterdir()) == []

@@ -91,8 +91,14 @@ class FrameWriter:
         self.tmp.unlink(missing_ok=True)
 
 
-class _Abort(BaseException):
-    """Thrown into imageio-ffmpeg's generator so that it kills ffmpeg at once."""
+class _Abort(Exception):
+    """Thrown into imageio-ffmpeg's generator: it closes ffmpeg's input and waits for it.
+
+    An ``Exception``, not a ``BaseException``: for those imageio-ffmpeg kills ffmpeg
+    and never waits for it, which leaves a zombie process and a "subprocess is still
+    running" ResourceWarning. ffmpeg ends within the time it takes to encode the
+    frames it already has.
+    """
 
 
 class Mp4Writer(FrameWriter):
@@ -129,7 +135,7 @@ class Mp4Writer(FrameWriter):
 
     def abort(self) -> None:
         with contextlib.suppress(_Abort, StopIteration, OSError):
-            self._frames.throw(_Abort())  # imageio-ffmpeg kills the process
+            self._frames.throw(_Abort())  # imageio-ffmpeg ends and reaps the process
         super().abort()
 
 
