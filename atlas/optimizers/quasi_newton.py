@@ -128,8 +128,6 @@ class LBFGS(Optimizer):
         g, theta, t = step_inputs(grad, state, params)
         axes = tensor_axes(theta)
         k = len(axes)
-        if state.y_history.shape[-1 - k] != self.history_size:
-            raise ValueError("state was made with another history_size")
 
         def per(a: np.ndarray) -> np.ndarray:  # a per-tensor number against the tensor's axes
             return np.reshape(a, np.shape(a) + (1,) * k)
@@ -150,19 +148,7 @@ class LBFGS(Optimizer):
         y_history, s_history, rho, count = _push(state, y, s, ys, store, self.history_size)
         h_diag = np.where(store, ys / np.where(store, dot(y, y), 1), state.h_diag)
 
-        # Two-loop recursion: d = -H g with the stored pairs (only `later` tensors have any).
-        n = int(count.max(initial=0))
-        q, a = -g, [None] * n
-        for i in range(n - 1, -1, -1):
-            valid = per(i < count)
-            a[i] = dot(s_history[..., i, *[slice(None)] * k], q) * rho[..., i]
-            q = np.where(valid, q - per(a[i]) * y_history[..., i, *[slice(None)] * k], q)
-        r = q * per(h_diag)
-        for i in range(n):
-            valid = per(i < count)
-            y_i, s_i = (h[..., i, *[slice(None)] * k] for h in (y_history, s_history))
-            b_i = dot(y_i, r) * rho[..., i]
-            r = np.where(valid, r + per(a[i] - b_i) * s_i, r)
+        r = _two_loop(g, y_history, s_history, rho, count, h_diag, axes)
         direction = np.where(per(first), -g, r)
 
         l1 = np.sum(np.abs(g), axis=axes)
@@ -181,6 +167,59 @@ class LBFGS(Optimizer):
         )  # fmt: skip
 
 
+def _two_loop(g: np.ndarray, y_history: np.ndarray, s_history: np.ndarray, rho: np.ndarray,
+              count: np.ndarray, h_diag: np.ndarray, axes: tuple[int, ...],
+              ) -> np.ndarray:  # fmt: skip
+    """:math:`-H g` by the two-loop recursion over the stored pairs, in torch's order.
+
+    A slot at or beyond a tensor's ``count`` holds zeros (and rho 0), so it adds
+    exactly nothing. A point (a tensor of two entries, as on the surfaces) is
+    done in Python floats, one tensor at a time: the same operations without
+    numpy's per-call overhead, which would be nearly all of the time there.
+    """
+    k = len(axes)
+    n = int(count.max(initial=0))
+    y_pairs, s_pairs = (np.moveaxis(h, -1 - k, 0)[:n] for h in (y_history, s_history))
+    rhos = np.moveaxis(rho, -1, 0)[:n]
+    if g[(0,) * (g.ndim - k)].size == 2:
+        r = np.empty_like(g)
+        for idx in np.ndindex(count.shape):
+            c = int(count[idx])
+            ys, ss = (x[(slice(None), *idx)].reshape(c, 2).tolist()
+                      for x in (y_pairs[:c], s_pairs[:c]))  # fmt: skip
+            g0, g1 = g[idx].ravel().tolist()
+            r[idx] = np.reshape(_two_loop_point(g0, g1, ys, ss, rhos[:c, *idx].tolist(),
+                                                float(h_diag[idx])), g[idx].shape)  # fmt: skip
+        return r
+
+    def per(a: np.ndarray) -> np.ndarray:
+        return np.reshape(a, np.shape(a) + (1,) * k)
+
+    q, a = -g, [None] * n
+    for i in range(n - 1, -1, -1):
+        a[i] = per(np.sum(s_pairs[i] * q, axis=axes) * rhos[i])
+        q = q - a[i] * y_pairs[i]
+    r = q * per(h_diag)
+    for i in range(n):
+        r = r + (a[i] - per(np.sum(y_pairs[i] * r, axis=axes) * rhos[i])) * s_pairs[i]
+    return r
+
+
+def _two_loop_point(g0: float, g1: float, ys: list, ss: list, rhos: list,
+                    h_diag: float) -> tuple[float, float]:  # fmt: skip
+    """The two-loop recursion for one two-entry tensor, in Python floats."""
+    q0, q1, a = -g0, -g1, [0.0] * len(ys)
+    for i in range(len(ys) - 1, -1, -1):
+        (s0, s1), (y0, y1) = ss[i], ys[i]
+        a_i = a[i] = (s0 * q0 + s1 * q1) * rhos[i]
+        q0, q1 = q0 - a_i * y0, q1 - a_i * y1
+    r0, r1 = q0 * h_diag, q1 * h_diag
+    for (y0, y1), (s0, s1), rho_i, a_i in zip(ys, ss, rhos, a, strict=True):
+        c = a_i - (y0 * r0 + y1 * r1) * rho_i
+        r0, r1 = r0 + c * s0, r1 + c * s1
+    return r0, r1
+
+
 def _push(state: LBFGSState, y: np.ndarray, s: np.ndarray, ys: np.ndarray, store: np.ndarray,
           size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The histories with ``(y, s, 1/ys)`` appended where ``store`` (the oldest dropped if full).
@@ -194,15 +233,16 @@ def _push(state: LBFGSState, y: np.ndarray, s: np.ndarray, ys: np.ndarray, store
     full = state.count == size
     slot = np.where(full, size - 1, state.count)  # where the new pair goes, after any shift
     new = (np.arange(size) == slot[..., None]) & store[..., None]  # batch + (history,)
-    shift = (full & store)[..., None]
+    shift = (full & store)[..., None]  # drop the oldest pair first (none while not full)
     rho = np.where(store, 1.0 / np.where(store, ys, 1.0), 0.0).astype(state.rho.dtype)
-    histories = []
-    for old, pair in ((state.y_history, y), (state.s_history, s)):
+
+    def append(old: np.ndarray, pair: np.ndarray, k: int) -> np.ndarray:
         pos = old.ndim - k - 1  # the history axis
-        shifted = np.where(shift.reshape(shift.shape + (1,) * k), np.roll(old, -1, axis=pos), old)
-        histories.append(np.where(new.reshape(new.shape + (1,) * k),
-                                  np.expand_dims(pair, pos), shifted))  # fmt: skip
-    rho_history = np.where(new, rho[..., None], np.where(shift, np.roll(state.rho, -1, -1),
-                                                         state.rho))  # fmt: skip
+        if shift.any():
+            old = np.where(shift.reshape(shift.shape + (1,) * k), np.roll(old, -1, axis=pos), old)
+        return np.where(new.reshape(new.shape + (1,) * k), np.expand_dims(pair, pos), old)
+
+    y_history, s_history = append(state.y_history, y, k), append(state.s_history, s, k)
+    rho_history = append(state.rho, rho, 0)
     count = np.where(store, np.minimum(state.count + 1, size), state.count)
-    return histories[0], histories[1], rho_history, count
+    return y_history, s_history, rho_history, count
