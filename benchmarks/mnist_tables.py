@@ -67,35 +67,14 @@ if __name__ == "__main__":
 import numpy as np
 
 from atlas import data, nn
-from atlas.data.transforms import deskew, shifted
+from atlas.examples import mnist as table
 
-NOTES = {  # test error in percent: (small on 1,000 test images, full)
-    "784-10": (9.52, 7.55),
-    "784-200-10": (6.78, 1.97),
-    "784-200-200-10": (5.88, 1.85),
-}
-TITLES = {"784-10": "logistic regression", "784-200-10": "1 hidden layer",
-          "784-200-200-10": "2 hidden layers"}
-
-# One-pixel shifts (rows, columns) added to the training set; (0, 0) is the original image.
-AUGMENT = {
-    "none": ((0, 0),),
-    "shift1": ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)),
-    "shift1_diagonal": tuple((r, c) for r in (-1, 0, 1) for c in (-1, 0, 1)),
-}
-
-# Preprocessing applied to the training and the test images alike, before any augmentation:
-# 'deskew' shears each image upright by its second-order moments (atlas.data.transforms).
-PREPROCESS = {"none": None, "deskew": deskew}  # None: the images as they are
-
-# Our settings (Adam or AdamW, cosine schedule). The logistic-regression row was chosen on a
-# validation split of the training set (``--tune``, see the module docstring).
-SMALL_SETTINGS = {
-    "784-10": dict(lr=1e-3, epochs=30, batch_size=100, schedule="cosine", preprocess="deskew",
-                   augment="shift1"),
-    "784-200-10": dict(lr=1e-3, epochs=30, batch_size=50, dropout=0.3, schedule="cosine"),
-    "784-200-200-10": dict(lr=1e-3, epochs=30, batch_size=50, dropout=0.3, schedule="cosine"),
-}
+# The table's settings, data steps and scoring live in atlas (the book's catalog entry
+# mnist/tables computes the small table with them); this script adds the full table,
+# the --tune search and the Fashion-MNIST best effort.
+NOTES, TITLES, AUGMENT, PREPROCESS = table.NOTES, table.TITLES, table.AUGMENT, table.PREPROCESS
+SMALL_SETTINGS = table.SMALL_SETTINGS
+preprocessed, augmented, error_on = table.preprocessed, table.augmented, table.error_on
 FULL_SETTINGS = {
     "784-10": dict(lr=1e-3, epochs=15, batch_size=100, weight_decay=1e-4, schedule="cosine"),
     "784-200-10": dict(lr=1e-3, epochs=20, batch_size=100, dropout=0.2, schedule="cosine"),
@@ -130,31 +109,6 @@ CANDIDATES = (
 )
 
 
-def preprocessed(dataset, preprocess: str):
-    """``dataset`` with ``PREPROCESS[preprocess]`` applied to its training AND test images
-    (a fixed step of the model's pipeline, not an augmentation)."""
-    if preprocess == "none":
-        return dataset
-    transform = PREPROCESS[preprocess]
-    return data.Dataset(
-        name=f"{dataset.name}-{preprocess}", x_train=transform(dataset.x_train),
-        y_train=dataset.y_train, x_test=transform(dataset.x_test), y_test=dataset.y_test,
-        classes=dataset.classes,
-    )
-
-
-def augmented(dataset, augment: str):
-    """``dataset`` with its training set replaced by the shifted copies of ``AUGMENT[augment]``
-    (the test set is untouched)."""
-    offsets = AUGMENT[augment]
-    return data.Dataset(
-        name=dataset.name,
-        x_train=np.concatenate([shifted(dataset.x_train, r, c) for r, c in offsets]),
-        y_train=np.tile(dataset.y_train, len(offsets)),
-        x_test=dataset.x_test, y_test=dataset.y_test, classes=dataset.classes,
-    )
-
-
 def validation_split(dataset, n_val: int = 1000, seed: int = 2024):
     """Train on all but ``n_val`` training images; the held-out ones play the test set."""
     order = np.random.default_rng(seed).permutation(len(dataset.x_train))
@@ -187,12 +141,6 @@ def tune(small_dir, seeds: int) -> None:
         print(f"- {fmt(np.array(errors))} validation error: {candidate}", flush=True)
         means.append(np.mean(errors))
     print(f"\nLowest mean validation error: {CANDIDATES[int(np.argmin(means))]}\n")
-
-
-def error_on(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> float:
-    """Test error in percent."""
-    predictions = model.predict_proba(nn.as_features(x, model.params()["0.W"].dtype))
-    return 100.0 * float(np.mean(predictions.argmax(axis=1) != y))
 
 
 def run_table(dataset, settings, seeds, quick, out, tag, first=None):

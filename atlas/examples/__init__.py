@@ -9,6 +9,8 @@ but no other module owns, so the book never types a number.
   of numerical against back-propagated gradients (*Computation graphs*);
 * :mod:`~atlas.examples.layers`: logistic regression on the notes' two-class data, and why
   log-softmax + NLL beats softmax + cross-entropy (*Layers from scratch*);
+  :mod:`~atlas.examples.layers_check`: the shapes through its layer stack, and the gradient
+  check of its backward rules;
 * :mod:`~atlas.examples.optimizers`: an optimizer replayed on a chosen gradient sequence, and
   the schedules inside RAdam and NAdam (*Optimizers*, *Adadelta, Adam and their relatives*);
 * :mod:`~atlas.examples.optimizers_modern`: what the optimizers since Adam do inside (averaged
@@ -17,6 +19,8 @@ but no other module owns, so the book never types a number.
   Mish derivative (*Activation functions*);
 * :mod:`~atlas.examples.losses`: the gradient of softmax + cross-entropy checked three ways, and
   naive formulas that overflow (*Loss functions*);
+* :mod:`~atlas.examples.mnist`: the notes' MNIST error table rerun with atlas (*Training on
+  MNIST*);
 * :mod:`~atlas.examples.exercises` and :mod:`~atlas.examples.exercises_xor`: the notes'
   exercises solved, among them the XOR network (*Exercises*).
 
@@ -32,8 +36,10 @@ from atlas.examples import (
     exercises_xor,
     graphs,
     layers,
+    layers_check,
     learning,
     losses,
+    mnist,
     optimizers,
     optimizers_modern,
 )
@@ -45,8 +51,10 @@ __all__ = [
     "exercises_xor",
     "graphs",
     "layers",
+    "layers_check",
     "learning",
     "losses",
+    "mnist",
     "optimizers",
     "optimizers_modern",
 ]

@@ -139,3 +139,37 @@ def regime(problem: OneParameterProblem, lr: float) -> str:
     if r > -1:
         return "oscillating"
     return "stuck oscillating" if r == -1 else "diverging"
+
+
+# ------------------------------------------------------------------ what the figures draw
+
+
+@dataclass(frozen=True)
+class DescentPicture:
+    """Gradient descent on a :class:`OneParameterProblem`, ready to draw.
+
+    ``grid`` and ``curve`` are the loss :math:`L(b)` on an interval that holds every
+    iterate; ``descent`` the run; ``tangents[t]`` the two end points ``(b, L)`` of the
+    tangent at :math:`b_t`, :math:`L(b_t) + L'(b_t)(b - b_t)`, ``half_width`` either side.
+    """
+
+    lr: float
+    regime: str
+    grid: np.ndarray
+    curve: np.ndarray
+    descent: Descent
+    tangents: np.ndarray  # (T + 1, 2, 2): step, end point, (b, L)
+
+
+def picture(problem: OneParameterProblem, optimizer: Optimizer, b0: float = 0.0,
+            steps: int = 10, half_width: float = 1.0, points: int = 201) -> DescentPicture:
+    """:func:`descend`, the loss curve around every iterate and the tangent at each."""
+    run = descend(problem, optimizer, b0, steps)
+    far = float(np.max(np.abs(run.b - problem.solution))) if run.b.size else 1.0
+    reach = max(far, abs(b0 - problem.solution), half_width) * 1.15
+    grid = np.linspace(problem.solution - reach, problem.solution + reach, points)
+    ends = run.b[:, None] + np.array([-half_width, half_width])[None, :]
+    values = run.loss[:, None] + run.grad[:, None] * (ends - run.b[:, None])
+    return DescentPicture(lr=run.lr, regime=regime(problem, run.lr), grid=grid,
+                          curve=problem.loss(grid), descent=run,
+                          tangents=np.stack([ends, values], axis=-1))

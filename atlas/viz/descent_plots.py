@@ -1,0 +1,116 @@
+r"""Gradient descent on one parameter, drawn: the chapter *Learning as minimising a loss*.
+
+* :func:`draw_descent` animates a run on the loss curve :math:`L(b)`: the current
+  iterate, the tangent whose slope :math:`L'(b_t)` the rule follows, and the step it
+  takes, :math:`-\eta L'(b_t)`, to the next iterate.
+* :func:`step_size_figure` puts runs with different learning rates side by side
+  (too small, about right, too large), each as its zigzag of iterates on the curve.
+
+Both draw a :class:`atlas.examples.learning.DescentPicture` they are handed; nothing
+here computes. Sizes are chosen for the book's column (about 680 CSS px): a figure
+6.8 in wide shown at that width maps 1 pt to 1.39 px, so no text is below 8 pt.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from atlas.viz.style import CYCLE, DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style
+
+#: The width of the book's column in inches at 100 px per inch: figures are drawn at it.
+COLUMN_INCHES = 6.8
+#: The smallest font (points) that stays at least 11 CSS px at the column's width.
+SMALL = 8.5
+STEP_COLOR = CYCLE[3]
+
+
+def plot_curve(ax: Axes, picture: Any) -> list[Artist]:
+    """The loss curve of ``picture``, its minimum marked; returns the artists."""
+    problem_min = picture.grid[int(np.argmin(picture.curve))]
+    artists = ax.plot(picture.grid, picture.curve, color=FUNCTION_COLOR, lw=2.0,
+                      label=r"$L(b)$")
+    artists += ax.plot([problem_min], [0.0], marker="*", ms=11, color="0.15", ls="none",
+                       label=r"minimum $b^*$")
+    ax.set_xlabel(r"$b$", fontsize=SMALL + 1)
+    ax.set_ylabel(r"$L(b)$", fontsize=SMALL + 1)
+    ax.tick_params(labelsize=SMALL)
+    return artists
+
+
+def plot_iterates(ax: Axes, picture: Any, upto: int | None = None) -> list[Artist]:
+    """The iterates :math:`b_0, \\dots, b_{upto}` on the curve, joined in order (a zigzag
+    when the steps overshoot)."""
+    run = picture.descent
+    k = len(run.b) if upto is None else upto + 1
+    artists = ax.plot(run.b[:k], run.loss[:k], color=STEP_COLOR, lw=1.2, alpha=0.8)
+    artists += ax.plot(run.b[:k], run.loss[:k], "o", color=STEP_COLOR, ms=5)
+    artists += ax.plot(run.b[:1], run.loss[:1], "o", ms=8, mfc="white", mec=STEP_COLOR,
+                       mew=1.6, label=r"start $b_0$")
+    return artists
+
+
+def draw_descent(path: str | os.PathLike, formats: tuple[str, ...], picture: Any, *,
+                 fps: float = 1.5, dpi: float = 200) -> dict[str, Path]:
+    """Animate ``picture``: at frame ``t`` the iterate :math:`b_t`, its tangent and the step
+    to :math:`b_{t+1}`; the trail of earlier iterates stays. Writes ``path.<format>``."""
+    from atlas.viz.animation import render_animation
+
+    run = picture.descent
+    with style():
+        figure = new_figure((COLUMN_INCHES, 3.9), dpi)
+        ax = figure.add_axes((0.1, 0.14, 0.86, 0.74))
+        plot_curve(ax, picture)
+        ax.set_ylim(-0.08 * picture.curve.max(), picture.curve.max() * 1.05)
+        ax.set_xlim(picture.grid[0], picture.grid[-1])
+        ax.set_title(rf"Gradient descent, $\eta = {picture.lr:g}$: follow the tangent downhill",
+                     fontsize=SMALL + 2)
+        (trail,) = ax.plot([], [], "o-", color=STEP_COLOR, ms=5, lw=1.0, alpha=0.55)
+        (tangent,) = ax.plot([], [], color=DERIVATIVE_COLOR, lw=2.2,
+                             label=r"tangent, slope $L'(b_t)$")
+        (point,) = ax.plot([], [], "o", color=STEP_COLOR, ms=9, label=r"iterate $b_t$")
+        (step,) = ax.plot([], [], color=STEP_COLOR, lw=2.0, ls="--",
+                          label=r"step $-\eta L'(b_t)$")
+        label = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", fontsize=SMALL + 1)
+        ax.legend(loc="upper center", fontsize=SMALL, framealpha=0.9)
+        last = len(run.b) - 1
+
+        def update(t: int) -> None:
+            trail.set_data(run.b[: t + 1], run.loss[: t + 1])
+            tangent.set_data(picture.tangents[t, :, 0], picture.tangents[t, :, 1])
+            point.set_data([run.b[t]], [run.loss[t]])
+            nxt = min(t + 1, last)
+            step.set_data([run.b[t], run.b[nxt]], [0.0, 0.0] if t < last else [np.nan] * 2)
+            label.set_text(f"$t = {t}$:  $b_t = {run.b[t]:.3f}$,  $L'(b_t) = {run.grad[t]:.3f}$")
+
+        return render_animation(figure, [trail, tangent, point, step, label], update,
+                                len(run.b), path, fps=fps, formats=formats)
+
+
+def step_size_figure(pictures: Sequence[Any], titles: Sequence[str], *,
+                     dpi: float = 200) -> Figure:
+    """One panel per run (``titles`` above each): the curve and the run's iterates."""
+    with style():
+        figure = new_figure((COLUMN_INCHES, 2.9), dpi)
+        n = len(pictures)
+        width = 0.8 / n
+        for i, (picture, title) in enumerate(zip(pictures, titles, strict=True)):
+            ax = figure.add_axes((0.07 + i * (width + 0.06), 0.17, width, 0.66))
+            plot_curve(ax, picture)
+            plot_iterates(ax, picture)
+            ax.set_xlim(picture.grid[0], picture.grid[-1])
+            top = picture.curve.max()
+            ax.set_ylim(-0.06 * top, top * 1.08)
+            ax.set_title(f"{title}: $\\eta = {picture.lr:g}$", fontsize=SMALL + 1.5)
+            ax.text(0.97, 0.95, picture.regime, transform=ax.transAxes, ha="right", va="top",
+                    fontsize=SMALL + 0.5, color=STEP_COLOR)
+            if i:
+                ax.set_ylabel("")
+        return figure
