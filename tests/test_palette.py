@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 
+import imageio.v3 as iio
 import matplotlib as mpl
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from atlas.viz.colour_difference import (
     least_difference,
     pair_differences,
 )
+from atlas.viz.png import png_bytes
 
 # Sharma, Wu & Dalal (2005), "The CIEDE2000 color-difference formula", Table 1 (a selection):
 # (L1, a1, b1), (L2, a2, b2), delta E 2000 to 4 decimals.
@@ -121,3 +123,18 @@ def test_the_checks_can_fail():
     assert background_differences(["#F4F4F4"]).min() < MIN_DELTA_E
     pairs = list(itertools.combinations(["#0033FF", "#0035FF"], 2))
     assert least_difference(list(pairs[0]))[0] < 1
+
+
+def test_a_quantised_png_keeps_every_categorical_colour_exactly():
+    # A picture of more than 256 colours (a smooth ramp) with a small swatch of every
+    # optimizer's colour: the palette PNG must not move a swatch to a neighbour's hue.
+    ramp = np.linspace(0, 255, 200 * 120).reshape(120, 200)
+    rgb = np.stack([ramp % 256, (ramp * 7) % 256, 255 - ramp % 256], axis=-1).astype(np.uint8)
+    colours = [*style.OPTIMIZER_COLORS.values(), *style.BASIN_COLORS, style.BACKGROUND]
+    for k, colour in enumerate(colours):
+        rgb[2:5, 3 + 5 * k : 6 + 5 * k] = np.round(np.array(to_rgb(colour)) * 255)
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 256
+    back = iio.imread(png_bytes(rgb))
+    for k, colour in enumerate(colours):
+        swatch = back[2:5, 3 + 5 * k : 6 + 5 * k].reshape(-1, 3)
+        assert (swatch == np.round(np.array(to_rgb(colour)) * 255)).all(), colour
