@@ -114,12 +114,13 @@ def test_an_os_error_while_rendering_exits_2_with_one_line(tmp_path, capsys):
 
 
 def _lines(stream) -> queue.Queue:
-    """The lines of ``stream``, read in a thread (``None`` at the end)."""
+    """The lines of ``stream``, read in a thread (``None`` at the end, when it is closed)."""
     lines: queue.Queue = queue.Queue()
 
     def pump() -> None:
-        for line in stream:
-            lines.put(line)
+        with stream:
+            for line in stream:
+                lines.put(line)
         lines.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
@@ -186,6 +187,10 @@ def test_a_second_render_waits_and_deletes_nothing_of_the_first(tmp_path):
                 process.send_signal(signal.SIGCONT)
                 process.kill()
                 process.wait()
+        first.stdout.close()  # (second's stderr is closed by its reading thread)
+        first.stderr.close()
+        if second is not None:
+            second.stdout.close()
 
 
 # ------------------------------------------------- 3. a killed render takes its workers along
@@ -260,6 +265,7 @@ def test_a_pool_worker_dies_with_its_parent_even_in_a_long_task():
         for pid in _session(parent.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        parent.stdout.close()
 
 
 def _snapshot(out: Path) -> dict[str, tuple[int, int]]:
