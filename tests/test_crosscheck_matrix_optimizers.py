@@ -61,11 +61,12 @@ COMBOS = {
 # Paths left out because they are chaotic (measured: differences start at 1e-16 and grow
 # geometrically, to 3e-10 and 1.3e-9 for L-BFGS at lr=1 on the least-squares problems,
 # 5e-2 for L-BFGS with 3 pairs on Rosenbrock, 4e-2 for Adafactor's fast-forgetting
-# variant on the vector problem). Each step of them is checked from the reference's own
+# variant on the vector problem, 7.5e-11 and rising for LAMB with coupled decay bouncing
+# around Himmelblau's minima). Each step of them is checked from the reference's own
 # state instead (test_*_each_step_from_*_state), as are the Prodigy settings whose paths
 # amplify rounding (bias correction, beta1 = 0).
 CHAOTIC = {("lbfgs", 0, "tall"), ("lbfgs", 0, "wide"), ("lbfgs", 1, "rosenbrock"),
-           ("adafactor", 1, "vector")}  # fmt: skip
+           ("adafactor", 1, "vector"), ("lamb", 2, "himmelblau")}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -340,6 +341,28 @@ def test_adafactor_each_step_from_torchs_state(combo):
             assert_same_step(x, ours, theirs)
             for key, value in their_state.arrays().items():
                 np.testing.assert_allclose(our_state.arrays()[key], value, rtol=1e-13)
+
+
+def lamb_state(opt, ref, param, t, x):
+    """``pytorch_optimizer.Lamb``'s state as an atlas ``LambState`` (None before any step)."""
+    st, group = ref.state[param], ref.param_groups[0]
+    if "exp_avg" not in st:
+        return None
+    return optimizers.LambState(t=group["step"], m=st["exp_avg"].numpy().copy(),
+                                v=st["exp_avg_sq"].numpy().copy(),
+                                trust_ratio=np.array(float(st["trust_ratio"])))  # fmt: skip
+
+
+@pytest.mark.parametrize("combo", range(len(COMBOS["lamb"])))
+def test_lamb_each_step_from_its_state(combo):
+    pytest.importorskip("pytorch_optimizer")
+    opt = optimizers.get("lamb", lr=LR["lamb"], **COMBOS["lamb"][combo])
+    for start, gradient in forced_problems(300 + combo):
+        steps = list(forced_steps("lamb", opt, start, gradient, partial(lamb_state, opt)))
+        assert len(steps) == STEPS
+        for x, ours, theirs, our_state, their_state in steps:
+            assert_same_step(x, ours, theirs)
+            np.testing.assert_allclose(our_state.trust_ratio, their_state.trust_ratio, rtol=1e-13)
 
 
 def prodigy_state(opt, ref, param, t, x):
