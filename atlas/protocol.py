@@ -15,14 +15,17 @@ the protocol scores what a reader of that picture sees.
    (the saddle, the monkey saddle) an escape ends by leaving the box, so there
    a run fails only if it leaves before it reaches its target.
 4. **Target.** A run's score is its *steps to target*: the first step at which
-   :math:`f - f^* \le \tau`, the point inside the box. :math:`\tau` is declared
-   per surface (``Surface.tau``, with its reason where it is not the default
+   :math:`f - f^* \le \tau`, the point inside the box, and from which it stays
+   so for the next :data:`HOLD` steps (or to the end of the budget): a run
+   that only passes through the target, as an oscillating one does for a
+   single step, has not arrived. :math:`\tau` is declared per surface
+   (``Surface.tau``, with its reason where it is not the default
    :math:`10^{-2}`): the largest power of ten for which every point with
    :math:`f - f^* \le \tau` lies within 2 % of the plot's width of a global
    minimum, a marker's width, where the reader sees the run arrive. On a
    surface unbounded below the target is *escape*: the first step at which
-   :math:`f \le f(\text{start}) - \Delta` inside the box, :math:`\Delta`
-   declared per surface (``Surface.delta``).
+   :math:`f \le f(\text{start}) - \Delta` inside the box (no hold: an escape
+   goes on out of the plot), :math:`\Delta` declared per surface (``Surface.delta``).
 5. **Final gap.** :math:`f - f^*` at the last point the reader sees (the last
    step, or the last step inside the box of a run that left it); on a surface
    unbounded below :math:`f - (f(\text{start}) - \Delta)`, at most 0 once escaped.
@@ -77,6 +80,9 @@ MARGIN = 0.0
 #: Final gaps are compared to this many significant digits (as the tables print them).
 GAP_DIGITS = 3
 
+#: A run has arrived when it is within its target and stays there for this many more steps.
+HOLD = 10
+
 PROTOCOL = """\
 Race protocol. Every optimizer gets its own learning rate on each surface, from a grid of 21
 rates (lr = 10^(k/4), k = -16..4, four per decade from 1e-4 to 10). Each run starts at the
@@ -84,9 +90,10 @@ surface's start point and takes a fixed budget of steps (saddle 128, tanh bowl 1
 1024, narrow valley 256, all others 256), every other hyperparameter at its PyTorch default.
 A run that leaves the plotted box or becomes non-finite has failed at that step (on a surface
 unbounded below, only if it leaves before its target). The score is steps to target: the first
-step with f - f* <= tau inside the box (tau declared per surface: the largest power of ten
-whose region f - f* <= tau lies within 2 % of the plot's width of a global minimum); on a
-surface unbounded below the target is escape, f <= f(start) - delta. The chosen rate has the
+step with f - f* <= tau inside the box that stays so for 10 more steps (tau declared per
+surface: the largest power of ten whose region f - f* <= tau lies within 2 % of the plot's
+width of a global minimum); on a surface unbounded below the target is escape,
+f <= f(start) - delta. The chosen rate has the
 fewest steps to target among the rates that never fail; runs that miss the target come after,
 by their final gap; ties go to the smaller rate. Only if every rate fails is a failing run
 used (the one that stays in the plot longest), and the tables say so. Equal steps share a
@@ -159,6 +166,15 @@ def merit(outcome: RunOutcome) -> tuple[int, float]:
     return (1, rounded(outcome.final_gap))
 
 
+def arrival(within: np.ndarray, hold: int) -> int | None:
+    """The first step ``k`` with ``within[k : k + hold + 1]`` all true (cut at the end)."""
+    inside, outside = np.flatnonzero(within), np.flatnonzero(~within)
+    following = np.searchsorted(outside, inside)  # the next step outside, for each inside
+    next_out = np.append(outside, len(within) + hold + 1)[following]
+    arrived = inside[next_out > inside + hold]
+    return int(arrived[0]) if arrived.size else None
+
+
 def outcome_of(surface: Surface, lr: float, xy: np.ndarray, z: np.ndarray,
                diverged_at: int | None, margin: float = MARGIN) -> RunOutcome:  # fmt: skip
     """Score one run from its path ``xy`` (k + 1, 2) and values ``z`` (the finite prefix)."""
@@ -169,8 +185,7 @@ def outcome_of(surface: Surface, lr: float, xy: np.ndarray, z: np.ndarray,
     left_at = min([*left, *([diverged_at] if diverged_at is not None else [])], default=None)
     seen = len(z) if left_at is None else left_at  # the points 0 .. seen - 1 are in the plot
     gap = z[:seen] - reference(surface)
-    hits = np.flatnonzero(gap <= threshold(surface))
-    steps_to_target = int(hits[0]) if hits.size else None
+    steps_to_target = arrival(gap <= threshold(surface), HOLD if bounded(surface) else 0)
     failed = left_at is not None and (bounded(surface) or steps_to_target is None)
     return RunOutcome(float(lr), steps_to_target, float(gap[-1]), left_at, failed)
 

@@ -41,6 +41,7 @@ from matplotlib import animation as mpl_animation
 
 from atlas import surfaces
 from atlas.viz import race
+from atlas.viz.style import optimizer_color
 from atlas.viz.surface_plots import GRID_3D
 
 SURFACE = "narrow_valley"
@@ -80,8 +81,8 @@ def notes_way(the_race: race.Race, grid: int, out: Path) -> tuple[float, int]:
         ax.plot_surface(x, y, z, cmap="coolwarm", alpha=0.6, linewidth=0)
         for run in the_race.runs:
             rows = run.upto(int(steps[i]))
-            ax.plot(run.xy[rows, 0], run.xy[rows, 1], run.z[rows], color=run.color,
-                    label=run.label)  # fmt: skip
+            ax.plot(run.xy[rows, 0], run.xy[rows, 1], run.z[rows],
+                    color=optimizer_color(run.optimizer), label=run.label)  # fmt: skip
         ax.view_init(*surface.view)
         ax.legend(loc="upper left", fontsize=7)
         ax.set_title(surface.title)

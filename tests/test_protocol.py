@@ -95,12 +95,29 @@ def test_a_run_is_scored_by_its_steps_to_target_sgd_on_the_sphere():
     assert out.final_gap == pytest.approx(25.0)  # the last point seen: the start
 
 
+def test_passing_through_the_target_is_not_arriving():
+    within = np.zeros(40, dtype=bool)
+    within[5] = True  # a single step in the target, as an oscillating run passes through it
+    within[12:20] = True  # eight steps: still passing
+    within[25:] = True  # from step 25 on it stays
+    assert protocol.arrival(within, protocol.HOLD) == 25
+    assert protocol.arrival(within, 0) == 5
+    assert protocol.arrival(within[:30], protocol.HOLD) == 25  # staying to the end counts
+    assert protocol.arrival(np.zeros(5, dtype=bool), 3) is None
+    sphere = surfaces.get("sphere")
+    x = np.r_[-4.0, 0.0, -3.0, np.zeros(20)]  # at the minimum at step 1, away, then back
+    xy = np.column_stack([x, np.zeros_like(x)])
+    outcome = outcome_of(sphere, 0.1, xy, sphere.value_xy(xy), None)
+    assert outcome.steps_to_target == 3 and not outcome.failed
+
+
 def test_leaving_the_plot_and_non_finite_values_are_failures_at_their_step():
     sphere = surfaces.get("sphere")
     xy = np.array([[-4.0, 3.0], [0.01, 0.0], [6.0, 0.0], [0.0, 0.0]])
     z = sphere.value_xy(xy)
     outcome = outcome_of(sphere, 0.1, xy, z, None)
-    # It reached the target at step 1, but left the box at step 2: on a bounded surface, failed.
+    # In the target at step 1 (and to the last step seen), but out of the box at step 2:
+    # on a bounded surface, failed.
     assert (outcome.steps_to_target, outcome.left_at, outcome.failed) == (1, 2, True)
     assert outcome.final_gap == pytest.approx(1e-4)  # at step 1, the last point seen
     diverged = outcome_of(sphere, 0.1, xy[:2], z[:2], diverged_at=2)
@@ -182,6 +199,7 @@ def test_bad_grids_and_names():
 
 def test_the_summary_states_the_declared_numbers():
     for fragment in ("1e-4", "four per decade", "128", "1024", "256", "fails", "tau",
-                     "smaller rate", "escape", "2 %", "3 significant digits"):  # fmt: skip
+                     "smaller rate", "escape", "2 %", "3 significant digits",
+                     "stays so for 10 more steps"):  # fmt: skip
         assert fragment in protocol.PROTOCOL
     assert "2 % of the plot's width" in protocol.__doc__

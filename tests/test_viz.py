@@ -11,7 +11,7 @@ import pytest
 from matplotlib.artist import Artist
 from mp4 import read_mp4
 
-from atlas import learning_rates, optimizers, surfaces
+from atlas import learning_rates, optimizers, protocol, surfaces
 from atlas.trajectory import trajectory
 from atlas.viz import animation, gap_plot, optimizer_plots, png, race, style, surface_plots
 
@@ -229,7 +229,8 @@ def fixed_learning_rates(monkeypatch, lr: float = 0.05) -> None:
     """Replace the protocol's (slow) search by one fixed rate; the search has its own tests."""
 
     def choose(name, surface, steps=None):
-        return learning_rates.LearningRateChoice(name, str(surface), lr, 0.0, False, steps or 0)
+        outcome = protocol.RunOutcome(lr, None, 0.0, None, False)
+        return protocol.LearningRateChoice(name, str(surface), steps or 0, (outcome,), 0, False)
 
     monkeypatch.setattr(learning_rates, "best_learning_rate", choose)
 
@@ -244,7 +245,7 @@ def test_race_runs_and_labels():
     sgd, _adam, momentum = result.runs
     expected = trajectory(optimizers.get("sgd", lr=0.1), surfaces.get("sphere"), None, 12)
     np.testing.assert_array_equal(sgd.xy, expected.xy)
-    assert sgd.label == "SGD  lr=0.1" and sgd.color == style.OPTIMIZER_COLORS["sgd"]
+    assert sgd.label == "SGD  lr=0.1" and sgd.optimizer == "sgd"
     assert momentum.diverged_at is not None
     assert momentum.label.endswith(f"diverged at step {momentum.diverged_at}")
     assert len(momentum.xy) == momentum.diverged_at  # the line stops where it was finite
@@ -270,7 +271,7 @@ def test_plot_gap_log_or_symlog():
 def test_race_animations(tmp_path, draw):
     out = draw(small_race(), tmp_path / "race", max_frames=5, dpi=20)
     meta, frames = read_mp4(out["mp4"])
-    assert meta["size"] == (160, 90) and len(frames) == 5
+    assert meta["size"] == (136, 84) and len(frames) == 5  # 6.8 x 4.2 in at 20 dpi
     assert out["png"].read_bytes().startswith(PNG_SIGNATURE)
 
 

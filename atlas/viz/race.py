@@ -1,124 +1,71 @@
-r"""Optimizer races: several optimizers from one start on one surface.
+r"""Optimizer races, drawn: the paths of a :class:`~atlas.races.race.Race` it is handed.
 
-Every optimizer starts at the surface's start point with the learning rate
-chosen for it by the protocol of :mod:`atlas.learning_rates`, and runs the
-same step budget. A race is drawn three ways:
+A race (:mod:`atlas.races.race`: the paths, at the protocol's rates) is drawn
+three ways:
 
 * :func:`animate_race_3d` — paths on the translucent surface, in 3D;
 * :func:`animate_race_contour` — the same paths on the contour map;
 * :func:`atlas.viz.gap_plot.plot_gap` — :math:`f(\theta_k) - f^*` against the
-  step ``k``, log scale (:math:`f` itself on a symlog scale where there is no minimum).
+  step ``k``, with the target marked.
 
-Each path is a thin coloured line with a short bold tail and a dot at its
-head (drawn by :mod:`atlas.viz.race_artists`). The axes show exactly the
-surface's domain: a path that leaves it is clipped at the edge
-(:mod:`atlas.viz.clipping`), and the legend says so ("left the plot at step
-k"); a run that diverged stops where it last was finite and the legend says
-that too ("diverged at step k"). Every optimizer keeps its colour of
-:data:`atlas.viz.style.OPTIMIZER_COLORS`. Long races are subsampled to at most
-``max_frames`` frames; the poster is the last frame, the whole race.
+Each path is a thin line in its optimizer's colour with a short bold tail and
+its optimizer's marker at its head (:mod:`atlas.viz.race_artists`; colours and
+markers from :mod:`atlas.viz.style`, at most six per race: a group of
+:mod:`atlas.races.groups`). ``trail`` caps the thin line at the last ``trail``
+steps, for long races that circle. The axes show exactly the surface's plotted
+box: a path that leaves it is clipped at the edge (:mod:`atlas.viz.clipping`).
+The legend says, per optimizer, its rate and what the reader sees happen: the
+step at which it reaches its target, or that it misses it, leaves the plot or
+diverges, and flags a rate the protocol had to take although it fails. Long
+races are subsampled to at most ``max_frames`` frames; the poster is the last
+frame, the whole race.
+
+Figures are 6.8 in wide at 100 dpi: the book's column width, shown 1:1, so
+9-point text is 12.5 px.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 
-from atlas import learning_rates, optimizers, surfaces
+from atlas import learning_rates
+from atlas.races.race import Race, Run, run_race
 from atlas.surfaces import Surface
-from atlas.trajectory import trajectory
 from atlas.viz.animation import render_animation
 from atlas.viz.clipping import ClippedPath, inside_box
 from atlas.viz.race_artists import RaceOverlay, StepCounter, contour_pixels, surface_pixels
-from atlas.viz.style import DPI, latex_title, new_figure, optimizer_color, style
+from atlas.viz.style import (
+    DPI,
+    latex_title,
+    new_figure,
+    optimizer_color,
+    optimizer_marker,
+    style,
+)
 from atlas.viz.surface_plots import plot_contours, plot_surface_3d
 
-#: Race figures are wider than tall: the legend sits to the right of the plot.
-FIGSIZE_RACE = (8.0, 4.5)
+__all__ = [
+    "FIGSIZE_RACE", "Race", "Run", "animate_race_3d", "animate_race_contour", "draw_race_3d",
+    "draw_race_contour", "first_step_outside", "frame_steps", "outcome_text", "race_legend",
+    "race_title", "run_race", "wanders",
+]  # fmt: skip
+
+#: Race figures: the book's column width; the legend sits to the right of the plot.
+FIGSIZE_RACE = (6.8, 4.2)
 MAX_FRAMES = 144
 FPS = 20.0
-LEGEND_X = 0.6  # left edge of the legend, in figure coordinates
-ZOOM_3D = 0.88  # the 3D box a little smaller than its axes, so no label is cut off
-
-
-@dataclass(frozen=True)
-class Run:
-    """One optimizer's path in a race (the finite prefix if it diverged)."""
-
-    optimizer: str  # registry name
-    title: str  # "Adam"
-    lr: float
-    xy: np.ndarray  # (k + 1, 2), k <= steps
-    z: np.ndarray  # (k + 1,)
-    diverged_at: int | None
-    left_at: int | None = None  # first step outside the surface's domain (the plot)
-
-    @property
-    def color(self) -> str:
-        return optimizer_color(self.optimizer)
-
-    @property
-    def label(self) -> str:
-        """``"Adam  lr=0.0316"``, and where it diverged, if it did."""
-        text = f"{self.title}  lr={learning_rates.format_lr(self.lr)}"
-        if self.diverged_at is not None:
-            return f"{text}  diverged at step {self.diverged_at}"
-        return text
-
-    @property
-    def path_label(self) -> str:
-        """:attr:`label`, or where the path left the plot (the domain) if it did."""
-        if self.diverged_at is None and self.left_at is not None:
-            return f"{self.label}  left the plot at step {self.left_at}"
-        return self.label
-
-    def upto(self, step: int) -> slice:
-        """The rows of the path at steps ``0 .. step`` (fewer if it diverged earlier)."""
-        return slice(0, min(step, len(self.xy) - 1) + 1)
-
-
-@dataclass(frozen=True)
-class Race:
-    """A surface, a step budget and one :class:`Run` per optimizer."""
-
-    surface: Surface
-    steps: int
-    runs: tuple[Run, ...]
-
-
-def run_race(
-    surface: Surface | str,
-    optimizer_names: Iterable[str] | None = None,
-    *,
-    steps: int | None = None,
-    lrs: Mapping[str, float] | None = None,
-) -> Race:
-    """Race ``optimizer_names`` (all by default) on ``surface`` from its start.
-
-    ``steps`` defaults to :func:`atlas.learning_rates.step_budget`, each
-    learning rate to the protocol's choice (or ``lrs[name]`` when given).
-    """
-    surface = surfaces.get(surface) if isinstance(surface, str) else surface
-    names = list(optimizers.names() if optimizer_names is None else optimizer_names)
-    steps = learning_rates.step_budget(surface) if steps is None else steps
-    runs = []
-    for name in names:
-        if lrs is not None and name in lrs:
-            lr = float(lrs[name])
-        else:
-            lr = learning_rates.best_learning_rate(name, surface, steps=steps).lr
-        optimizer = optimizers.get(name, lr=lr)
-        path = trajectory(optimizer, surface, surface.start, steps)
-        runs.append(Run(name, optimizer.title, lr, path.xy, path.z, path.diverged_at,
-                        first_step_outside(path.xy, surface.domain)))
-    return Race(surface, steps, tuple(runs))
+LEGEND_X = 0.655  # left edge of the legend, in figure coordinates
+LEGEND_FONTSIZE = 9.0
+ZOOM_3D = 0.86  # the 3D box a little smaller than its axes, so no label is cut off
+#: A formula longer than this many characters is left out of a figure's title.
+MAX_TITLE_LATEX = 64
 
 
 def first_step_outside(xy: np.ndarray, domain) -> int | None:
@@ -157,34 +104,66 @@ def frame_steps(steps: int, max_frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, n_frames)).astype(int))
 
 
-def race_legend(figure, runs: Sequence[Run], x: float = LEGEND_X, paths: bool = True) -> Artist:
-    handles = [
-        Line2D([], [], color=run.color, lw=2.2, marker="o", markersize=5,
-               linestyle="--" if run.diverged_at is not None else "-")
-        for run in runs
-    ]  # fmt: skip
-    labels = [run.path_label if paths else run.label for run in runs]
-    return figure.legend(handles, labels, loc="center left",
-                         bbox_to_anchor=(x, 0.5), borderaxespad=0.3,
-                         handlelength=1.6, title="optimizer, learning rate",
-                         title_fontsize=8.5)  # fmt: skip
+def outcome_text(run: Run, surface: Surface) -> str:
+    """What the reader sees the run do: ``"target at step 51"``, ``"misses the target"``...."""
+    escape = surface.f_min is None
+    if run.steps_to_target is not None:
+        text = f"{'escapes' if escape else 'target'} at step {run.steps_to_target}"
+    elif run.diverged_at is not None:
+        text = f"diverges at step {run.diverged_at}"
+    elif run.left_at is not None:
+        text = f"leaves the plot at step {run.left_at}"
+    else:
+        text = "stays stuck" if escape else "misses the target"
+    return text + ("; every rate fails" if run.fallback else "")
 
 
-def race_title(figure, race: Race) -> None:
+def legend_label(run: Run, surface: Surface) -> str:
+    """Two lines: ``"Adam  lr 0.0316"`` and :func:`outcome_text`."""
+    return f"{run.title}  lr {learning_rates.format_lr(run.lr)}\n{outcome_text(run, surface)}"
+
+
+def race_handle(run: Run) -> Line2D:
+    """The legend key of a run: its colour, line and marker (dashed if it fails)."""
+    failing = run.fallback or run.diverged_at is not None
+    return Line2D([], [], color=optimizer_color(run.optimizer), lw=2.0,
+                  marker=optimizer_marker(run.optimizer), markersize=6,
+                  markeredgecolor="white", markeredgewidth=0.6,
+                  linestyle="--" if failing else "-")  # fmt: skip
+
+
+def race_legend(figure, runs: Sequence[Run], surface: Surface, x: float = LEGEND_X,
+                fontsize: float = LEGEND_FONTSIZE) -> Artist:  # fmt: skip
+    """The legend of a race, right of the plot: one two-line entry per run."""
+    many = len(runs) > 6  # an old all-optimizer race: one line each, smaller
+    labels = [legend_label(run, surface).replace("\n", ", ") if many
+              else legend_label(run, surface) for run in runs]  # fmt: skip
+    size = fontsize if not many else max(5.0, fontsize * 8 / len(runs))
+    return figure.legend([race_handle(run) for run in runs], labels, loc="center left",
+                         bbox_to_anchor=(x, 0.5), borderaxespad=0.3, handlelength=1.8,
+                         fontsize=size, labelspacing=0.8 if not many else 0.3,
+                         title="optimizer, learning rate", title_fontsize=size)  # fmt: skip
+
+
+def race_title(figure, race: Race, subtitle: str | None = None) -> None:
+    """The surface's title and formula (if short), and an optional second line."""
     surface = race.surface
-    figure.suptitle(latex_title(surface.title, surface.latex), fontsize=11, x=0.02,
-                    ha="left", y=0.975)  # fmt: skip
+    text = (latex_title(surface.title, surface.latex) if len(surface.latex) <= MAX_TITLE_LATEX
+            else surface.title)  # fmt: skip
+    figure.suptitle(text + (f"\n{subtitle}" if subtitle else ""), fontsize=10.5, x=0.02,
+                    ha="left", y=0.985, va="top")  # fmt: skip
 
 
 def _animate(race: Race, path: str | os.PathLike, three_d: bool, formats: Iterable[str],
-             max_frames: int, dpi: float, fps: float,
-             figsize: tuple[float, float]) -> dict[str, Path]:  # fmt: skip
+             max_frames: int, dpi: float, fps: float, figsize: tuple[float, float],
+             trail: int | None, subtitle: str | None) -> dict[str, Path]:  # fmt: skip
     surface = race.surface
     with style():
         figure = new_figure(figsize, dpi)
         legend_x = 1 - (1 - LEGEND_X) * FIGSIZE_RACE[0] / figsize[0]  # legend: fixed width
-        rect = (0.0, 0.05, legend_x - 0.01, 0.88) if three_d else (
-            0.075, 0.1, legend_x - 0.095, 0.8)
+        top = 0.86 if subtitle else 0.9
+        rect = (0.0, 0.03, legend_x - 0.01, top - 0.02) if three_d else (
+            0.085, 0.11, legend_x - 0.11, top - 0.14)
         if three_d:
             ax = figure.add_axes(rect, projection="3d")
             plot_surface_3d(ax, surface)
@@ -198,10 +177,12 @@ def _animate(race: Race, path: str | os.PathLike, three_d: bool, formats: Iterab
 
             def to_pixels(i: int) -> ClippedPath:
                 return contour_pixels(ax, race.runs[i].xy, surface.domain)
-        race_title(figure, race)
-        race_legend(figure, race.runs, legend_x)
-        faded = [wanders(run, surface.domain) for run in race.runs]
-        overlay = RaceOverlay(figure, [run.color for run in race.runs], to_pixels, faded=faded)
+        race_title(figure, race, subtitle)
+        race_legend(figure, race.runs, surface, legend_x)
+        overlay = RaceOverlay(figure, [optimizer_color(run.optimizer) for run in race.runs],
+                              to_pixels, faded=[wanders(run, surface.domain) for run in race.runs],
+                              markers=[optimizer_marker(run.optimizer) for run in race.runs],
+                              trail=trail)  # fmt: skip
         counter = StepCounter(race.steps, (0.02 * figure.bbox.width, 0.02 * figure.bbox.height))
         figure.add_artist(counter)
         steps = frame_steps(race.steps, max_frames)
@@ -214,35 +195,25 @@ def _animate(race: Race, path: str | os.PathLike, three_d: bool, formats: Iterab
                                 path, fps=fps, formats=formats)  # fmt: skip
 
 
-def animate_race_3d(
-    race: Race,
-    path: str | os.PathLike,
-    formats: Iterable[str] = ("mp4", "png"),
-    *,
-    max_frames: int = MAX_FRAMES,
-    dpi: float = DPI,
-    fps: float = FPS,
-    figsize: tuple[float, float] = FIGSIZE_RACE,
-) -> dict[str, Path]:
+def animate_race_3d(race: Race, path: str | os.PathLike,
+                    formats: Iterable[str] = ("mp4", "png"), *, max_frames: int = MAX_FRAMES,
+                    dpi: float = DPI, fps: float = FPS,
+                    figsize: tuple[float, float] = FIGSIZE_RACE, trail: int | None = None,
+                    subtitle: str | None = None) -> dict[str, Path]:  # fmt: skip
     """The race on the translucent surface in 3D: writes ``path.mp4``, ``path.png`` (poster)."""
-    return _animate(race, path, True, formats, max_frames, dpi, fps, figsize)
+    return _animate(race, path, True, formats, max_frames, dpi, fps, figsize, trail, subtitle)
 
 
-def animate_race_contour(
-    race: Race,
-    path: str | os.PathLike,
-    formats: Iterable[str] = ("mp4", "png"),
-    *,
-    max_frames: int = MAX_FRAMES,
-    dpi: float = DPI,
-    fps: float = FPS,
-    figsize: tuple[float, float] = FIGSIZE_RACE,
-) -> dict[str, Path]:
+def animate_race_contour(race: Race, path: str | os.PathLike,
+                         formats: Iterable[str] = ("mp4", "png"), *,
+                         max_frames: int = MAX_FRAMES, dpi: float = DPI, fps: float = FPS,
+                         figsize: tuple[float, float] = FIGSIZE_RACE, trail: int | None = None,
+                         subtitle: str | None = None) -> dict[str, Path]:  # fmt: skip
     """The race on the contour map: writes ``path.mp4``, ``path.png`` (poster)."""
-    return _animate(race, path, False, formats, max_frames, dpi, fps, figsize)
+    return _animate(race, path, False, formats, max_frames, dpi, fps, figsize, trail, subtitle)
 
 
-# ------------------------------------------------- one call per catalog figure
+# ----------------------------------------- the old catalog's calls (they compute the race)
 
 
 def draw_race_3d(path: str | os.PathLike, formats: Iterable[str], surface: Surface | str,

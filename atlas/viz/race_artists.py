@@ -75,18 +75,25 @@ def surface_pixels(ax: Axes, xy: np.ndarray, z: np.ndarray) -> ClippedPath:
 
 
 class RaceOverlay:
-    """Per run: the path so far (thin), its last :data:`TAIL` steps (bold), its head (a dot).
+    """Per run: the path so far (thin), its last :data:`TAIL` steps (bold), its head (a marker).
 
     ``to_pixels(i)`` gives run ``i``'s :class:`ClippedPath` in display pixels;
     it is called once, at the first frame (after the background was drawn).
+    ``markers`` are the heads' marker styles (default: dots); ``trail`` caps the
+    thin path at its last ``trail`` steps (None: the whole path so far), so a
+    long race that circles does not fill the plot with ink.
     """
 
     def __init__(self, figure: Figure, colors: Sequence[str],
                  to_pixels: Callable[[int], ClippedPath], zorder: float = 6,
-                 faded: Sequence[bool] | None = None) -> None:  # fmt: skip
+                 faded: Sequence[bool] | None = None, markers: Sequence[str] | None = None,
+                 trail: int | None = None) -> None:  # fmt: skip
         self.colors = list(colors)
         self.to_pixels = to_pixels
+        self.trail = trail
         self._pixels: list[ClippedPath] | None = None
+        shapes = [MarkerStyle(m) for m in (markers or ["o"] * len(self.colors))]
+        self.marker_paths = [m.get_path().transformed(m.get_transform()) for m in shapes]
         faded = [False] * len(self.colors) if faded is None else list(faded)
         # A run that left the plot or diverged keeps a faint trail, so that its
         # scribbles do not hide the others; its tail and head stay bold.
@@ -98,9 +105,8 @@ class RaceOverlay:
                                     **line)  # fmt: skip
         self.tails = LineCollection([], linewidths=TAIL_WIDTH, colors=self.colors,
                                     zorder=zorder + 1, **line)  # fmt: skip
-        marker = MarkerStyle("o")
-        self.heads = PathCollection((marker.get_path().transformed(marker.get_transform()),),
-                                    sizes=(HEAD_SIZE**2,), offsets=np.empty((0, 2)),
+        self.heads = PathCollection(self.marker_paths[:1], sizes=(HEAD_SIZE**2,),
+                                    offsets=np.empty((0, 2)),
                                     offset_transform=IdentityTransform(), edgecolors="white",
                                     linewidths=0.8, zorder=zorder + 2, **pixels)  # fmt: skip
         for artist in self.artists():
@@ -113,17 +119,21 @@ class RaceOverlay:
         """Show every run up to ``step`` (a diverged run stays at its last finite point)."""
         if self._pixels is None:
             self._pixels = [self.to_pixels(i) for i in range(len(self.colors))]
-        paths, tails, heads, head_colors = [], [], [], []
-        for pixels, color in zip(self._pixels, self.colors, strict=True):
+        paths, tails, heads, head_colors, head_paths = [], [], [], [], []
+        for i, (pixels, color) in enumerate(zip(self._pixels, self.colors, strict=True)):
             k = min(step, len(pixels.ends) - 1)
-            paths.append(pixels.upto(k))
+            trail = pixels.upto(k) if self.trail is None else pixels.between(
+                max(k - self.trail, 0), k)
+            paths.append(trail)
             tails.append(pixels.between(max(k - TAIL, 0), k))
             if pixels.inside[k]:
                 heads.append(pixels.rows[pixels.ends[k] - 1])
                 head_colors.append(color)
+                head_paths.append(self.marker_paths[i])
         self.paths.set_segments(paths)
         self.tails.set_segments(tails)
         self.heads.set_offsets(np.array(heads) if heads else np.empty((0, 2)))
+        self.heads.set_paths(head_paths)
         self.heads.set_facecolor(head_colors)
 
 
