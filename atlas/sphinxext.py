@@ -18,6 +18,8 @@ It connects the book to the same pipeline as ``atlas render``:
   bundle ``explorer`` (``data.json`` inlined into the page, so it also works
   from ``file://``, where scripts cannot fetch; the background images copied
   next to the site's other media and loaded when shown).
+* **Quiet kernels.** Notebooks run in kernels over IPC sockets, not unencrypted
+  TCP (:mod:`atlas.kernel`), so no kernel warns about its transport.
 * **Self-contained.** MathJax is served from the site itself (copied from the
   ``django-static-mathjax`` wheel, just the files the site needs): no CDN.
 """
@@ -256,6 +258,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("atlas-figure", AtlasFigure)
     app.add_directive("atlas-explorer", AtlasExplorer)
     app.connect("config-inited", use_local_mathjax)
+    from atlas.kernel import use_ipc_kernels
+
+    use_ipc_kernels()  # before any notebook runs: this process's kernels use IPC sockets
     app.connect("builder-inited", render_missing)
     app.connect("builder-inited", invalidate_stale_notebooks)
     app.connect("env-get-outdated", _reread_when_stale)

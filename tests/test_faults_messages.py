@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+import atlas
 import numpy as np
 import pytest
-
-import atlas
 from atlas import cli, data, nn, optimizers, surfaces
 from atlas.activations.softmax import log_softmax, softmax
 from atlas.data import DatasetSpec, DataWarning, FileSpec
@@ -303,3 +302,35 @@ def test_an_animation_that_fails_midway_leaves_no_ffmpeg_behind(tmp_path, error)
         animation.render_animation(figure, [line], update, 6, tmp_path / "a")
     assert _children() - before == set()
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the book's notebook kernels ----------------------------------------------------------------
+
+
+def test_book_kernels_run_over_ipc_without_a_transport_warning(capfd):
+    """As the book build runs a page: myst-nb -> jupyter-cache -> nbclient, no settings.
+
+    Over TCP every kernel printed "[IPKernelApp] WARNING | Kernel is running over TCP
+    without encryption" (to the build's terminal); atlas's Sphinx extension switches the
+    build's kernels to IPC.
+    """
+    import nbformat
+    from atlas.kernel import use_ipc_kernels
+    from jupyter_cache.executors.utils import single_nb_execution
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    factory = KernelProvisionerFactory.instance()
+    default = factory.default_provisioner_name
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    notebook.cells = [nbformat.v4.new_code_cell(
+        "import json, ipykernel.connect\n"
+        "print(json.loads(open(ipykernel.connect.get_connection_file()).read())['transport'])")]
+    try:
+        assert use_ipc_kernels()
+        result = single_nb_execution(notebook, cwd=None, timeout=60, allow_errors=False)
+    finally:
+        factory.default_provisioner_name = default
+    assert result.err is None
+    assert notebook.cells[0].outputs[0]["text"] == "ipc\n"
+    assert "WARNING" not in capfd.readouterr().err
