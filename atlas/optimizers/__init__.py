@@ -9,10 +9,13 @@
 
 Each follows its reference implementation: ``torch.optim``, or the package its
 module names (``lion-pytorch``, ``adabelief-pytorch``, ``pytorch_optimizer``,
-``schedulefree``). Registered from simple to complex, as a book presents them:
-plain SGD, the two momentum presets, averaged and schedule-free SGD, the
-adaptive per-coordinate methods, Adam and its family (up to AdaBelief, Yogi,
-Adan, AdEMAMix and schedule-free AdamW), and the sign methods Rprop and Lion.
+``schedulefree``, ``prodigyopt``). Registered from simple to complex, as a book
+presents them: plain SGD, the two momentum presets, averaged and schedule-free
+SGD, the adaptive per-coordinate methods, Adam and its family (up to AdaBelief,
+Yogi, Adan, AdEMAMix and schedule-free AdamW), the sign methods Rprop and Lion,
+and last the rules that work per tensor rather than per coordinate
+(``elementwise = False``, see :mod:`atlas.optimizers.base`): LAMB, Adafactor,
+Prodigy, Muon and L-BFGS.
 A registry entry is the optimizer's class (presets are subclasses whose
 defaults differ), so ``registry.get(name)(**hyperparameters)`` builds one and
 ``entry.description`` is its one-line summary.
