@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-import atlas
 import numpy as np
 import pytest
+
+import atlas
 from atlas import cli, data, nn, optimizers, surfaces
 from atlas.activations.softmax import log_softmax, softmax
 from atlas.data import DatasetSpec, DataWarning, FileSpec
@@ -315,9 +316,10 @@ def test_book_kernels_run_over_ipc_without_a_transport_warning(capfd):
     build's kernels to IPC.
     """
     import nbformat
-    from atlas.kernel import use_ipc_kernels
     from jupyter_cache.executors.utils import single_nb_execution
     from jupyter_client.provisioning import KernelProvisionerFactory
+
+    from atlas.kernel import use_ipc_kernels
 
     factory = KernelProvisionerFactory.instance()
     default = factory.default_provisioner_name
