@@ -26,8 +26,10 @@ the protocol scores what a reader of that picture sees.
    surface unbounded below the target is *escape*: the first step at which
    :math:`f \le f(\text{start}) - \Delta` inside the box (no hold: an escape
    goes on out of the plot), :math:`\Delta` declared per surface (``Surface.delta``).
-5. **Final gap.** :math:`f - f^*` at the last point the reader sees (the last
-   step, or the last step inside the box of a run that left it); on a surface
+5. **Final gap.** The gap :math:`f - f^*` the run ends within: the largest over
+   the last :data:`HOLD` + 1 points the reader sees (the last steps, or the last
+   steps inside the box of a run that left it), so a run still bouncing at the
+   end is not credited with the lowest point of a bounce; on a surface
    unbounded below :math:`f - (f(\text{start}) - \Delta)`, at most 0 once escaped.
 6. **Choice.** Each optimizer races at the grid rate with the fewest steps to
    target among the rates whose runs never fail; a run that never reaches its
@@ -93,11 +95,11 @@ unbounded below, only if it leaves before its target). The score is steps to tar
 step with f - f* <= tau inside the box that stays so for 10 more steps (tau declared per
 surface: the largest power of ten whose region f - f* <= tau lies within 2 % of the plot's
 width of a global minimum); on a surface unbounded below the target is escape,
-f <= f(start) - delta. The chosen rate has the
-fewest steps to target among the rates that never fail; runs that miss the target come after,
-by their final gap; ties go to the smaller rate. Only if every rate fails is a failing run
-used (the one that stays in the plot longest), and the tables say so. Equal steps share a
-rank; gaps are compared to 3 significant digits. No clipping, no restarts, no hand tuning."""
+f <= f(start) - delta. The chosen rate has the fewest steps to target among the rates that
+never fail; runs that miss the target come after, by their final gap (the largest over their
+last 11 steps); ties go to the smaller rate. Only if every rate fails is a failing run used
+(the one that stays in the plot longest), and the tables say so. Equal steps share a rank;
+gaps are compared to 3 significant digits. No clipping, no restarts, no hand tuning."""
 
 
 def step_budget(surface: Surface | str) -> int:
@@ -187,7 +189,8 @@ def outcome_of(surface: Surface, lr: float, xy: np.ndarray, z: np.ndarray,
     gap = z[:seen] - reference(surface)
     steps_to_target = arrival(gap <= threshold(surface), HOLD if bounded(surface) else 0)
     failed = left_at is not None and (bounded(surface) or steps_to_target is None)
-    return RunOutcome(float(lr), steps_to_target, float(gap[-1]), left_at, failed)
+    final_gap = float(gap[-(HOLD + 1):].max())  # the gap it ends within (module doc, 5)
+    return RunOutcome(float(lr), steps_to_target, final_gap, left_at, failed)
 
 
 def run_outcome(optimizer_name: str, surface: Surface | str, lr: float,

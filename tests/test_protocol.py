@@ -119,11 +119,20 @@ def test_leaving_the_plot_and_non_finite_values_are_failures_at_their_step():
     # In the target at step 1 (and to the last step seen), but out of the box at step 2:
     # on a bounded surface, failed.
     assert (outcome.steps_to_target, outcome.left_at, outcome.failed) == (1, 2, True)
-    assert outcome.final_gap == pytest.approx(1e-4)  # at step 1, the last point seen
+    assert outcome.final_gap == 25.0  # the largest of the last (up to 11) points seen: 0 and 1
     diverged = outcome_of(sphere, 0.1, xy[:2], z[:2], diverged_at=2)
     assert (diverged.left_at, diverged.failed) == (2, True)
-    never = outcome_of(sphere, 0.1, xy[[0, 1, 3]], z[[0, 1, 3]], None)
+    settled = np.vstack([xy[:2], np.zeros((12, 2))])
+    never = outcome_of(sphere, 0.1, settled, sphere.value_xy(settled), None)
     assert (never.left_at, never.failed, never.final_gap) == (None, False, 0.0)
+
+
+def test_the_final_gap_is_the_one_the_run_ends_within():
+    sphere = surfaces.get("sphere")
+    # It bounces through the minimum and ends at f = 0.25: it ends within 4, not 0.25.
+    bouncing = np.array([[-4.0, 3.0]] + [[2.0, 0.0], [0.0, 0.0]] * 10 + [[0.5, 0.0]])
+    outcome = outcome_of(sphere, 0.1, bouncing, sphere.value_xy(bouncing), None)
+    assert outcome.final_gap == 4.0 and outcome.steps_to_target is None
 
 
 def test_on_a_surface_unbounded_below_leaving_after_the_escape_is_no_failure():
@@ -131,7 +140,7 @@ def test_on_a_surface_unbounded_below_leaving_after_the_escape_is_no_failure():
     escaped = np.array([[1e-4, 4.0], [1.0, 1.0], [3.0, 0.0], [9.0, 0.0]])
     outcome = outcome_of(saddle, 0.1, escaped, saddle.value_xy(escaped), None)
     assert (outcome.steps_to_target, outcome.left_at, outcome.failed) == (2, 3, False)
-    assert outcome.final_gap == pytest.approx(-9.0 - (16.0 - 1e-8 - 20.0))
+    assert outcome.final_gap == pytest.approx(16.0 - 1e-8 - (16.0 - 1e-8 - 20.0))  # at step 0
     # Leaving before the escape fails; f <= -4 OUTSIDE the box is not an escape.
     early = np.array([[1e-4, 4.0], [9.0, 0.0], [3.0, 0.0]])
     outcome = outcome_of(saddle, 0.1, early, saddle.value_xy(early), None)

@@ -5,9 +5,9 @@ surface's races draws one panel per group of :mod:`atlas.races.groups` (at
 most six colours each, with the optimizers' markers as a second channel):
 the contour map, each path clipped to the plot (:mod:`atlas.viz.clipping`),
 a hollow circle at the start and the optimizer's marker where it ends (a
-cross where it left the plot), and beside the map one line per optimizer
-saying what it did (:func:`atlas.viz.race.outcome_text`). A run the protocol
-had to take from a failing rate is dashed.
+cross where it left the plot), and beside the map each optimizer's rate and
+what it did (:func:`short_outcome`). A run the protocol had to take from a
+failing rate is dashed.
 
 :func:`draw_race_summary` takes ``[(group, race), ...]`` as
 :func:`atlas.races.race.group_races` gives them.
@@ -28,7 +28,7 @@ from atlas.races.groups import Group
 from atlas.races.race import Race, Run
 from atlas.viz.clipping import clip_polyline
 from atlas.viz.png import save_figure
-from atlas.viz.race import MAX_TITLE_LATEX, outcome_text, race_handle
+from atlas.viz.race import MAX_TITLE_LATEX, race_handle
 from atlas.viz.style import DPI, latex_title, new_figure, optimizer_color, optimizer_marker, style
 from atlas.viz.surface_plots import plot_contours
 
@@ -67,9 +67,23 @@ def plot_race_paths(ax: Axes, race: Race) -> list[Artist]:
     return artists
 
 
+def short_outcome(run: Run, race: Race) -> str:
+    """:func:`atlas.viz.race.outcome_text`, shortened: ``"target at 51"``, ``"misses"``..."""
+    escape = race.surface.f_min is None
+    if run.steps_to_target is not None:
+        text = f"{'escapes' if escape else 'target'} at {run.steps_to_target}"
+    elif run.diverged_at is not None:
+        text = f"diverges at {run.diverged_at}"
+    elif run.left_at is not None:
+        text = f"leaves at {run.left_at}"
+    else:
+        text = "stuck" if escape else "misses"
+    return text + (" (all rates fail)" if run.fallback else "")
+
+
 def summary_label(run: Run, race: Race) -> str:
-    """Two lines: ``"Adam  lr 0.316"`` and what it did, ``"target at step 51"``."""
-    return f"{run.title}  lr {format_lr(run.lr)}\n{outcome_text(run, race.surface)}"
+    """Two lines: ``"Adam"`` and ``"lr 0.316: target at 51"``."""
+    return f"{run.title}\nlr {format_lr(run.lr)}: {short_outcome(run, race)}"
 
 
 def race_summary_figure(races: Sequence[tuple[Group, Race]], dpi: float = DPI) -> Figure:
@@ -87,16 +101,16 @@ def race_summary_figure(races: Sequence[tuple[Group, Race]], dpi: float = DPI) -
             row, column = divmod(i, 2)
             bottom = 1 - (0.55 + (row + 1) * ROW_HEIGHT) / height
             left = 0.06 + 0.5 * column
-            ax = figure.add_axes((left, bottom + 0.3 / height, 0.19,
+            ax = figure.add_axes((left, bottom + 0.3 / height, 0.2,
                                   (ROW_HEIGHT - 0.62) / height))  # fmt: skip
             plot_race_paths(ax, race)
-            ax.set_aspect("auto")
+            ax.set_aspect("equal", adjustable="box", anchor="NW")  # the plot's true shape
             ax.set_title(group.title, fontsize=9, loc="left", pad=3)
             handles = [race_handle(run) for run in race.runs]
             labels = [summary_label(run, race) for run in race.runs]
             figure.legend(handles, labels, loc="upper left", fontsize=FONTSIZE,
                           bbox_to_anchor=(left + 0.2, bottom + (ROW_HEIGHT - 0.3) / height),
-                          frameon=False, handlelength=1.6, borderaxespad=0.0,
+                          frameon=False, handlelength=1.4, borderaxespad=0.0,
                           labelspacing=0.45)  # fmt: skip
     return figure
 
