@@ -266,6 +266,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _reread_when_stale)
     app.connect("env-merge-info", _merge_media)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)  # after the rest
+    app.setup_extension("atlas.sitetheme")  # the theme's markup, made accessible
     app.connect("build-finished", copy_media)
     app.connect("build-finished", copy_mathjax)
     app.add_js_file("atlas.js", loading_method="defer")
