@@ -7,9 +7,12 @@ It connects the book to the same pipeline as ``atlas render``:
   manifest), so a fresh clone builds without a separate render step.
 * **Embedding.** The ``atlas-figure`` directive embeds a catalog figure by name
   as a numbered, cross-referenceable figure with alt text: an MP4 becomes
-  ``<video autoplay loop muted playsinline controls preload="metadata"
-  poster=...>`` (paused on its poster for readers who prefer reduced motion),
-  a PNG a lazily loaded image.
+  ``<video loop muted playsinline controls preload="metadata" poster=...>``
+  (the poster is the last frame; ``atlas.js`` plays a video only while it is
+  in view, never for readers who prefer reduced motion, and gives it a
+  play/pause button outside the plot), a PNG a lazily loaded image. Both carry
+  ``width`` and ``height``, the PNG's own pixel size, so the browser reserves
+  the figure's box before the file arrives: pages do not jump while loading.
 * **No stale notebooks.** Notebook outputs are cached by Jupyter Book keyed on
   the notebook's code only; the cache is cleared whenever the source of the
   ``atlas`` package changes, so no page can show numbers of older code.
@@ -65,6 +68,15 @@ def render_missing(app: Sphinx) -> None:
         logger.info(f"atlas: rendered {len(report.rendered)} figures into {out}")
 
 
+def png_size(path: Path) -> tuple[int, int]:
+    """``(width, height)`` in pixels, read from a PNG's header (its IHDR chunk)."""
+    with open(path, "rb") as file:
+        head = file.read(24)
+    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        raise ValueError(f"{path} is not a PNG file")
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
 def _media(app: Sphinx, name: str) -> tuple[str, Path]:
     """``("video" | "image", file)`` of a catalog figure, or a ValueError naming it."""
     from atlas import catalog
@@ -103,27 +115,34 @@ class AtlasFigure(SphinxDirective):
 
         figure = nodes.figure(classes=["atlas-figure"])
         width = self.options.get("width", "100%")
+        poster = path.with_suffix(".png")  # an image, or the video's poster (its last frame)
+        for file in {path, poster}:
+            self.env.note_dependency(str(file))
+        self.env.atlas_media = getattr(self.env, "atlas_media", set()) | {name}
+        up = "../" * self.env.docname.count("/")
+        url = f"{up}{GENERATED_URL}/{name}"
+        img = _img_tag(f"{url}.png", alt, png_size(poster), width)
         if kind == "video":
-            self.env.note_dependency(str(path))
-            self.env.atlas_media = getattr(self.env, "atlas_media", set()) | {name}
-            up = "../" * self.env.docname.count("/")
-            src, poster = f"{up}{GENERATED_URL}/{name}.mp4", f"{up}{GENERATED_URL}/{name}.png"
+            size = 'width="{}" height="{}"'.format(*png_size(poster))
             html = (
-                f'<video class="atlas-video" autoplay loop muted playsinline controls '
-                f'preload="metadata" poster="{poster}" style="width: {width}" '
-                f'aria-label="{_attr(alt)}"><source src="{src}" type="video/mp4">'
-                f'<img src="{poster}" alt="{_attr(alt)}" loading="lazy"></video>'
+                f'<video class="atlas-video" loop muted playsinline controls preload="metadata" '
+                f'poster="{url}.png" {size} style="width: {width}" aria-label="{_attr(alt)}">'
+                f'<source src="{url}.mp4" type="video/mp4">{img}</video>'
             )
-            figure += nodes.raw("", html, format="html")
         else:
-            rel = "/" + str(path.relative_to(Path(self.env.srcdir)))
-            figure += nodes.image(uri=rel, alt=alt, loading="lazy", width=width)
+            html = img
+        figure += nodes.raw("", html, format="html")
         if self.content:
             caption_text = "\n".join(self.content)
             parsed, _ = self.state.inline_text(caption_text, self.lineno)
             figure += nodes.caption(caption_text, "", *parsed)
         self.add_name(figure)
         return [figure]
+
+
+def _img_tag(src: str, alt: str, size: tuple[int, int], width: str) -> str:
+    return (f'<img src="{src}" alt="{_attr(alt)}" width="{size[0]}" height="{size[1]}" '
+            f'loading="lazy" decoding="async" style="width: {width}">')
 
 
 def _attr(text: str) -> str:
@@ -167,12 +186,14 @@ def _merge_media(app: Sphinx, env: Any, docnames: set[str], other: Any) -> None:
 
 
 def copy_media(app: Sphinx, exception: Exception | None) -> None:
-    """Publish the videos (and their posters) that pages embed, and only those."""
+    """Publish the figures that pages embed (videos, their posters, images), and only those."""
     if exception is not None or app.builder.format != "html":
         return
     source, target = _generated_dir(app), Path(app.outdir) / GENERATED_URL
     for name in sorted(getattr(app.env, "atlas_media", set())):
         for suffix in (".mp4", ".png"):
+            if not (source / f"{name}{suffix}").is_file():
+                continue  # an image has no video
             destination = target / f"{name}{suffix}"
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source / f"{name}{suffix}", destination)
