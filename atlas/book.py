@@ -288,7 +288,7 @@ def graph_nodes(recording: graph.Trace) -> Markdown:
     """Every node of a recorded graph: its operation, value and gradient."""
     out = recording.nodes[recording.root].label
     return markdown_table(
-        ["node", "operation", "value", f"$\\partial {out} / \\partial\\,\\text{{node}}$"],
+        ["node", "operation", "value", f"gradient $\\partial {out} / \\partial\\,\\text{{node}}$"],
         [(f"${node.label}$", node.op or "input", graph.fmt(node.value), graph.fmt(node.grad))
          for node in recording.nodes], "lcrr")
 
@@ -310,7 +310,8 @@ def xor_table(unit: str, scale: float = 1.0) -> Markdown:
     for x in exercises_xor.XOR_INPUTS:
         f = exercises_xor.xor_forward(x, unit, scale)
         rows.append((f"{x[0]:g}", f"{x[1]:g}", fixed(f.h[0]), fixed(f.h[1]), fixed(f.y_hat)))
-    return markdown_table(["$x_1$", "$x_2$", "$h_1$", "$h_2$", "$\\hat y$"], rows, "rrrrr")
+    return markdown_table(["input $x_1$", "input $x_2$", "hidden $h_1$", "hidden $h_2$",
+                           "output $\\hat y$"], rows, "rrrrr")
 
 
 def learning_rate_table(choices: Sequence[Choice]) -> HTML:
