@@ -16,13 +16,14 @@ the protocol scores what a reader of that picture sees.
    a run fails only if it leaves before it reaches its target.
 4. **Target.** A run's score is its *steps to target*: the first step at which
    :math:`f - f^* \le \tau`, the point inside the box, and from which it stays
-   so for the next :data:`HOLD` steps (or to the end of the budget): a run
-   that only passes through the target, as an oscillating one does for a
-   single step, has not arrived. :math:`\tau` is declared per surface
-   (``Surface.tau``, with its reason where it is not the default
-   :math:`10^{-2}`): the largest power of ten for which every point with
-   :math:`f - f^* \le \tau` lies within 2 % of the plot's width of a global
-   minimum, a marker's width, where the reader sees the run arrive. On a
+   so for the next :data:`HOLD` steps of the budget: a run that only passes
+   through the target, as an oscillating one does for a single step, has not
+   arrived, and neither has one that touches it in its last few steps.
+   :math:`\tau` is declared per surface (``Surface.tau``, with its reason where
+   it is not the default :math:`10^{-2}`): the largest power of ten for which
+   every point with :math:`f - f^* \le \tau` lies within 2 % of the plot's
+   width of a global minimum, a marker's width, where the reader sees the run
+   arrive. On a
    surface unbounded below the target is *escape*: the first step at which
    :math:`f \le f(\text{start}) - \Delta` inside the box (no hold: an escape
    goes on out of the plot), :math:`\Delta` declared per surface (``Surface.delta``).
@@ -169,11 +170,11 @@ def merit(outcome: RunOutcome) -> tuple[int, float]:
 
 
 def arrival(within: np.ndarray, hold: int) -> int | None:
-    """The first step ``k`` with ``within[k : k + hold + 1]`` all true (cut at the end)."""
+    """The first step ``k`` with ``within[k : k + hold + 1]`` all true, all inside ``within``."""
     inside, outside = np.flatnonzero(within), np.flatnonzero(~within)
     following = np.searchsorted(outside, inside)  # the next step outside, for each inside
-    next_out = np.append(outside, len(within) + hold + 1)[following]
-    arrived = inside[next_out > inside + hold]
+    next_out = np.append(outside, len(within))[following]
+    arrived = inside[(next_out > inside + hold) & (inside + hold < len(within))]
     return int(arrived[0]) if arrived.size else None
 
 

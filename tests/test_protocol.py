@@ -102,7 +102,8 @@ def test_passing_through_the_target_is_not_arriving():
     within[25:] = True  # from step 25 on it stays
     assert protocol.arrival(within, protocol.HOLD) == 25
     assert protocol.arrival(within, 0) == 5
-    assert protocol.arrival(within[:30], protocol.HOLD) == 25  # staying to the end counts
+    assert protocol.arrival(within[:36], protocol.HOLD) == 25  # steps 25..35: just enough
+    assert protocol.arrival(within[:35], protocol.HOLD) is None  # the budget ends too soon
     assert protocol.arrival(np.zeros(5, dtype=bool), 3) is None
     sphere = surfaces.get("sphere")
     x = np.r_[-4.0, 0.0, -3.0, np.zeros(20)]  # at the minimum at step 1, away, then back
@@ -113,13 +114,15 @@ def test_passing_through_the_target_is_not_arriving():
 
 def test_leaving_the_plot_and_non_finite_values_are_failures_at_their_step():
     sphere = surfaces.get("sphere")
-    xy = np.array([[-4.0, 3.0], [0.01, 0.0], [6.0, 0.0], [0.0, 0.0]])
+    xy = np.array([[-4.0, 3.0]] + [[0.01, 0.0]] * 12 + [[6.0, 0.0], [0.0, 0.0]])
     z = sphere.value_xy(xy)
     outcome = outcome_of(sphere, 0.1, xy, z, None)
-    # In the target at step 1 (and to the last step seen), but out of the box at step 2:
+    # In the target from step 1 (and for 11 steps), but out of the box at step 13:
     # on a bounded surface, failed.
-    assert (outcome.steps_to_target, outcome.left_at, outcome.failed) == (1, 2, True)
-    assert outcome.final_gap == 25.0  # the largest of the last (up to 11) points seen: 0 and 1
+    assert (outcome.steps_to_target, outcome.left_at, outcome.failed) == (1, 13, True)
+    assert outcome.final_gap == pytest.approx(1e-4)  # over the last 11 points seen
+    short = outcome_of(sphere, 0.1, xy[[0, 1, 13]], z[[0, 1, 13]], None)
+    assert (short.steps_to_target, short.left_at, short.final_gap) == (None, 2, 25.0)
     diverged = outcome_of(sphere, 0.1, xy[:2], z[:2], diverged_at=2)
     assert (diverged.left_at, diverged.failed) == (2, True)
     settled = np.vstack([xy[:2], np.zeros((12, 2))])
@@ -211,4 +214,4 @@ def test_the_summary_states_the_declared_numbers():
                      "smaller rate", "escape", "2 %", "3 significant digits",
                      "stays so for 10 more steps"):  # fmt: skip
         assert fragment in protocol.PROTOCOL
-    assert "2 % of the plot's width" in protocol.__doc__
+    assert "within 2 % of the plot's" in protocol.__doc__
