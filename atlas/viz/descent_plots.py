@@ -78,7 +78,8 @@ def draw_descent(path: str | os.PathLike, formats: tuple[str, ...], picture: Any
         (point,) = ax.plot([], [], "o", color=STEP_COLOR, ms=9, label=r"iterate $b_t$")
         (step,) = ax.plot([], [], color=STEP_COLOR, lw=2.0, ls="--",
                           label=r"step $-\eta L'(b_t)$")
-        label = ax.text(0.02, 0.95, "", transform=ax.transAxes, va="top", fontsize=SMALL + 1)
+        label = ax.text(0.98, 0.05, "", transform=ax.transAxes, ha="right", va="bottom",
+                        fontsize=SMALL + 1)
         ax.legend(loc="upper center", fontsize=SMALL, framealpha=0.9)
         last = len(run.b) - 1
 
