@@ -48,6 +48,18 @@ def test_no_code_cell_defines_a_function_or_a_class(page):
         assert not defined, f"{page.name}: a code cell defines {defined}:\n{source}"
 
 
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)
+def test_code_a_reader_can_open_fits_the_column(page):
+    """A code cell shown on the page (or behind its toggle) has no line wider than the
+    column holds, so it never needs a sideways scroll."""
+    for cell in CELL.findall(page.read_text()):
+        tags = re.search(r"^:tags: \[(.*?)\]", cell, re.M)
+        if tags and ("remove-input" in tags[1] or "remove-cell" in tags[1]):
+            continue
+        for line in cell.splitlines():
+            assert len(line) <= book.CODE_WIDTH, f"{page.name}: {line!r}"
+
+
 def test_the_cell_check_sees_each_kind_of_definition():
     text = ("```{code-cell} ipython3\n:tags: [remove-cell]\n\nf = lambda x: x\n```\n\n"
             "```{code-cell} ipython3\ndef g():\n    class C:\n        pass\n```\n")
