@@ -4,79 +4,44 @@ The site is the output of the README's main command (``jupyter-book build .``);
 if ``_build/html`` is missing this test builds it first. Every page of the table
 of contents is opened, and each must load without console errors or failed
 requests, fetch nothing from outside the site (no CDN), show every image and
-video, and have its math typeset by the site's own MathJax. Each chapter's first
-screen is saved to ``artifacts/screenshots/``.
+video, and have its math typeset by the site's own MathJax. The layout and the
+accessibility of every page are tested in test_site_layout.py and test_site_a11y.py
+(which save the screenshots).
 """
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import re
-import subprocess
-import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from site_browser import built_site, chromium, serve, toc_pages
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 PAGE_BUDGET = 3 * 1024 * 1024
 SITE_BUDGET = 40 * 1024 * 1024
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def _toc_pages() -> list[str]:
-    """Every page of ``_toc.yml`` as a path below the site root, e.g. ``book/intro.html``."""
-    text = (ROOT / "_toc.yml").read_text()
-    files = re.findall(r"^\s*(?:root|- file):\s*(\S+)", text, flags=re.MULTILINE)
-    return [f"{name}.html" for name in files]
 
 
 @pytest.fixture(scope="module")
 def site() -> Path:
-    if not (SITE / "index.html").is_file():
-        jupyter_book = Path(sys.executable).parent / "jupyter-book"
-        subprocess.run([str(jupyter_book), "build", str(ROOT)], check=True, cwd=ROOT)
-    return SITE
+    return built_site()
 
 
 @pytest.fixture(scope="module")
 def server(site: Path):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.is_file():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as chromium_browser:
+        yield chromium_browser
 
 
 def test_every_toc_page_was_built(site: Path):
-    missing = [page for page in _toc_pages() if not (site / page).is_file()]
+    missing = [page for page in toc_pages() if not (site / page).is_file()]
     assert not missing
 
 
@@ -108,7 +73,7 @@ def _page_weight(site: Path, page: str) -> int:
 
 
 def test_page_and_site_weight_budgets(site: Path):
-    heavy = {page: _page_weight(site, page) for page in _toc_pages()}
+    heavy = {page: _page_weight(site, page) for page in toc_pages()}
     assert max(heavy.values()) <= PAGE_BUDGET, heavy
     total = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
     assert total <= SITE_BUDGET, f"site is {total / 2**20:.1f} MB"
@@ -144,7 +109,11 @@ CHECK_PAGE = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("page", _toc_pages())
+def _aborted_media(request) -> bool:
+    return request.resource_type == "media" and "ERR_ABORTED" in (request.failure or "")
+
+
+@pytest.mark.parametrize("page", toc_pages())
 def test_page_loads_cleanly_in_chromium(browser, server: str, page: str):
     problems: list[str] = []
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -152,15 +121,16 @@ def test_page_loads_cleanly_in_chromium(browser, server: str, page: str):
     tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
            if m.type == "error" else None)
     tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    tab.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    # A video's request is cut short whenever playback stops or restarts (an aborted
+    # range request, not a missing file: the video itself is checked below).
+    tab.on("requestfailed", lambda r: None if _aborted_media(r) else problems.append(
+        f"request failed: {r.url} ({r.failure})"))
     tab.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}")
            if r.status >= 400 else None)
     tab.on("request", lambda r: problems.append(f"outside the site: {r.url}")
            if not r.url.startswith((server, "data:", "blob:")) else None)
 
     tab.goto(f"{server}/{page}", wait_until="load")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / page.replace("/", "_").replace(".html", ".png")))
     result = tab.evaluate(CHECK_PAGE)
     context.close()
 
@@ -171,7 +141,7 @@ def test_page_loads_cleanly_in_chromium(browser, server: str, page: str):
 
 
 def test_math_is_typeset_by_the_sites_own_mathjax(browser, server: str, site: Path):
-    pages_with_math = [p for p in _toc_pages() if "\\(" in (site / p).read_text()
+    pages_with_math = [p for p in toc_pages() if "\\(" in (site / p).read_text()
                        or "math notranslate" in (site / p).read_text()]
     assert pages_with_math, "no page has math: the check below would prove nothing"
     tab = browser.new_page()
