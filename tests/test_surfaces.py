@@ -247,6 +247,24 @@ def test_vectorised_over_any_shape(name, shape):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_a_point_has_the_same_numbers_alone_or_in_a_batch(name):
+    """One point's value and gradient equal its entries of a batch, to the last bit, so a
+    one-start run equals its row of a many-start run (as atlas.trajectory promises). On
+    0-d arrays numpy computes with scalars, whose t**2 is not always the exact square."""
+    s = surfaces.get(name)
+    rng = np.random.default_rng([NAMES.index(name), 7])
+    (x0, x1), (y0, y1) = s.domain
+    p = np.column_stack([rng.uniform(x0, x1, 2000), rng.uniform(y0, y1, 2000)])
+    z, g = s.value_xy(p), s.gradient_xy(p)
+    alone = [(s.value_xy(q), s.gradient_xy(q), s.value(*q), s.gradient(*q)) for q in p]
+    np.testing.assert_array_equal([a[0] for a in alone], z)
+    np.testing.assert_array_equal([a[1] for a in alone], g)
+    np.testing.assert_array_equal([a[2] for a in alone], z)
+    np.testing.assert_array_equal([a[3] for a in alone], g)
+    assert all(np.shape(a[0]) == () and np.shape(a[1]) == (2,) for a in alone)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_broadcasting_and_plain_numbers(name):
     s = surfaces.get(name)
     (x0, x1), (y0, y1) = s.domain
