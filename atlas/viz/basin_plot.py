@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from atlas import optimizers
 from atlas.learning_rates import format_lr
@@ -62,23 +63,27 @@ def plot_basin_map(ax: Axes, basin: BasinMap) -> None:
     every_one = len({m.label for m in classes}) == len(classes)  # else (Rastrigin) global only
     for m in classes:
         if every_one or m.label.startswith("global"):
-            ax.plot(m.x, m.y, marker="*" if m.label.startswith("global") else "o",
-                    markersize=5, color="white", markeredgecolor="#222222",
-                    markeredgewidth=0.6)  # fmt: skip
+            star = m.label.startswith("global")
+            ax.plot(m.x, m.y, marker="*" if star else "o", markersize=9 if star else 5,
+                    color="white", markeredgecolor="#222222", markeredgewidth=0.7)  # fmt: skip
     ax.plot(*surface.start, marker="o", markersize=6, markerfacecolor="none",
             markeredgecolor="white", markeredgewidth=1.5)  # fmt: skip
     ax.set(xlim=(x0, x1), ylim=(y0, y1))
     ax.set_aspect("equal")
+    ax.xaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_locator(MaxNLocator(5, steps=[1, 2, 5, 10]))
     ax.tick_params(labelsize=FONTSIZE)
 
 
 def basin_figure(maps: Sequence[BasinMap], title: str | None = None,
                  dpi: float = DPI) -> Figure:  # fmt: skip
-    """Small multiples of ``maps`` (one surface's), :data:`COLUMNS` per row, one legend."""
+    """Small multiples of ``maps`` (one surface's), :data:`COLUMNS` per row (one fewer for
+    a wide box), one legend."""
     surface = as_surface(maps[0].surface)
     (x0, x1), (y0, y1) = surface.domain
-    rows = -(-len(maps) // COLUMNS)
-    panel = (WIDTH - 0.5) / COLUMNS  # inches per panel, width
+    columns = COLUMNS if (y1 - y0) / (x1 - x0) > 0.75 else COLUMNS - 1  # wide boxes: fewer
+    rows = -(-len(maps) // columns)
+    panel = (WIDTH - 0.5) / columns  # inches per panel, width
     panel_h = min(panel * (y1 - y0) / (x1 - x0), panel) + 0.45
     labels = maps[0].labels
     legend_rows = -(-len(labels) // 2)
@@ -89,10 +94,10 @@ def basin_figure(maps: Sequence[BasinMap], title: str | None = None,
                         fontsize=10, x=0.02, ha="left", y=1 - 0.1 / height,
                         va="top")  # fmt: skip
         for i, basin in enumerate(maps):
-            row, column = divmod(i, COLUMNS)
-            left = (0.4 + column * panel) / WIDTH
+            row, column = divmod(i, columns)
+            left = (0.45 + column * panel) / WIDTH
             bottom = 1 - (0.3 + (row + 1) * panel_h) / height
-            ax = figure.add_axes((left, bottom + 0.05 / height, (panel - 0.3) / WIDTH,
+            ax = figure.add_axes((left, bottom + 0.05 / height, (panel - 0.45) / WIDTH,
                                   (panel_h - 0.45) / height))  # fmt: skip
             plot_basin_map(ax, basin)
             name = optimizers.registry.get(basin.optimizer).title
