@@ -1,6 +1,8 @@
 r"""Worked examples of the chapters *Optimizers* and *Adadelta, Adam and their relatives*.
 
-Replay an optimizer on a gradient sequence you choose, to watch one rule at work.
+Replay an optimizer on a gradient sequence you choose, to watch one rule at work
+(:func:`replay`), or trace what its state says along a run on a surface
+(:func:`state_trace`, drawn by the catalog's ``optimizer/<name>/state``).
 
 A surface run (:func:`atlas.trajectory.trajectory`) asks the surface for each
 gradient; here the gradients are given, so a chapter can ask precise
@@ -24,6 +26,7 @@ import numpy as np
 
 from atlas import optimizers
 from atlas.optimizers import Adam, NAdam, Optimizer, State
+from atlas.surfaces import Surface
 
 
 @dataclass(frozen=True)
@@ -115,3 +118,43 @@ def nadam_momentum(optimizer: NAdam, t: int | np.ndarray) -> float | np.ndarray:
     beta1 = optimizer.betas[0]
     mu = beta1 * (1.0 - 0.5 * 0.96 ** (t_array * optimizer.momentum_decay))
     return float(mu) if mu.ndim == 0 else mu
+
+
+@dataclass(frozen=True)
+class StateTrace:
+    """An optimizer's run on a surface and what its state says at every step.
+
+    ``xy[k]`` is the point after step ``k`` (row 0 the start; the finite prefix if
+    the run diverged), ``momentum[k]`` the momentum buffer after step ``k`` (None
+    for an optimizer without one, :meth:`~atlas.optimizers.Optimizer.momentum_buffer`),
+    and ``step_sizes[k - 1]`` the per-coordinate step size of step ``k``
+    (:meth:`~atlas.optimizers.Optimizer.effective_step`).
+    """
+
+    xy: np.ndarray
+    momentum: np.ndarray | None
+    step_sizes: np.ndarray
+
+
+def state_trace(optimizer: Optimizer, surface: Surface, steps: int) -> StateTrace:
+    """Run ``optimizer`` from ``surface.start`` for ``steps`` steps, recording its state.
+
+    The same run as :func:`atlas.trajectory.trajectory` (a per-tensor optimizer sees
+    the point as a ``1 x 2`` matrix); it ends at the first non-finite point or value.
+    """
+    inner = (2,) if optimizer.elementwise else (1, 2)
+    p = np.asarray(surface.start, dtype=np.float64).reshape(inner)
+    state = optimizer.init(p)
+    xy, buffers, sizes = [p.reshape(2)], [optimizer.momentum_buffer(state)], []
+    with np.errstate(all="ignore"):
+        for _ in range(int(steps)):
+            g = np.reshape(surface.gradient_xy(p.reshape(2)), inner)
+            p_new, state_new = optimizer.update(g, state, p)
+            if not (np.isfinite(p_new).all() and np.isfinite(surface.value_xy(p_new.reshape(2)))):
+                break
+            sizes.append(np.reshape(optimizer.effective_step(g, state, p, state_new), 2))
+            buffers.append(optimizer.momentum_buffer(state_new))
+            p, state = p_new, state_new
+            xy.append(p.reshape(2))
+    momentum = None if buffers[0] is None else np.stack([np.reshape(b, 2) for b in buffers])
+    return StateTrace(np.stack(xy), momentum, np.array(sizes).reshape(-1, 2))

@@ -25,14 +25,7 @@ from __future__ import annotations
 
 from atlas.optimizers.adabelief import AdaBelief, AdaBeliefState
 from atlas.optimizers.adam import Adam, AdamState, AdamW, AMSGrad
-from atlas.optimizers.adam_modern import (
-    Adan,
-    AdanState,
-    AdEMAMix,
-    AdEMAMixState,
-    Yogi,
-    YogiState,
-)
+from atlas.optimizers.adam_modern import Adan, AdanState, Yogi, YogiState
 from atlas.optimizers.adam_variants import (
     Adamax,
     AdamaxState,
@@ -49,6 +42,7 @@ from atlas.optimizers.adaptive import (
     RMSprop,
     RMSpropState,
 )
+from atlas.optimizers.ademamix import AdEMAMix, AdEMAMixState
 from atlas.optimizers.averaged import ASGD, ASGDState
 from atlas.optimizers.base import Optimizer, State
 from atlas.optimizers.factored import Adafactor, AdafactorState

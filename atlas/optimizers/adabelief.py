@@ -133,3 +133,28 @@ class AdaBelief(Optimizer):
             elif self.degenerated_to_sgd:
                 theta = theta - (lr / bias_correction1) * m
         return theta, AdaBeliefState(t=t, m=m, s=s, s_max=s_max)
+
+    def effective_step(self, grad: np.ndarray, state: AdaBeliefState, params: np.ndarray,
+                       new_state: AdaBeliefState) -> np.ndarray:  # fmt: skip
+        r"""Per unit of :math:`m_t`: rectified (the default), :math:`\gamma\, r_t /
+        (\sqrt{s_t} + \epsilon)` once :math:`\rho_t \ge 5` (:math:`r_t` the step size
+        above, bias corrections included), else :math:`\gamma / (1 - \beta_1^t)` (or 0
+        without ``degenerated_to_sgd``); unrectified, :math:`\gamma / (1 - \beta_1^t)`
+        over :math:`\sqrt{s_t / (1 - \beta_2^t)} + \epsilon`."""
+        t, (beta1, beta2), eps = new_state.t, self.betas, self.eps
+        bias_correction1, bias_correction2 = 1 - beta1**t, 1 - beta2**t
+        s = new_state.s_max if self.amsgrad else new_state.s
+        if not self.rectify:
+            return (self.lr / bias_correction1) / (np.sqrt(s) / math.sqrt(bias_correction2) + eps)
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2**t / bias_correction2
+        if rho_t < 5:
+            sgd = self.lr / bias_correction1 if self.degenerated_to_sgd else 0.0
+            return np.full(np.shape(params), sgd)
+        step_size = math.sqrt(bias_correction2 * (rho_t - 4) / (rho_inf - 4) * (rho_t - 2)
+                              / rho_t * rho_inf / (rho_inf - 2)) / bias_correction1  # fmt: skip
+        return (step_size * self.lr) / (np.sqrt(new_state.s) + eps)
+
+    def momentum_buffer(self, state: AdaBeliefState) -> np.ndarray | None:
+        """The first moment :math:`m_t`."""
+        return state.m

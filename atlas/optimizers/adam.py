@@ -112,6 +112,17 @@ class Adam(Optimizer):
         step *= step_size * bias_correction2_sqrt
         return theta - step, AdamState(t=t, m=m, v=v, v_max=v_max)
 
+    def effective_step(self, grad: np.ndarray, state: AdamState, params: np.ndarray,
+                       new_state: AdamState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma / (\sqrt{\hat v_t} + \epsilon)` per unit of :math:`\hat m_t`,
+        :math:`\hat v_t = v_t / (1 - \beta_2^t)` (AMSGrad: the running maximum of :math:`v`)."""
+        v = new_state.v_max if self.amsgrad else new_state.v
+        return self.lr / (np.sqrt(v / (1 - self.betas[1] ** new_state.t)) + self.eps)
+
+    def momentum_buffer(self, state: AdamState) -> np.ndarray | None:
+        """The first moment :math:`m_t`."""
+        return state.m
+
 
 @dataclass(frozen=True)
 class AMSGrad(Adam):

@@ -72,6 +72,16 @@ class Adamax(Optimizer):
         clr = self.lr / (1 - beta1**t)
         return theta - clr * m / u, AdamaxState(t=t, m=m, u=u)
 
+    def effective_step(self, grad: np.ndarray, state: AdamaxState, params: np.ndarray,
+                       new_state: AdamaxState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma / ((1 - \beta_1^t)\, u_t)` per unit of :math:`m_t` (an infinity norm
+        in place of Adam's RMS)."""
+        return self.lr / ((1 - self.betas[0] ** new_state.t) * new_state.u)
+
+    def momentum_buffer(self, state: AdamaxState) -> np.ndarray | None:
+        """The first moment :math:`m_t`."""
+        return state.m
+
 
 @dataclass(frozen=True)
 class NAdamState(State):
@@ -152,6 +162,16 @@ class NAdam(Optimizer):
         theta = theta - c_g * g / denom
         theta = theta - c_m * m / denom
         return theta, NAdamState(t=t, m=m, v=v, mu_product=mu_product)
+
+    def effective_step(self, grad: np.ndarray, state: NAdamState, params: np.ndarray,
+                       new_state: NAdamState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma / (\sqrt{v_t / (1 - \beta_2^t)} + \epsilon)` per unit of the
+        Nesterov blend of :math:`g_t` and :math:`m_t` (their weights as in the update)."""
+        return self.lr / (np.sqrt(new_state.v / (1 - self.betas[1] ** new_state.t)) + self.eps)
+
+    def momentum_buffer(self, state: NAdamState) -> np.ndarray | None:
+        """The first moment :math:`m_t`."""
+        return state.m
 
 
 @dataclass(frozen=True)
@@ -239,3 +259,21 @@ class RAdam(Optimizer):
         else:
             theta = theta - m_hat * lr
         return theta, RAdamState(t=t, m=m, v=v)
+
+    def effective_step(self, grad: np.ndarray, state: RAdamState, params: np.ndarray,
+                       new_state: RAdamState) -> np.ndarray:  # fmt: skip
+        r"""Per unit of :math:`\hat m_t`: :math:`\gamma r_t \sqrt{1 - \beta_2^t} /
+        (\sqrt{v_t} + \epsilon)` once :math:`\rho_t > 5`, else :math:`\gamma` (the
+        rectification's SGD-with-momentum steps)."""
+        t, (_, beta2) = new_state.t, self.betas
+        bias_correction2 = 1 - beta2**t
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2**t / bias_correction2
+        if rho_t <= 5.0:
+            return np.full(np.shape(params), self.lr)
+        r_t = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        return self.lr * r_t * bias_correction2**0.5 / (np.sqrt(new_state.v) + self.eps)
+
+    def momentum_buffer(self, state: RAdamState) -> np.ndarray | None:
+        """The first moment :math:`m_t`."""
+        return state.m

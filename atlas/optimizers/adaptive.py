@@ -70,6 +70,13 @@ class Adagrad(Optimizer):
         std = np.sqrt(state_sum) + self.eps
         return theta - clr * g / std, AdagradState(t=t, state_sum=state_sum)
 
+    def effective_step(self, grad: np.ndarray, state: AdagradState, params: np.ndarray,
+                       new_state: AdagradState) -> np.ndarray:  # fmt: skip
+        r""":math:`\tilde\gamma / (\sqrt{\mathrm{sum}_t} + \epsilon)` per unit of :math:`g_t`,
+        :math:`\tilde\gamma = \gamma / (1 + (t - 1)\eta)` (``lr_decay`` :math:`\eta`)."""
+        clr = self.lr / (1 + (new_state.t - 1) * self.lr_decay)
+        return clr / (np.sqrt(new_state.state_sum) + self.eps)
+
 
 @dataclass(frozen=True)
 class RMSpropState(State):
@@ -154,6 +161,20 @@ class RMSprop(Optimizer):
             new_theta = theta - lr * g / avg
         return new_theta, RMSpropState(t=t, v=v, g_ave=g_ave, b=b)
 
+    def effective_step(self, grad: np.ndarray, state: RMSpropState, params: np.ndarray,
+                       new_state: RMSpropState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma / (\sqrt{v_t} + \epsilon)` per unit of :math:`g_t` (centred:
+        :math:`\sqrt{\max(v_t - \bar g_t^2, 0)}`); with momentum, the step per unit of the
+        gradient fed into the buffer, which the step then follows."""
+        v = new_state.v
+        if self.centered:
+            v = np.maximum(v - new_state.g_ave * new_state.g_ave, 0)
+        return self.lr / (np.sqrt(v) + self.eps)
+
+    def momentum_buffer(self, state: RMSpropState) -> np.ndarray | None:
+        """:math:`b_t`, where there is momentum."""
+        return state.b if self.momentum > 0 else None
+
 
 @dataclass(frozen=True)
 class AdadeltaState(State):
@@ -213,3 +234,9 @@ class Adadelta(Optimizer):
         delta = np.sqrt(state.u + eps) / np.sqrt(v + eps) * g
         u = rho * state.u + (1 - rho) * delta * delta
         return theta - self.lr * delta, AdadeltaState(t=t, v=v, u=u)
+
+    def effective_step(self, grad: np.ndarray, state: AdadeltaState, params: np.ndarray,
+                       new_state: AdadeltaState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma \sqrt{u_{t-1} + \epsilon} / \sqrt{v_t + \epsilon}` per unit of
+        :math:`g_t`: the ratio of the running RMS of past steps to that of gradients."""
+        return self.lr * np.sqrt(state.u + self.eps) / np.sqrt(new_state.v + self.eps)

@@ -89,6 +89,12 @@ class ASGD(Optimizer):
         mu_next = 1 / max(1.0, t - self.t0)
         return theta, ASGDState(t=t, eta=eta_next, mu=mu_next, ax=ax)
 
+    def effective_step(self, grad: np.ndarray, state: ASGDState, params: np.ndarray,
+                       new_state: ASGDState) -> np.ndarray:  # fmt: skip
+        r""":math:`\eta_{t-1}` in every coordinate, per unit of
+        :math:`g_t + \lambda\theta_{t-1}` (the decaying SGD step)."""
+        return np.full(np.shape(params), float(state.eta))
+
     def averaged(self, state: ASGDState) -> np.ndarray:
         """The averaged iterate :math:`\\bar a_t` (``state.ax``; zeros before the first step).
 

@@ -43,13 +43,13 @@ equals the reference's step for step.
 from __future__ import annotations
 
 import functools
-import math
-import numbers
-import textwrap
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
+
+from atlas.registry_entry import RegistryEntry
+from atlas.registry_entry import as_float_array as _as_float_array
 
 
 @functools.cache
@@ -85,48 +85,31 @@ class State:
 
 
 @dataclass(frozen=True)
-class Optimizer:
+class Optimizer(RegistryEntry):
     """Base class: a frozen dataclass whose fields are the hyperparameters.
 
-    Subclasses set the class variables below, declare their hyperparameters as
-    fields (``float``, ``int``, ``bool``, ``float | None``, or a pair or triple
-    ``tuple[float, float]`` / ``tuple[float, float, float]``), implement
-    :meth:`check` (range checks, raising :class:`ValueError` that shows the
-    value), :meth:`init` and :meth:`update`. Values are coerced on construction:
-    numbers become ``float``, integers ``int``, pairs and triples tuples of
-    floats, and flags must be real ``bool`` values; non-finite numbers are refused.
+    Subclasses set the class variables of :class:`atlas.registry_entry.RegistryEntry`
+    (``name``, ``title``, ``description``, ``latex``: the update rule) and the ones
+    below, declare their hyperparameters as fields (``float``, ``int``, ``bool``,
+    ``float | None``, ``str | None``, or a pair or triple ``tuple[float, float]`` /
+    ``tuple[float, float, float]``; coerced on construction by
+    :func:`atlas.registry_entry.coerce`), implement :meth:`check` (range checks,
+    raising through ``_fail`` the :class:`ValueError` that shows the value),
+    :meth:`init` and :meth:`update`.
     """
 
-    name: ClassVar[str]  # registry name, e.g. "adam"
-    title: ClassVar[str]  # "Adam"
-    description: ClassVar[str]  # one line, printed by ``atlas list``
-    latex: ClassVar[str]  # the update rule as the body of a LaTeX ``aligned`` block
+    latex_heading: ClassVar[str] = "Update rule"
     # True: coordinate by coordinate; False: per tensor (see the module docstring)
     elementwise: ClassVar[bool] = True
-    # hyperparameters that may be +inf (e.g. Prodigy's growth_rate); NaN never may
-    may_be_infinite: ClassVar[tuple[str, ...]] = ()
     # True: a model is evaluated at ``averaged(state)``, not at the parameters (schedule-free)
     evaluate_averaged: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Check the state before each step (:meth:`check_state`) of the subclass's own
-        ``update``; append the update rule (``latex``) to its docstring."""
+        ``update`` (the base class appends the update rule to its docstring)."""
         super().__init_subclass__(**kwargs)
         if "update" in cls.__dict__:
             cls.update = _checking_state(cls.__dict__["update"])
-        rule = cls.__dict__.get("latex") or getattr(cls, "latex", "")
-        if rule and cls.__doc__ and ".. math::" not in cls.__doc__:
-            body = textwrap.indent(f"\\begin{{aligned}}\n{rule.strip()}\n\\end{{aligned}}", "    ")
-            cls.__doc__ = f"{cls.__doc__.rstrip()}\n\nUpdate rule:\n\n.. math::\n\n{body}\n"
-
-    def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
-            object.__setattr__(self, field.name, _coerce(self, field.name, field.type, value))
-        self.check()
-
-    def check(self) -> None:
-        """Range checks of the hyperparameters; raise ``ValueError`` on a bad one."""
 
     def hyperparameters(self) -> dict[str, object]:
         """Field name -> value, e.g. ``{"lr": 0.001, "betas": (0.9, 0.999), ...}``."""
@@ -141,6 +124,21 @@ class Optimizer:
     ) -> tuple[np.ndarray, State]:  # pragma: no cover - abstract
         """One step: ``(new_params, new_state)``; the inputs are never modified."""
         raise NotImplementedError
+
+    def effective_step(self, grad: np.ndarray, state: State, params: np.ndarray,
+                       new_state: State) -> np.ndarray:  # fmt: skip
+        r"""The per-coordinate step size of the step ``update(grad, state, params)``, which
+        made ``new_state``: what the rule multiplies its direction by in each coordinate.
+
+        The direction is the gradient, a momentum average of it or its sign, as each
+        optimizer documents (weight decay aside). This default is a plain gradient
+        step's: :math:`\gamma` in every coordinate. Shaped like ``params``.
+        """
+        return np.full(np.shape(params), float(self.lr))  # type: ignore[attr-defined]
+
+    def momentum_buffer(self, state: State) -> np.ndarray | None:
+        """The momentum buffer the step follows (shaped like the parameters), or None."""
+        return None
 
     def check_state(self, state: State, params: np.ndarray) -> None:
         """A ``ValueError`` unless ``state`` is one this optimizer makes for ``params``.
@@ -169,16 +167,6 @@ class Optimizer:
                     f"shape {shape}{needs}; make the state with init(params) for these "
                     "parameters")
 
-    def _require_nonnegative(self, *names: str) -> None:
-        """The range check most hyperparameters share: each named field is >= 0."""
-        for name in names:
-            if getattr(self, name) < 0:
-                self._fail(name, ">= 0")
-
-    def _fail(self, field: str, requirement: str) -> None:
-        value = getattr(self, field)
-        raise ValueError(f"{self.title}: {field} must be {requirement}, got {value!r}")
-
 
 def _checking_state(update: Any) -> Any:
     """``update`` preceded by :meth:`Optimizer.check_state`."""
@@ -203,56 +191,16 @@ def _state_layout(
     return type(state), tuple((name, a.shape) for name, a in state.arrays().items())
 
 
-# Declared tuple kinds -> their length (betas of two or three decay rates, Rprop's pairs).
-_TUPLES = {"tuple[float, float]": 2, "tuple[float, float, float]": 3,
-           "tuple[float | None, float]": 2}
-
-
-def _coerce(opt: Optimizer, name: str, kind: str, value: object) -> object:
-    """Turn a hyperparameter into its declared kind, or raise a clear error."""
-    where = f"{type(opt).__name__}: {name}"
-    if kind == "bool":
-        if not isinstance(value, bool | np.bool_):
-            raise ValueError(f"{where} must be True or False, got {value!r}")
-        return bool(value)
-    if kind == "float":
-        return _real(where, value, infinite_ok=name in opt.may_be_infinite)
-    if kind == "str | None":  # a named variant, e.g. Muon's adjust_lr_fn (check() validates it)
-        if value is not None and not isinstance(value, str):
-            raise ValueError(f"{where} must be a name or None, got {value!r}")
-        return value
-    if kind == "float | None":  # an optional number, e.g. a schedule that None switches off
-        return None if value is None else _real(where, value)
-    if kind == "int":
-        if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
-            raise ValueError(f"{where} must be an integer, got {value!r}")
-        return int(value)
-    if kind in _TUPLES:
-        n = _TUPLES[kind]
-        if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != n:
-            what = "a pair of numbers" if n == 2 else f"{n} numbers"
-            raise ValueError(f"{where} must be {what}, got {value!r}")
-        kinds = kind[len("tuple[") : -1].split(", ")  # e.g. Adafactor's (float | None, float)
-        return tuple(_coerce(opt, f"{name}[{i}]", kinds[i], value[i]) for i in range(n))
-    raise TypeError(f"{where}: unsupported hyperparameter type {kind!r}")  # pragma: no cover
-
-
-def _real(where: str, value: object, infinite_ok: bool = False) -> float:
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{where} must be a real number, got {value!r}")
-    if not (math.isfinite(value) or (infinite_ok and value == math.inf)):
-        raise ValueError(f"{where} must be finite, got {value!r}")
-    return float(value)
-
-
 def as_float_array(x: np.ndarray, what: str) -> np.ndarray:
-    """``x`` as a floating-point array (integers become float64; float32 stays)."""
-    x = np.asarray(x)
-    if x.dtype.kind != "f":  # not a real floating type (checked per step: kept cheap)
-        if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
-            raise ValueError(f"{what} must be a real array, got dtype {x.dtype}")
-        x = x.astype(np.float64)
-    return x
+    """``x`` as a floating-point array, by the one input policy
+    (:func:`atlas.registry_entry.as_float_array`) short of its finiteness check.
+
+    The check sits elsewhere on purpose: a gradient or parameter handed to a step may
+    be non-finite when a run diverges, and the step must then give a non-finite result
+    for :mod:`atlas.trajectory` to record the divergence (training reports it from the
+    loss), rather than raise. Starts and batches are checked where they enter.
+    """
+    return _as_float_array(x, what, finite=False)
 
 
 def step_inputs(

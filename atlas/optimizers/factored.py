@@ -134,3 +134,24 @@ class Adafactor(Optimizer):
         theta = theta + u * (-alpha / denom)
         new_state = AdafactorState(t=t, row_var=row_var, col_var=col_var, variance=variance)
         return theta, new_state
+
+    def effective_step(self, grad: np.ndarray, state: AdafactorState, params: np.ndarray,
+                       new_state: AdafactorState) -> np.ndarray:  # fmt: skip
+        r""":math:`\alpha_t / (\max(1, \mathrm{RMS}(U_t) / d)\, \sqrt{\max(\hat V_t,
+        \epsilon_1^2)})` per unit of :math:`g_t`: the relative step
+        :math:`\alpha_t = \max(\epsilon_2, \mathrm{RMS}(\theta_{t-1})) \min(\gamma, 1/\sqrt t)`,
+        the clipping of :math:`U_t = g_t / \sqrt{\hat V_t}` and the factored second moment."""
+        g, theta, t = np.asarray(grad, float), np.asarray(params, float), new_state.t
+        eps1 = np.finfo(theta.dtype).eps if self.eps[0] is None else self.eps[0]
+        axes = tensor_axes(theta)
+        root_size = int(np.prod([theta.shape[a] for a in axes])) ** 0.5
+        alpha = np.maximum(self.eps[1], _norm(theta, axes) / root_size) * min(self.lr, t**-0.5)
+        if new_state.variance is not None:
+            v_hat = new_state.variance
+        else:
+            m = theta.shape[-2]
+            v_hat = new_state.row_var @ new_state.col_var
+            v_hat = v_hat / np.maximum(np.sum(new_state.row_var, axis=-2, keepdims=True) / m, eps1)
+        scale = 1 / np.sqrt(np.maximum(v_hat, eps1 * eps1))
+        denom = np.maximum(1.0, _norm(scale * g, axes) / (root_size * self.d))
+        return alpha / denom * scale

@@ -150,3 +150,13 @@ class Muon(Optimizer):
         theta = theta * (1 - self.lr * self.weight_decay)
         theta = theta - self.adjusted_lr(theta.shape) * o
         return theta, MuonState(t=t, b=b)
+
+    def effective_step(self, grad: np.ndarray, state: MuonState, params: np.ndarray,
+                       new_state: MuonState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma'` (the learning rate adjusted to the matrix's shape) in every
+        coordinate, per unit of the orthogonalised momentum :math:`O_t`."""
+        return np.full(np.shape(params), self.adjusted_lr(np.shape(params)))
+
+    def momentum_buffer(self, state: MuonState) -> np.ndarray | None:
+        """The momentum buffer :math:`B_t`."""
+        return state.b

@@ -191,6 +191,27 @@ class Prodigy(Optimizer):
             k=np.where(moving, k + 1, k),
         )  # fmt: skip
 
+    def effective_step(self, grad: np.ndarray, state: ProdigyState, params: np.ndarray,
+                       new_state: ProdigyState) -> np.ndarray:  # fmt: skip
+        r""":math:`d_{t-1}\gamma c_t / (\sqrt{v_t} + d_t \epsilon)` per unit of :math:`m_t`
+        (:math:`c_t` the optional bias correction; with :math:`\beta_1 = 0`, per unit of
+        :math:`g_t`, times :math:`d_t`); 0 for a tensor that took no step."""
+        (beta1, beta2), k = self.betas, state.k
+        n_axes = len(tensor_axes(np.asarray(params)))
+
+        def per(a: np.ndarray) -> np.ndarray:
+            return np.reshape(a, np.shape(a) + (1,) * n_axes)
+
+        correction = ((1 - beta2 ** (k + 1)) ** 0.5 / (1 - beta1 ** (k + 1))
+                      if self.use_bias_correction else 1.0)  # fmt: skip
+        dlr = state.d * self.lr * correction * (new_state.k != k)  # 0 where nothing moved
+        scale = dlr if beta1 > 0 else dlr * new_state.d
+        return per(scale) / (np.sqrt(new_state.v) + per(new_state.d * self.eps))
+
+    def momentum_buffer(self, state: ProdigyState) -> np.ndarray | None:
+        """The first moment :math:`m_t` (scaled by :math:`d`), where :math:`\beta_1 > 0`."""
+        return state.m if self.betas[0] > 0 else None
+
 
 def per_last(a: np.ndarray) -> np.ndarray:
     """A per-tensor number against the last (flattened) axis of ``s`` and ``p0``."""

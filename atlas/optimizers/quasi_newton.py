@@ -166,6 +166,25 @@ class LBFGS(Optimizer):
             rho=rho, count=count, h_diag=h_diag, n_iter=n_iter,
         )  # fmt: skip
 
+    def effective_step(self, grad: np.ndarray, state: LBFGSState, params: np.ndarray,
+                       new_state: LBFGSState) -> np.ndarray:  # fmt: skip
+        r""":math:`\alpha_t |d_t| / |g_t|` per unit of :math:`g_t`: the step per unit gradient
+        in each coordinate that the quasi-Newton direction :math:`d_t = -H_t g_t` gives
+        (:math:`\alpha_t \gamma_H` where :math:`g_t` is 0; 0 where no step was taken)."""
+        g = np.asarray(grad, dtype=float)
+        axes = tensor_axes(g)
+        k = len(axes)
+
+        def per(a: np.ndarray) -> np.ndarray:
+            return np.reshape(a, np.shape(a) + (1,) * k)
+
+        d, alpha = new_state.direction, per(new_state.step_length)
+        taken = ((new_state.n_iter != state.n_iter)
+                 & (np.sum(g * d, axis=axes) <= -self.tolerance_change))  # fmt: skip
+        zero = g == 0
+        ratio = np.abs(d) / np.where(zero, 1.0, np.abs(g))
+        return np.where(per(taken), alpha * np.where(zero, per(new_state.h_diag), ratio), 0.0)
+
 
 def _two_loop(g: np.ndarray, y_history: np.ndarray, s_history: np.ndarray, rho: np.ndarray,
               count: np.ndarray, h_diag: np.ndarray, axes: tuple[int, ...],

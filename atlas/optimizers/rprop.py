@@ -83,3 +83,9 @@ class Rprop(Optimizer):
         eta = np.clip(state.eta * factor.astype(theta.dtype), step_min, step_max)
         g = np.where(same_sign < 0, 0, g)  # after a sign flip, pause this coordinate
         return theta - np.sign(g) * eta, RpropState(t=t, g_prev=g, eta=eta)
+
+    def effective_step(self, grad: np.ndarray, state: RpropState, params: np.ndarray,
+                       new_state: RpropState) -> np.ndarray:  # fmt: skip
+        r"""Its own step sizes :math:`\eta_t`, per unit of :math:`\operatorname{sign} g_t`
+        (which is 0 where the sign flipped: that coordinate pauses for a step)."""
+        return new_state.eta

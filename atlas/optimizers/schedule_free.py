@@ -164,6 +164,12 @@ class ScheduleFreeSGD(_ScheduleFree):
         y, z, x = self._sequences(y, state, g, lr, c, self.momentum)
         return y, ScheduleFreeState(t=t, z=z, x=x, weight_sum=weight_sum, lr_max=lr_max)
 
+    def effective_step(self, grad: np.ndarray, state: ScheduleFreeState, params: np.ndarray,
+                       new_state: ScheduleFreeState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma_t` (after warm-up) in every coordinate: the step of the base
+        sequence, :math:`z_{t-1} - z_t = \gamma_t \hat g_t`, per unit of :math:`\hat g_t`."""
+        return np.full(np.shape(params), self._averaging(state)[0])
+
 
 @dataclass(frozen=True)
 class ScheduleFreeAdamW(_ScheduleFree):
@@ -227,3 +233,11 @@ class ScheduleFreeAdamW(_ScheduleFree):
         y, z, x = self._sequences(y, state, g_hat, lr, c, beta1)
         new = ScheduleFreeAdamWState(t=t, z=z, x=x, weight_sum=weight_sum, lr_max=lr_max, v=v)
         return y, new
+
+    def effective_step(self, grad: np.ndarray, state: ScheduleFreeAdamWState,
+                       params: np.ndarray,
+                       new_state: ScheduleFreeAdamWState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma_t / (\sqrt{v_t / (1 - \beta_2^t)} + \epsilon)`: the base sequence's
+        step per unit of :math:`g_t` (weight decay aside)."""
+        lr, beta2 = self._averaging(state)[0], self.betas[1]
+        return lr / (np.sqrt(new_state.v / (1 - beta2**new_state.t)) + self.eps)

@@ -77,6 +77,16 @@ class SGD(Optimizer):
             g = g + mu * b if self.nesterov else b
         return theta - lr * g, SGDState(t=t, b=b)
 
+    def effective_step(self, grad: np.ndarray, state: SGDState, params: np.ndarray,
+                       new_state: SGDState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma` in every coordinate, per unit of :math:`g_t` (with momentum: of
+        :math:`b_t`; with Nesterov: of :math:`g_t + \mu b_t`)."""
+        return np.full(np.shape(params), self.lr)
+
+    def momentum_buffer(self, state: SGDState) -> np.ndarray | None:
+        r""":math:`b_t`, where there is momentum (:math:`\mu > 0`)."""
+        return state.b if self.momentum != 0 else None
+
 
 @dataclass(frozen=True)
 class Momentum(SGD):

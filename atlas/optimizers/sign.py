@@ -89,3 +89,13 @@ class Lion(Optimizer):
         theta = theta * (1 - lr * wd) - lr * np.sign(c)
         m = beta2 * state.m + (1 - beta2) * g
         return theta, LionState(t=t, m=m, lr0=state.lr0)
+
+    def effective_step(self, grad: np.ndarray, state: LionState, params: np.ndarray,
+                       new_state: LionState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma` in every coordinate, per unit of :math:`\operatorname{sign} c_t`:
+        every coordinate moves by exactly :math:`\gamma` (weight decay aside)."""
+        return np.full(np.shape(params), self.lr)
+
+    def momentum_buffer(self, state: LionState) -> np.ndarray | None:
+        """The momentum :math:`m_t`."""
+        return state.m

@@ -126,3 +126,17 @@ class Lamb(Optimizer):
         if not self.adam:
             u = u * np.reshape(trust_ratio, trust_ratio.shape + (1,) * len(axes))
         return theta - step_size * u, LambState(t=t, m=m, v=v, trust_ratio=trust_ratio)
+
+    def effective_step(self, grad: np.ndarray, state: LambState, params: np.ndarray,
+                       new_state: LambState) -> np.ndarray:  # fmt: skip
+        r""":math:`\gamma\, r_t / ((1 - \beta_1^t)(\sqrt{v_t} + \epsilon))` per unit of
+        :math:`m_t`, with each tensor's trust ratio :math:`r_t` (1 with ``adam``)."""
+        axes = tensor_axes(np.asarray(params))
+        ratio = 1.0 if self.adam else np.reshape(new_state.trust_ratio,
+                                                 np.shape(new_state.trust_ratio) + (1,) * len(axes))
+        step_size = self.lr / (1.0 - self.betas[0] ** new_state.t)
+        return step_size * ratio / (np.sqrt(new_state.v) + self.eps)
+
+    def momentum_buffer(self, state: LambState) -> np.ndarray | None:
+        """The first moment :math:`m_t`."""
+        return state.m
