@@ -11,12 +11,12 @@ The mathematics lives in small modules, each a registry of named objects::
 from atlas import activations, losses, optimizers, surfaces
 from atlas.registry import UnknownNameError
 from atlas.trajectory import Trajectory, trajectory
-
-__version__ = "0.1.0"
+from atlas.version import __version__
 
 __all__ = [
     "Trajectory",
     "UnknownNameError",
+    "__version__",
     "activations",
     "losses",
     "optimizers",

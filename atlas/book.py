@@ -330,3 +330,24 @@ def winner_table(summary: RaceSummary) -> HTML:
     return table(["surface", "winner", "its learning rate", "final score"],
                  [(w.surface, w.optimizer, learning_rates.format_lr(w.lr), f"{w.score:.3g}")
                   for w in summary.winners])
+
+
+def study_table(found: dict[str, Any]) -> HTML:
+    """The MNIST optimizer study (``{optimizer: (Result, Timing)}``, see
+    :func:`atlas.catalog.study.results`), best test error first: each rate's validation error
+    (%), the chosen one in bold, "div." where the run diverged; the test error at the chosen
+    rate and the median wall time of an epoch."""
+    from atlas.catalog.study import ranking
+
+    ranked = [found[name] for name in ranking(found)]
+    grid = ranked[0][0].grid
+    rows = []
+    for result, timing in ranked:
+        cells = ["div." if e is None else f"{100 * e:.1f}" for e in result.validation_error]
+        cells = [f"<strong>{c}</strong>" if lr == result.lr else c
+                 for c, lr in zip(cells, grid, strict=True)]
+        test = f"{100 * result.test_error[-1]:.2f}" if result.test_error else "–"
+        seconds = "–" if timing.median is None else f"{timing.median:.2f}"
+        rows.append((optimizers.registry.get(result.optimizer).title, *cells, test, seconds))
+    return table(["optimizer", *(f"\\({lr:g}\\)" for lr in grid), "test error (%)",
+                  "s / epoch"], rows)

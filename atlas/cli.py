@@ -80,11 +80,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from atlas import catalog
     from atlas.render import render
 
-    if args.list:
-        figures = catalog.select(args.names, quick=args.quick)
-        width = max(len(figure.name) for figure in figures)
-        for figure in figures:
-            print(f"{figure.name:<{width}}  {figure.description}")
+    if args.list:  # the entries asked for and what they need: artifacts and figures
+        entries = catalog.with_needs(catalog.select(args.names, quick=args.quick), args.quick)
+        width = max(len(entry.name) for entry in entries)
+        for entry in entries:
+            role = "artifact" if entry.artifact else "figure"
+            print(f"{entry.name:<{width}}  {role:<8}  {entry.kind:<9}  {entry.description}")
         return 0
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     report = render(args.names, out=args.out, formats=formats, jobs=args.jobs,
@@ -154,13 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("render", help="render the book's figures (only those that changed)")
     p.add_argument("names", nargs="*", metavar="NAME_OR_GLOB",
-                   help="figures to render, e.g. 'race/*/3d' (default: all)")
-    p.add_argument("--out", type=Path, default=None,
+                   help="entries to build, with what they need, e.g. 'race/*/3d' (default: all)")
+    p.add_argument("--out", default=None,  # a str: an empty --out is refused, not "."
                    help="output directory (default: book/_generated in the repository)")
     p.add_argument("--formats", default="mp4,png", help="animation formats: mp4,png,gif")
     p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPUs)")
     p.add_argument("--force", action="store_true", help="redraw even up-to-date figures")
-    p.add_argument("--list", action="store_true", help="print the catalog and exit")
+    p.add_argument("--list", action="store_true",
+                   help="print the entries (artifacts and figures) and exit")
     p.add_argument("--quick", action="store_true", help="tiny settings (for tests)")
     p.set_defaults(func=_cmd_render)
 

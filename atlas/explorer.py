@@ -9,14 +9,15 @@ here, so nothing is typed twice:
 * ``data.json``: every surface (title, formula, box, start, minima and
   critical points, the protocol's step budget, its background image and how
   data coordinates map to that image's pixels), every optimizer (title,
-  description, PyTorch defaults, book colour) and the learning rate the
+  description, defaults (its reference's), book colour) and the learning rate the
   protocol chose for each (surface, optimizer) pair;
 * ``<surface>.png``: the surface's contours in the book's style, filling the
   whole image: pixel column ``0`` is ``x0`` and column ``width`` is ``x1``,
   row ``0`` is ``y1`` (the top) and row ``height`` is ``y0``.
 
 :func:`build` writes them, each atomically; ``atlas render explorer`` calls it
-through the catalog (a *bundle* entry).
+through the catalog (a *bundle* entry, :mod:`atlas.catalog.explorer`), handing it
+the protocol's choices from every surface's learning-rate sweeps.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ import numpy as np
 
 from atlas import learning_rates, optimizers, surfaces
 from atlas.cache import write_atomic
+from atlas.learning_rates import LearningRateChoice
 from atlas.surfaces import Point, Surface
 
 #: Longest side of a background image, in pixels.
@@ -119,12 +122,19 @@ def surface_entry(surface: Surface, size: int = IMAGE_SIZE) -> dict[str, Any]:
 
 
 def _json_value(value: object) -> object:
-    """A hyperparameter as JSON: pairs become lists, numbers and flags stay."""
-    return list(value) if isinstance(value, tuple) else value
+    """A hyperparameter as JSON: pairs become lists, numbers, names and flags stay, and an
+    infinite number (Prodigy's ``growth_rate``; JSON has none) is the string ``"Infinity"``
+    or ``"-Infinity"``, as JavaScript's ``Number()`` reads it."""
+    if isinstance(value, tuple):
+        return [_json_value(item) for item in value]
+    if isinstance(value, float) and math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
 
 
 def optimizer_entry(name: str) -> dict[str, Any]:
-    """One optimizer as JSON: title, description, PyTorch defaults and book colour."""
+    """One optimizer as JSON: title, description, defaults (see :func:`_json_value`) and
+    book colour."""
     from atlas.viz.style import optimizer_color
 
     cls = optimizers.registry.get(name)
@@ -138,32 +148,34 @@ def optimizer_entry(name: str) -> dict[str, Any]:
     }
 
 
-def rates() -> dict[str, dict[str, dict[str, Any]]]:
-    """The protocol's choice for every (surface, optimizer): ``{surface: {optimizer: ...}}``.
+def rates(choices: Iterable[LearningRateChoice]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The protocol's ``choices`` as ``{surface: {optimizer: {lr, score, diverged}}}``.
 
-    Inside :func:`atlas.learning_rates.disk_cache` (as ``atlas render`` runs
-    it) the cached searches are read, not redone.
+    ``atlas render`` hands in every surface's sweeps (the artifacts
+    ``learning_rates/<surface>``, see :mod:`atlas.catalog.explorer`).
     """
     table: dict[str, dict[str, dict[str, Any]]] = {}
-    for choice in learning_rates.learning_rate_table():
+    for choice in choices:
         score = choice.score if math.isfinite(choice.score) else None
         table.setdefault(choice.surface, {})[choice.optimizer] = {
             "lr": choice.lr, "score": score, "diverged": choice.diverged}
     return table
 
 
-def data(size: int = IMAGE_SIZE) -> dict[str, Any]:
-    """Everything of ``data.json`` (see the module docstring)."""
+def data(choices: Iterable[LearningRateChoice], size: int = IMAGE_SIZE) -> dict[str, Any]:
+    """Everything of ``data.json`` (see the module docstring), with the protocol's ``choices``
+    for every (surface, optimizer) pair."""
     return {
         "version": VERSION,
         "protocol": learning_rates.PROTOCOL,
         "surfaces": [surface_entry(surfaces.get(name), size) for name in surfaces.names()],
         "optimizers": [optimizer_entry(name) for name in optimizers.names()],
-        "rates": rates(),
+        "rates": rates(choices),
     }
 
 
-def build(out: str | Path, size: int = IMAGE_SIZE, colours: int = IMAGE_COLOURS) -> list[Path]:
+def build(out: str | Path, choices: Iterable[LearningRateChoice], size: int = IMAGE_SIZE,
+          colours: int = IMAGE_COLOURS) -> list[Path]:  # fmt: skip
     """Write ``data.json`` and every surface's background into the directory ``out``.
 
     Returns the paths written (see :func:`files`); each file is written atomically.
@@ -171,7 +183,8 @@ def build(out: str | Path, size: int = IMAGE_SIZE, colours: int = IMAGE_COLOURS)
     from atlas.viz.style import style
 
     out = Path(out)
-    text = json.dumps(data(size), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = json.dumps(data(choices, size), ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":"))
     written = [write_atomic(out / DATA_FILE, (text + "\n").encode("utf-8"))]
     with style(), np.errstate(all="ignore"):
         for name in surfaces.names():

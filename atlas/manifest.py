@@ -1,14 +1,17 @@
-"""The output directory's bookkeeping for ``atlas render``: content hashes, manifest, leftovers.
+"""The output directory's bookkeeping for ``atlas render``: the manifest, and leftovers.
 
-A figure's *content hash* is the SHA-256 of its name, parameters and output
-files, the source bytes of the atlas modules it depends on, and the versions
-of numpy, matplotlib and imageio-ffmpeg. ``manifest.json`` in the output
-directory records, per figure, that hash, its parameters and the size of every
-file it wrote; a figure whose record matches is up to date.
+``manifest.json`` in the output directory records, per catalog entry, its
+content key (:func:`atlas.keys.entry_key`), its parameters, the size of every
+file it wrote and how long it took; an entry whose record has its current key
+and whose files are all there, at their sizes, is up to date. The manifest
+also keeps the import graph's table (:meth:`atlas.keys.ImportGraph.table`), so
+a warm render parses no source that has not changed. It is the only cache of
+the render: the learning-rate sweeps and the trained runs are catalog
+artifacts, recorded here like every figure.
 
 Leftovers: a killed render leaves temporary files behind. :func:`clean_stale`
 removes them and nothing else: only names that atlas gives its temporary files
-and staged training runs (``.<name>.atlas-tmp-<pid>-<random><suffix>``, see
+and staged directories (``.<name>.atlas-tmp-<pid>-<random><suffix>``, see
 :func:`atlas.cache.temporary_path` and :mod:`atlas.nn.rundir`), only in the
 folders that the catalog writes into (:func:`catalog_folders`), and only those
 whose writing process no longer exists. A user's ``notes.tmp.txt``, anything
@@ -18,60 +21,43 @@ process is still writing are never touched.
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import json
 import os
 import posixpath
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from atlas.cache import source_digest, temp_writer, temporary_path, write_atomic
-from atlas.catalog import Figure
+from atlas.cache import temp_writer, temporary_path, write_atomic
+from atlas.catalog.entry import Entry
 
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
-LIBRARIES = ("numpy", "matplotlib", "imageio-ffmpeg")
-
-
-def _library_versions() -> dict[str, str]:
-    return {name: importlib.metadata.version(name) for name in LIBRARIES}
-
-
-def content_hash(figure: Figure, formats: Sequence[str]) -> str:
-    """The figure's content hash for the requested ``formats`` (see the module docstring)."""
-    record = {
-        "name": figure.name,
-        "params": figure.params,
-        "outputs": figure.outputs(formats),
-        "modules": {m: source_digest(m) for m in sorted(set(figure.modules))},
-        "libraries": _library_versions(),
-    }
-    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
+MANIFEST_VERSION = 2
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
-    """The manifest's ``figures`` table (empty if there is none or it is unreadable)."""
+    """The manifest: ``{"entries": {name: record}, "imports": table}`` (empty if there is
+    none, it is unreadable or of another version)."""
+    empty: dict[str, Any] = {"entries": {}, "imports": {}}
     try:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return empty
     if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-        return {}
-    return dict(data.get("figures", {}))
+        return empty
+    return {"entries": dict(data.get("entries") or {}), "imports": dict(data.get("imports") or {})}
 
 
-def write_manifest(out: Path, figures: dict[str, Any]) -> None:
-    """Replace the manifest atomically with ``figures`` (sorted keys: stable bytes)."""
-    text = json.dumps({"version": MANIFEST_VERSION, "figures": figures}, sort_keys=True, indent=1)
+def write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    """Replace the manifest atomically (sorted keys: stable bytes)."""
+    text = json.dumps({"version": MANIFEST_VERSION, **manifest}, sort_keys=True, indent=1)
     write_atomic(out / MANIFEST, (text + "\n").encode("utf-8"))
 
 
-def up_to_date(record: dict[str, Any] | None, digest: str, out: Path) -> bool:
-    """Whether a manifest ``record`` has hash ``digest`` and all its files, at their sizes."""
-    if not record or record.get("hash") != digest:
+def up_to_date(record: dict[str, Any] | None, key: str, out: Path) -> bool:
+    """Whether a manifest ``record`` has the key ``key`` and all its files, at their sizes."""
+    if not record or record.get("key") != key:
         return False
     for file, size in record.get("files", {}).items():
         path = out / file
@@ -92,14 +78,14 @@ def check_writable(out: Path) -> None:
         raise PermissionError(f"cannot write to output directory {out} ({reason})") from None
 
 
-def catalog_folders(figures: Iterable[Figure]) -> set[str]:
-    """The folders (relative to the output directory) that ``figures`` write into.
+def catalog_folders(entries: Iterable[Entry]) -> set[str]:
+    """The folders (relative to the output directory) that ``entries`` write into.
 
-    The folder of each output file (``race/sphere`` for ``race/sphere/3d.mp4``)
-    and the folder named like the figure (where an MNIST run entry keeps its run).
+    The folder of each output file (``race/sphere`` for ``race/sphere/3d.mp4``,
+    ``mnist/runs/main`` for a run's ``results.json``) and the folder an entry's
+    name lies in (where a run directory is staged beside its final name).
     """
-    return {folder for f in figures
-            for folder in (f.name, *(posixpath.dirname(o) for o in f.outputs()))}  # fmt: skip
+    return {posixpath.dirname(path) for e in entries for path in (e.name, *e.outputs())}
 
 
 def _alive(pid: int) -> bool:

@@ -1,29 +1,33 @@
-"""``atlas render``: draw the catalog's figures, redrawing only what changed.
+"""``atlas render``: build the catalog's entries, each only when its content key changed.
 
-A figure whose content hash matches its record in ``manifest.json`` and whose
-files are all present is skipped (:mod:`atlas.manifest`), so a second run does
-no work.
+The catalog (:mod:`atlas.catalog`) declares artifacts and figures, each with the
+names of the entries it needs. A render:
 
-The learning-rate protocol (:mod:`atlas.learning_rates`) is the costly part
-of the races, and a surface's three races, the optimizer figures and the
-table all read it. So it is computed once per surface, before any figure
-that needs it, and cached on disk under ``<out>/.cache/learning_rates/``
-(keyed by the source of the modules that determine its numbers). With
-``jobs > 1`` the search of each (surface, optimizer) pair is a task of its
-own; a figure is handed to the pool only when the searches it depends on are
-finished and cached, so no two processes ever compute the same search. Tasks
-go in order: searches first, then the figures, longest kinds first (an
-animation before an image before a table), so the run ends on short tasks.
+1. selects the entries asked for (names or globs; all by default) and adds
+   everything they need, directly or through others (:func:`atlas.catalog.with_needs`);
+2. computes every entry's key (:func:`atlas.keys.entry_key`: its parameters and
+   files, the source of every atlas module its build function imports, the keys
+   of its needs); an entry whose key and files match its manifest record is up
+   to date (:mod:`atlas.manifest`), so a second run does no work;
+3. builds the others over ``jobs`` spawned processes, each entry once every entry
+   it needs is built, handing its build the needs' outputs
+   (:meth:`~atlas.catalog.entry.Entry.product`). Of the entries that are ready,
+   the one on the longest chain of work goes first (an entry's time is what it
+   took last time, from the manifest, else its kind's estimate), so the long
+   tasks and the artifacts that many figures wait for start early and the run
+   ends on short tasks.
+
+This module knows no entry by name and no kind of artifact: what an entry is
+and how it is built is the catalog's business.
 
 Nothing lost: every file is written under a temporary name and renamed into
-place; the manifest is rewritten (atomically) after each finished figure, so
-an interrupted run loses at most the figures in flight. A render holds the
-output directory's lock (:mod:`atlas.outdir`) from before it reads the
-manifest until it ends: a second render says whom it waits for, then finds
-the first one's figures up to date. Under the lock it removes the temporary
-files that killed renders left, and only those (:func:`atlas.manifest.clean_stale`:
-never a user's ``*.tmp*`` file nor a live process's). Workers die with the
-render (:mod:`atlas.workers`), even when it is killed by SIGKILL.
+place; the manifest is rewritten (atomically) after each finished entry, so an
+interrupted run loses at most the entries in flight. A render holds the output
+directory's lock (:mod:`atlas.outdir`) from before it reads the manifest until
+it ends: a second render says whom it waits for, then finds the first one's
+entries up to date. Under the lock it removes the temporary files that killed
+renders left, and only those (:func:`atlas.manifest.clean_stale`). Workers die
+with the render (:mod:`atlas.workers`), even when it is killed by SIGKILL.
 """
 
 from __future__ import annotations
@@ -32,34 +36,30 @@ import concurrent.futures
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from atlas import catalog, outdir, workers
-from atlas.catalog import Figure
+from atlas import catalog, keys, outdir, workers
+from atlas.catalog import Entry
 from atlas.manifest import (
     catalog_folders,
     check_writable,
     clean_stale,
-    content_hash,
     read_manifest,
     up_to_date,
     write_manifest,
 )
 
-#: Where the learning-rate protocol's results are cached, under the output directory.
-CACHE_DIR = ".cache"
-
-#: ``progress(done, total, name, status)`` is called after each figure;
+#: ``progress(done, total, name, status)`` is called after each entry;
 #: status is "rendered" or "skipped".
 Progress = Callable[[int, int, str, str], None]
 
 
 @dataclass(frozen=True)
 class RenderReport:
-    """What a render did: figures drawn and figures found up to date."""
+    """What a render did: entries built and entries found up to date, in catalog order."""
 
     rendered: tuple[str, ...]
     skipped: tuple[str, ...]
@@ -77,47 +77,40 @@ def default_out() -> Path:
     return base / "book" / "_generated"
 
 
-def draw_figure(name: str, out: str, formats: tuple[str, ...], quick: bool) -> str:
-    """Draw one figure by name (a worker's entry point; picklable, spawn-safe).
+def build_entry(name: str, out: str, formats: tuple[str, ...], quick: bool,
+                inputs: Mapping[str, str]) -> tuple[str, float]:  # fmt: skip
+    """Build one entry by name (a worker's entry point; picklable, spawn-safe).
 
-    The learning-rate protocol's results are read from ``<out>/.cache``.
+    ``inputs`` maps each need to its product. Returns the name and the seconds taken.
     """
-    from atlas import learning_rates
-
-    figure = catalog.get(name, quick=quick)
-    path = Path(out) / figure.name
+    start = time.perf_counter()
+    entry = catalog.get(name, quick=quick)
+    path = Path(out) / entry.name
     path.parent.mkdir(parents=True, exist_ok=True)
-    with learning_rates.disk_cache(Path(out) / CACHE_DIR):
-        figure.draw(path, figure.formats_for(formats), **figure.params)
-    missing = [f for f in figure.outputs(formats) if not (Path(out) / f).is_file()]
+    entry.build(path, entry.formats_for(formats), {k: Path(v) for k, v in inputs.items()},
+                **entry.params)  # fmt: skip
+    missing = [f for f in entry.outputs(formats) if not (Path(out) / f).is_file()]
     if missing:
-        raise RuntimeError(f"figure {name!r} did not write {', '.join(missing)}")
-    return name
+        raise RuntimeError(f"catalog entry {name!r} did not write {', '.join(missing)}")
+    return name, time.perf_counter() - start
 
 
-def search_learning_rate(optimizer: str, surface: str, grid: tuple[float, ...],
-                         steps: int) -> Any:  # fmt: skip
-    """One (optimizer, surface) search of the protocol (a worker's entry point)."""
-    from atlas import learning_rates
+def entry_keys(entries: Sequence[Entry], formats: tuple[str, ...], graph: keys.ImportGraph,
+               quick: bool = False) -> dict[str, str]:  # fmt: skip
+    """The key of every entry of ``entries`` and of everything they need."""
+    found: dict[str, str] = {}
 
-    return learning_rates.best_learning_rate(optimizer, surface, grid, steps)
+    def key(entry: Entry, chain: tuple[str, ...] = ()) -> str:
+        if entry.name not in found:
+            if entry.name in chain:
+                raise ValueError(f"the catalog's needs form a cycle: {' -> '.join(chain)}")
+            needs = {n: key(catalog.get(n, quick), (*chain, entry.name)) for n in entry.needs}
+            found[entry.name] = keys.entry_key(entry.record(formats), entry.module, graph, needs)
+        return found[entry.name]
 
-
-def missing_searches(figures: Iterable[Figure], out: Path) -> list[str]:
-    """The surfaces that ``figures`` read whose protocol results are not cached in ``out``.
-
-    Imports the protocol (numpy, the optimizers) only if some figure needs it.
-    """
-    needed = list(dict.fromkeys(s for figure in figures for s in figure.learning_rates))
-    if not needed:
-        return []
-    from atlas import learning_rates
-
-    return [s for s in needed if learning_rates.read_cached(s, out / CACHE_DIR) is None]
-
-
-#: Order in which ready figures are handed out: long kinds first, short ones last.
-KIND_ORDER = {"animation": 0, "image": 1, "table": 2}
+    for entry in entries:
+        key(entry)
+    return found
 
 
 def _terminal_progress(stream: TextIO) -> Progress:
@@ -149,12 +142,13 @@ def render(
     progress: Progress | bool = True,
     quick: bool = False,
 ) -> RenderReport:
-    """Render the selected figures (all by default) into ``out``.
+    """Build the selected entries (all by default) and what they need into ``out``.
 
-    ``jobs`` > 1 draws in that many spawned processes; ``jobs=1`` draws in this
-    process. ``force`` redraws even up-to-date figures. ``progress`` is a
-    callback, ``True`` for a bar (or plain lines) on standard error, or
-    ``False`` for silence. ``quick`` uses the catalog's tiny settings.
+    ``jobs`` > 1 builds in that many spawned processes; ``jobs=1`` in this
+    process. ``force`` rebuilds the selected entries even if up to date (what
+    they need only if it is not). ``progress`` is a callback, ``True`` for a
+    bar (or plain lines) on standard error, or ``False`` for silence.
+    ``quick`` uses the catalog's tiny settings.
     """
     formats = tuple(formats)
     unknown = [f for f in formats if f not in catalog.ANIMATION_FORMATS]
@@ -172,122 +166,116 @@ def render(
         return _render_locked(chosen, out, formats, jobs, force, progress, quick)
 
 
-def _render_locked(chosen: Sequence[Figure], out: Path, formats: tuple[str, ...], jobs: int,
+def _render_locked(chosen: Sequence[Entry], out: Path, formats: tuple[str, ...], jobs: int,
                    force: bool, progress: Progress | bool,
                    quick: bool) -> RenderReport:  # fmt: skip
     """:func:`render` once it holds the output directory's lock."""
-    owned = [*catalog_folders(catalog.select(None, quick=quick)), CACHE_DIR,
-             f"{CACHE_DIR}/learning_rates"]  # fmt: skip
+    owned = catalog_folders(catalog.entries(quick))
     clean_stale(out, owned)
     report = _terminal_progress(sys.stderr) if progress is True else progress or None
     manifest = read_manifest(out)
-    digests = {f.name: content_hash(f, formats) for f in chosen}
-    todo = [
-        f for f in chosen if force or not up_to_date(manifest.get(f.name), digests[f.name], out)
-    ]
-    skipped = tuple(f.name for f in chosen if f not in todo)
-    total, done = len(chosen), len(skipped)
+    records = manifest["entries"]
+    closure = catalog.with_needs(chosen, quick)
+    graph = keys.ImportGraph(known=manifest["imports"])
+    digests = entry_keys(closure, formats, graph, quick)
+    imports = {**{m: r for m, r in manifest["imports"].items() if m in graph.modules},
+               **graph.table()}  # fmt: skip
+    forced = {e.name for e in chosen} if force else set()
+    todo = [e for e in closure
+            if e.name in forced or not up_to_date(records.get(e.name), digests[e.name], out)]
+    skipped = tuple(e.name for e in closure if e not in todo)
+    if imports != manifest["imports"]:
+        manifest["imports"] = imports
+        write_manifest(out, manifest)
+    total, done = len(closure), len(skipped)
     if report and skipped:
         report(done, total, f"{len(skipped)} up to date", "skipped")
 
-    def finished(name: str) -> None:
+    def finished(name: str, seconds: float) -> None:
         nonlocal done
-        figure = catalog.get(name, quick=quick)
-        manifest[name] = {
-            "hash": digests[name],
-            "params": figure.params,
-            "files": {f: (out / f).stat().st_size for f in figure.outputs(formats)},
+        entry = catalog.get(name, quick=quick)
+        records[name] = {
+            "key": digests[name],
+            "params": dict(entry.params),
+            "files": {f: (out / f).stat().st_size for f in entry.outputs(formats)},
+            "seconds": round(seconds, 2),
         }
         write_manifest(out, manifest)
         done += 1
         if report:
             report(done, total, name, "rendered")
 
-    def searched(surface: str) -> None:
-        if report:
-            report(done, total, f"learning rates on {surface}", "searched")
-
-    searches = missing_searches(todo, out)
-    tasks = len(todo) + len(searches)
-    if jobs == 1 or tasks <= 1:
-        rendered = _render_serial(todo, searches, out, formats, quick, finished, searched)
-    else:
-        try:
-            rendered = _render_parallel(todo, searches, out, formats, quick, min(jobs, tasks),
-                                        finished, searched)  # fmt: skip
-        except BaseException:
+    estimate = {e.name: records.get(e.name, {}).get("seconds", e.estimate) for e in todo}
+    try:
+        built = _build_all(todo, out, formats, quick, jobs, estimate, finished)
+    except BaseException:
+        if jobs > 1:
             clean_stale(out, owned)  # the workers are gone: theirs are stale
-            raise
-    order = {f.name: i for i, f in enumerate(chosen)}
-    return RenderReport(tuple(sorted(rendered, key=order.get)), skipped, out)
+        raise
+    order = {e.name: i for i, e in enumerate(closure)}
+    return RenderReport(tuple(sorted(built, key=order.__getitem__)), skipped, out)
 
 
-def _render_serial(todo: Sequence[Figure], searches: Sequence[str], out: Path,
-                   formats: tuple[str, ...], quick: bool, finished: Callable[[str], None],
-                   searched: Callable[[str], None]) -> list[str]:  # fmt: skip
-    """Search (and cache) every missing surface, then draw the figures, in this process."""
-    if searches:
-        from atlas import learning_rates
+def priorities(todo: Sequence[Entry], estimate: Mapping[str, float]) -> dict[str, float]:
+    """Each entry's longest chain of work: its own time plus that of its slowest dependents."""
+    names = {e.name for e in todo}
+    dependents: dict[str, list[str]] = {e.name: [] for e in todo}
+    for entry in todo:
+        for need in entry.needs:
+            if need in names:
+                dependents[need].append(entry.name)
+    rank: dict[str, float] = {}
 
-        for surface in searches:
-            learning_rates.surface_choices(surface, out / CACHE_DIR)
-            searched(surface)
-    for figure in todo:
-        finished(draw_figure(figure.name, str(out), formats, quick))
-    return [figure.name for figure in todo]
+    def chain(name: str) -> float:
+        if name not in rank:
+            rank[name] = float(estimate[name]) + max(map(chain, dependents[name]), default=0.0)
+        return rank[name]
+
+    for entry in todo:
+        chain(entry.name)
+    return rank
 
 
-def _render_parallel(todo: Sequence[Figure], searches: Sequence[str], out: Path,
-                     formats: tuple[str, ...], quick: bool, jobs: int,
-                     finished: Callable[[str], None],
-                     searched: Callable[[str], None]) -> list[str]:  # fmt: skip
-    """Searches and figures in ``jobs`` spawned processes, each figure after its searches.
+def _build_all(todo: Sequence[Entry], out: Path, formats: tuple[str, ...], quick: bool,
+               jobs: int, estimate: Mapping[str, float],
+               finished: Callable[[str, float], None]) -> list[str]:  # fmt: skip
+    """Build ``todo``, each entry after those it needs; ``jobs`` processes, or this one."""
+    names = {e.name for e in todo}
+    waiting = {e.name: {n for n in e.needs if n in names} for e in todo}
+    rank = priorities(todo, estimate)
+    position = {e.name: i for i, e in enumerate(todo)}
+    ready = [e.name for e in todo if not waiting[e.name]]
+    built: list[str] = []
 
-    At most ``jobs`` tasks are in flight, so the next task is chosen when a
-    process is free: a search if one is left, else the longest ready figure.
-    """
-    from atlas import learning_rates, optimizers
+    def next_ready() -> str:
+        ready.sort(key=lambda n: (-rank[n], position[n]))  # longest chain first, then catalog
+        return ready.pop(0)
 
-    optimizer_names = optimizers.names()
-    grid = learning_rates.GRID  # this process's protocol, handed to every worker
-    queue = [(surface, name) for surface in searches for name in optimizer_names]
-    found: dict[str, dict[str, Any]] = {surface: {} for surface in searches}
-    waiting = {f.name: set(f.learning_rates) & set(searches) for f in todo}
-    kinds = {f.name: KIND_ORDER.get(f.kind, 1) for f in todo}
-    ready = [name for name, needs in waiting.items() if not needs]
-    rendered: list[str] = []
-    with workers.pool(jobs) as pool:
-        in_flight: dict[concurrent.futures.Future, tuple[str, ...]] = {}
-        while queue or ready or in_flight:
-            while len(in_flight) < jobs and (queue or ready):
-                if queue:
-                    surface, name = queue.pop(0)
-                    future = pool.submit(search_learning_rate, name, surface, grid,
-                                         learning_rates.step_budget(surface))
-                    in_flight[future] = ("search", surface, name)
-                else:
-                    ready.sort(key=kinds.get)  # stable: catalog order within a kind
-                    figure = ready.pop(0)
-                    future = pool.submit(draw_figure, figure, str(out), formats, quick)
-                    in_flight[future] = ("figure", figure)
-            complete, _ = concurrent.futures.wait(
-                in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in complete:
-                task = in_flight.pop(future)
-                result = future.result()
-                if task[0] == "figure":
-                    finished(result)
-                    rendered.append(result)
-                    continue
-                surface = task[1]
-                found[surface][task[2]] = result
-                if len(found[surface]) == len(optimizer_names):
-                    choices = [found[surface][name] for name in optimizer_names]
-                    learning_rates.write_cached(choices, out / CACHE_DIR, grid)
-                    searched(surface)
-                    for name, needs in waiting.items():
-                        if surface in needs:
-                            needs.discard(surface)
-                            if not needs:
-                                ready.append(name)
-    return rendered
+    def task(name: str) -> tuple[Any, ...]:
+        entry = catalog.get(name, quick)
+        inputs = {n: str(catalog.get(n, quick).product(out)) for n in entry.needs}
+        return (name, str(out), formats, quick, inputs)
+
+    def done(name: str, seconds: float) -> None:
+        finished(name, seconds)
+        built.append(name)
+        for other, needs in waiting.items():
+            if name in needs:
+                needs.discard(name)
+                if not needs:
+                    ready.append(other)
+
+    if jobs == 1 or len(todo) <= 1:
+        while ready:
+            done(*build_entry(*task(next_ready())))
+    else:
+        with workers.pool(min(jobs, len(todo))) as pool:
+            in_flight: set[concurrent.futures.Future] = set()
+            while ready or in_flight:
+                while ready and len(in_flight) < jobs:
+                    in_flight.add(pool.submit(build_entry, *task(next_ready())))
+                complete, in_flight = concurrent.futures.wait(
+                    in_flight, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in complete:
+                    done(*future.result())
+    return built

@@ -1,4 +1,5 @@
-"""The figure catalog: generated from the registries, every entry well formed."""
+"""The catalog: artifacts and figures generated from the registries, every entry well formed,
+every need an entry, and each figure needing exactly the artifacts it reads."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ import pickle
 import pytest
 
 from atlas import activations, catalog, explorer, losses, optimizers, surfaces
-from atlas.cache import source_digest
 from atlas.catalog import mnist as catalog_mnist
+from atlas.catalog.entry import Entry
 from atlas.registry import UnknownNameError
 
-FIGURES = catalog.figures()
+FIGURES = catalog.entries()
 FIXED = ("activation/gallery", "activation/softmax_2class", "activation/vanishing_gradients",
          "graph/linear", "graph/logistic", "regression/h10", "regression/h100",
          "table/learning_rates", "explorer")
@@ -21,14 +22,20 @@ FIXED = ("activation/gallery", "activation/softmax_2class", "activation/vanishin
 def test_names_are_unique_lowercase_paths():
     names = catalog.names()
     assert len(names) == len(set(names))
-    for figure in FIGURES:  # a bundle is a directory of its own, e.g. explorer/
+    for figure in FIGURES:
         name = figure.name
         assert name == name.lower() and " " not in name, name
-        assert ("/" in name) != (figure.kind == "bundle"), name
+        assert "/" in name or name == "explorer", name
+
+
+#: The topics whose entries are all derived from the registries (others add figures of their own).
+DERIVED = ("races", "optimizers", "activations", "examples", "losses", "graphs", "explorer",
+           "mnist")
 
 
 def test_every_registry_entry_has_its_figures():
-    names = set(catalog.names())
+    topics = {f"atlas.catalog.{topic}" for topic in DERIVED}
+    names = {entry.name for entry in FIGURES if entry.module in topics}
     expected = set(FIXED)
     for s in surfaces.names():
         expected |= {f"race/{s}/3d", f"race/{s}/contour", f"race/{s}/gap"}
@@ -38,9 +45,13 @@ def test_every_registry_entry_has_its_figures():
         act = activations.get(a)
         expected.add(f"activation/{a}" if act.elementwise else f"activation/{a}_2class")
     expected |= {f"loss/{name}" for name in losses.names()}
-    expected |= {figure.name for figure in catalog_mnist.figures()}  # the MNIST runs' registry
+    expected |= {f"learning_rates/{s}" for s in surfaces.names()}
+    expected |= {f"mnist/runs/{r}" for r in catalog_mnist.names()}  # the MNIST runs' registry
+    expected |= {f"mnist/history/{r}" for r in catalog_mnist.names()}
+    expected |= {f"mnist/{n}" for n in ("curves", "confusion", "class_report", "extremes",
+                                         "optimizers", "landscape/3d", "landscape/contour")}
     assert expected <= names
-    assert names - expected == set(), "figures not derived from a registry"
+    assert names - expected == set(), "entries not derived from a registry"
 
 
 def test_quick_catalog_has_the_same_figures():
@@ -51,10 +62,9 @@ def test_quick_catalog_has_the_same_figures():
 def test_entry_is_well_formed(figure):
     assert figure.description and "\n" not in figure.description
     assert json.loads(json.dumps(figure.params, sort_keys=True)) == dict(figure.params)
-    assert pickle.loads(pickle.dumps(figure.draw)) is figure.draw  # module-level: poolable
-    assert figure.modules, "a figure must name the modules that determine it"
-    for module in figure.modules:
-        assert source_digest(module), module
+    assert pickle.loads(pickle.dumps(figure.build)) is figure.build  # module-level: poolable
+    assert figure.module.startswith("atlas.catalog.")  # its key covers that module's imports
+    assert all(need in catalog.names() for need in figure.needs)
     outputs = figure.outputs(("mp4", "png", "gif"))
     assert outputs and all(o.startswith(figure.name + ("/" if figure.kind == "bundle" else "."))
                            for o in outputs)
@@ -89,18 +99,48 @@ def test_unknown_name_suggests(bad):
 
 def test_bad_kind_is_rejected():
     with pytest.raises(ValueError, match="'movie'"):
-        catalog.Figure("x/y", "d", print, "movie")
+        Entry("x/y", "d", print, "movie")
+    with pytest.raises(ValueError, match="need itself"):
+        Entry("x/y", "d", print, "image", needs=("x/y",))
 
 
-def test_figures_declare_the_learning_rate_searches_they_read():
+def test_figures_need_the_artifacts_they_read():
+    rates = {f"learning_rates/{s}" for s in surfaces.names()}
     for s in surfaces.names():
+        assert catalog.get(f"learning_rates/{s}").artifact
         for kind in ("3d", "contour", "gap"):
-            assert catalog.get(f"race/{s}/{kind}").learning_rates == (s,)
+            assert catalog.get(f"race/{s}/{kind}").needs == (f"learning_rates/{s}",)
     for o in optimizers.names():
         paths, state = catalog.get(f"optimizer/{o}"), catalog.get(f"optimizer/{o}/state")
-        assert paths.learning_rates == tuple(paths.params["surfaces"])
-        assert state.learning_rates == (state.params["surface"],)
-    assert catalog.get("table/learning_rates").learning_rates == tuple(surfaces.names())
-    assert catalog.get("activation/relu").learning_rates == ()
-    for figure in FIGURES:
-        assert set(figure.learning_rates) <= set(surfaces.names())
+        assert paths.needs == tuple(f"learning_rates/{s}" for s in paths.params["surfaces"])
+        assert state.needs == (f"learning_rates/{state.params['surface']}",)
+    assert set(catalog.get("table/learning_rates").needs) == rates
+    assert set(catalog.get("explorer").needs) == rates
+    assert catalog.get("activation/relu").needs == ()
+    assert catalog.get("mnist/optimizers").needs == tuple(
+        f"mnist/runs/{r}" for r in catalog_mnist.OPTIMIZER_RUNS)
+    assert all(catalog.get(f"mnist/runs/{r}").artifact for r in catalog_mnist.names())
+
+
+def test_with_needs_adds_what_a_selection_needs_in_catalog_order():
+    chosen = catalog.with_needs(catalog.select(["optimizer/adam", "activation/relu"]))
+    names = [e.name for e in chosen]
+    assert names == [n for n in catalog.names() if n in names]
+    assert set(names) == {"optimizer/adam", "activation/relu", "learning_rates/ellipse",
+                          "learning_rates/rosenbrock", "learning_rates/saddle"}
+    assert catalog.with_needs([]) == []
+
+
+def test_the_catalog_refuses_an_unknown_need(monkeypatch):
+    from atlas.catalog import losses as topic
+
+    real = topic.entries
+    monkeypatch.setattr(topic, "entries", lambda quick=False: [
+        *real(quick), Entry("loss/broken", "d", print, "image", needs=("nothing/here",))])
+    catalog.entries.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="nothing/here"):
+            catalog.entries()
+    finally:
+        monkeypatch.undo()
+        catalog.entries.cache_clear()

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from atlas import activations, losses
+from atlas.examples import backprop_regression as regression
 from atlas.examples import graphs
 from atlas.viz import function_plots as fp
-from atlas.viz import graph_plots, regression
+from atlas.viz import graph_plots
 
 ELEMENTWISE = [n for n in activations.names() if activations.get(n).elementwise]
 ROWWISE = [n for n in activations.names() if not activations.get(n).elementwise]

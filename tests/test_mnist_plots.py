@@ -1,8 +1,7 @@
-"""MNIST figures from saved runs, the catalog's run entries, and the ``mnist_small`` data set."""
+"""MNIST figures from saved runs, the catalog's run artifacts, and the ``mnist_small`` data set."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from atlas import catalog, data, nn
 from atlas.catalog import mnist
 from atlas.data.errors import DataError
+from atlas.nn.landscape import loss_on_plane, random_plane
 from atlas.registry import UnknownNameError
 from atlas.viz import landscape_plots, mnist_plots
 
@@ -51,15 +51,19 @@ TINY = nn.TrainConfig(model="36-12-3", optimizer="adam", lr=1e-2, epochs=3, batc
                       snapshot_every=2)
 
 
+def _saved(run_dir: Path, config: nn.TrainConfig, dataset) -> nn.SavedRun:
+    """Train ``config`` on ``dataset``, save the run into ``run_dir`` and read it back."""
+    nn.save_run(nn.train(config, dataset, progress=False), run_dir)
+    return nn.load_run(run_dir)
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Saved tiny runs of Adam and SGD from the same initialisation."""
     root = tmp_path_factory.mktemp("runs")
     dataset = glyphs()
-    saved = {}
-    for name, config in (("adam", TINY), ("sgd", replace(TINY, optimizer="sgd", lr=0.2))):
-        saved[name] = mnist.ensure_run(root / name, config, lambda: dataset, "glyphs-v1")
-    return saved
+    return {name: _saved(root / name, config, dataset)
+            for name, config in (("adam", TINY), ("sgd", replace(TINY, optimizer="sgd", lr=0.2)))}
 
 
 def test_runs_from_a_shared_start(runs):
@@ -69,41 +73,30 @@ def test_runs_from_a_shared_start(runs):
     assert adam.info["final"]["test_accuracy"] > 0.8
 
 
-def test_a_fresh_run_is_skipped_and_a_stale_one_retrained(tmp_path):
-    dataset, calls = glyphs(), []
+def test_a_run_artifact_is_trained_once_and_replaced_as_a_whole(tmp_path):
+    _mnist_small_present()
+    from atlas import render
 
-    def load():
-        calls.append(1)
-        return dataset
-
-    run_dir = tmp_path / "run"
-    first = mnist.ensure_run(run_dir, TINY, load, "glyphs-v1")
+    first = render.render(["mnist/runs/sgd"], out=tmp_path, jobs=1, progress=False, quick=True)
+    assert first.rendered == ("mnist/runs/sgd",)
+    run_dir = tmp_path / "mnist" / "runs" / "sgd"
+    files = sorted(p.name for p in run_dir.iterdir())
+    assert files == sorted(catalog.get("mnist/runs/sgd", quick=True).files)
     stamp = (run_dir / "results.json").stat().st_mtime_ns
-    again = mnist.ensure_run(run_dir, TINY, load, "glyphs-v1")
-    assert len(calls) == 1, "a fresh run is not trained again"
-    assert (run_dir / "results.json").stat().st_mtime_ns == stamp
-    np.testing.assert_array_equal(first.weights["0.W"], again.weights["0.W"])
-    assert again.info["content_hash"] == mnist.run_hash(TINY, "glyphs-v1")
-
-    mnist.ensure_run(run_dir, TINY, load, "glyphs-v2")  # other data
-    mnist.ensure_run(run_dir, replace(TINY, epochs=2), load, "glyphs-v2")  # other config
-    assert len(calls) == 3
-    (run_dir / "weights.npz").unlink()  # an incomplete run
-    retrained = mnist.ensure_run(run_dir, replace(TINY, epochs=2), load, "glyphs-v2")
-    assert len(calls) == 4
-    info = json.loads((run_dir / "results.json").read_text())
-    info.pop("content_hash")  # interrupted before the stamp
-    (run_dir / "results.json").write_text(json.dumps(info))
-    assert not mnist.is_fresh(run_dir, mnist.run_hash(replace(TINY, epochs=2), "glyphs-v2"))
-    mnist.ensure_run(run_dir, replace(TINY, epochs=2), load, "glyphs-v2")
-    assert len(calls) == 5
-    # deterministic: the same configuration gives the same weights
-    again = mnist.ensure_run(run_dir, replace(TINY, epochs=2), load, "glyphs-v2")
-    np.testing.assert_array_equal(again.weights["0.W"], retrained.weights["0.W"])
+    again = render.render(["mnist/runs/sgd"], out=tmp_path, jobs=1, progress=False, quick=True)
+    assert again.rendered == () and (run_dir / "results.json").stat().st_mtime_ns == stamp
+    saved = mnist.saved_run(tmp_path, "sgd")
+    (run_dir / "weights.npz").unlink()  # an incomplete run is trained again, as one unit
+    assert render.render(["mnist/runs/sgd"], out=tmp_path, jobs=1, progress=False,
+                         quick=True).rendered == ("mnist/runs/sgd",)  # fmt: skip
+    assert sorted(p.name for p in run_dir.iterdir()) == files
+    retrained = mnist.saved_run(tmp_path, "sgd")  # deterministic: the same weights
+    np.testing.assert_array_equal(retrained.trajectory, saved.trajectory)
+    assert not any(p.name.startswith(".") for p in run_dir.parent.iterdir())  # no leftovers
 
 
 def test_run_table_holds_the_curves(runs, tmp_path):
-    mnist.write_run_table(runs["adam"], tmp_path / "t.csv", tmp_path / "t.md")
+    nn.results.write_history(runs["adam"], tmp_path / "t.csv", tmp_path / "t.md")
     rows = (tmp_path / "t.csv").read_text().splitlines()
     assert rows[0] == "epoch,train_loss,train_accuracy,test_loss,test_accuracy"
     assert len(rows) == 1 + TINY.epochs
@@ -121,15 +114,23 @@ def test_every_draw_function_writes_a_png(runs, tmp_path):
     x = nn.as_features(dataset.x_train[:40], np.float32)
     y = dataset.y_train[:40]
     adam, classes = runs["adam"], dataset.classes
+    extremes = adam.info["final"]["extremes"]
+    rows = {kind: mnist.predicted(adam, dataset, extremes[kind][:8])
+            for kind in ("easiest", "hardest")}  # fmt: skip
+    assert all(len(rows[kind][0]) == len(extremes[kind][:8]) for kind in rows)
+    steps = np.linspace(-1, 1, 4)
+    plane = random_plane(adam.model().params(), np.random.default_rng(0))
+    loss = loss_on_plane(adam.model(), plane, x, y, steps, steps)
+    assert loss.shape == (4, 4) and np.isfinite(loss).all()
     written = [
         mnist_plots.draw_curves(tmp_path / "curves", adam, dpi=30),
         mnist_plots.draw_confusion(tmp_path / "confusion", adam, classes, dpi=30),
         mnist_plots.draw_class_report(tmp_path / "report", adam, classes, dpi=30),
-        mnist_plots.draw_extremes(tmp_path / "extremes", adam, dataset.x_test, dataset.y_test,
-                                  classes, dpi=30),
+        mnist_plots.draw_extremes(tmp_path / "extremes", rows, classes, dpi=30),
         mnist_plots.draw_optimizers(tmp_path / "optimizers", runs, dpi=30),
-        landscape_plots.draw_landscape_3d(tmp_path / "3d", adam, x, y, n=4, dpi=30),
-        landscape_plots.draw_landscape_paths(tmp_path / "paths", runs, x, y, n=4, dpi=30),
+        landscape_plots.draw_landscape_3d(tmp_path / "3d", steps, loss, len(x), dpi=30),
+        landscape_plots.draw_landscape_paths(tmp_path / "paths", *mnist.path_slice(runs, x, y, 4),
+                                             len(x), dpi=30),
     ]
     for path in written:
         assert path.suffix == ".png" and _is_png(path), path
@@ -138,8 +139,7 @@ def test_every_draw_function_writes_a_png(runs, tmp_path):
 def test_paths_need_snapshots(runs, tmp_path):
     bare = replace(runs["adam"], trajectory=None, trajectory_steps=None)
     with pytest.raises(ValueError, match="snapshot_every"):
-        landscape_plots.draw_landscape_paths(tmp_path / "p", {"adam": bare}, np.zeros((2, 36)),
-                                         np.zeros(2, np.int64), n=3, dpi=20)
+        mnist.path_slice({"adam": bare}, np.zeros((2, 36)), np.zeros(2, np.int64), 3)
 
 
 def test_grid_is_coloured_on_a_log_scale_of_a_positive_loss():
@@ -154,19 +154,20 @@ def test_grid_is_coloured_on_a_log_scale_of_a_positive_loss():
 
 
 def test_catalog_has_the_mnist_entries_runs_first():
-    names = [f.name for f in mnist.figures()]
+    names = [f.name for f in mnist.entries()]
     runs = [f"mnist/runs/{name}" for name in mnist.names()]
     assert names[: len(runs)] == runs
+    assert all(catalog.get(run).artifact for run in runs)
     for name in ("curves", "confusion", "class_report", "extremes", "optimizers",
                  "landscape/3d", "landscape/contour"):
         assert f"mnist/{name}" in names
     assert set(names) <= set(catalog.names())
-    for figure in mnist.figures():
+    for figure in mnist.entries():
         assert figure.description and "\n" not in figure.description
     for spec in (mnist.get(name) for name in mnist.names()):
-        assert spec.description and spec.config.dtype == "float32"
+        assert spec.description and spec.train_config().dtype == "float32"
     assert mnist.OPTIMIZER_RUNS == ("sgd", "momentum", "adagrad", "rmsprop", "adam")
-    assert all(mnist.get(name).config.snapshot_every > 0 for name in mnist.PATH_RUNS)
+    assert all(mnist.get(name).train_config().snapshot_every > 0 for name in mnist.PATH_RUNS)
 
 
 def _mnist_small_present() -> None:
@@ -180,7 +181,7 @@ def test_a_quick_catalog_figure_renders_from_its_run(tmp_path):
     from atlas import render
 
     report = render.render(["mnist/curves"], out=tmp_path, jobs=1, progress=False, quick=True)
-    assert report.rendered == ("mnist/curves",)
+    assert report.rendered == ("mnist/runs/main", "mnist/curves")  # the run it needs, first
     assert _is_png(tmp_path / "mnist" / "curves.png")
     assert (tmp_path / "mnist" / "runs" / "main" / "results.json").is_file()
 
@@ -220,8 +221,7 @@ def test_mnist_small_offline_says_where_to_put_the_files(tmp_path):
 
 def test_saved_run_reads_a_run_entry_of_the_output_directory(tmp_path):
     dataset = glyphs()
-    saved = mnist.ensure_run(tmp_path / "mnist" / "runs" / "adam", TINY, lambda: dataset,
-                             "glyphs-v1")
+    saved = _saved(tmp_path / "mnist" / "runs" / "adam", TINY, dataset)
     assert mnist.saved_run(tmp_path, "adam").info == saved.info
     with pytest.raises(UnknownNameError, match="adam"):
         mnist.saved_run(tmp_path, "adamm")

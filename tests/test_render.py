@@ -14,7 +14,7 @@ import imageio.v3 as iio
 import pytest
 from mp4 import read_mp4
 
-from atlas import catalog, cli, manifest, outdir, render
+from atlas import catalog, cli, keys, outdir, render
 from atlas.viz import animation
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -37,12 +37,14 @@ def test_files_exist_and_manifest_matches(rendered):
     assert report.rendered == tuple(SUBSET) and report.skipped == ()
     data = json.loads((out / "manifest.json").read_text())
     assert list(data) == sorted(data)  # sorted keys
-    figures = data["figures"]
-    for name in SUBSET:
-        figure = catalog.get(name, quick=True)
-        record = figures[name]
-        assert record["hash"] == manifest.content_hash(figure, ("mp4", "png"))
-        assert record["params"] == dict(figure.params)
+    figures = data["entries"]
+    chosen = [catalog.get(name, quick=True) for name in SUBSET]
+    expected = render.entry_keys(chosen, ("mp4", "png"), keys.ImportGraph(), quick=True)
+    assert set(data["imports"]) >= {"atlas.catalog.activations", "atlas.viz.style"}
+    for figure in chosen:
+        record = figures[figure.name]
+        assert record["key"] == expected[figure.name]
+        assert record["params"] == dict(figure.params) and record["seconds"] >= 0
         assert sorted(record["files"]) == sorted(figure.outputs())
         for file, size in record["files"].items():
             assert (out / file).stat().st_size == size > 0
@@ -85,14 +87,28 @@ def test_missing_or_changed_file_is_redrawn(tmp_path):
     assert _render(tmp_path, ["activation/relu"], force=True).rendered == ("activation/relu",)
 
 
-def test_hash_depends_on_params_formats_and_source(monkeypatch):
+def _key(entry, formats=("mp4", "png"), graph=None, quick=True):
+    graph = keys.ImportGraph() if graph is None else graph
+    return render.entry_keys([entry], formats, graph, quick)[entry.name]
+
+
+def test_key_depends_on_params_formats_source_and_needs(monkeypatch):
     figure = catalog.get("activation/relu", quick=True)
-    base = manifest.content_hash(figure, ("mp4", "png"))
-    assert manifest.content_hash(catalog.get("activation/relu"), ("mp4", "png")) != base
+    base = _key(figure)
+    assert _key(catalog.get("activation/relu"), quick=False) != base  # other params
     anim = catalog.get("graph/linear", quick=True)
-    assert manifest.content_hash(anim, ("mp4",)) != manifest.content_hash(anim, ("mp4", "png"))
-    monkeypatch.setattr(manifest, "source_digest", lambda m, _c={}: "changed")
-    assert manifest.content_hash(figure, ("mp4", "png")) != base
+    assert _key(anim, ("mp4",)) != _key(anim, ("mp4", "png"))
+    edited = keys.ImportGraph()
+    edited._digests["atlas.viz.style"] = "edited"  # a module the figure's build imports
+    assert _key(figure, graph=edited) != base
+    unrelated = keys.ImportGraph()
+    unrelated._digests["atlas.surfaces.classics"] = "edited"
+    assert _key(figure, graph=unrelated) == base
+    race = catalog.get("race/sphere/gap", quick=True)  # its key covers its need's key
+    before = _key(race)
+    monkeypatch.setattr(keys, "entry_key", lambda record, module, graph, needs: (
+        "k" + str(sorted(needs.items())) if record["name"] == race.name else "changed"))
+    assert _key(race) == "k[('learning_rates/sphere', 'changed')]" != before
 
 
 def test_deterministic_png_bytes(tmp_path, rendered):
@@ -108,8 +124,13 @@ def test_parallel_render_matches_serial(tmp_path, rendered):
     assert set(report.rendered) == set(SUBSET)
     assert (tmp_path / "activation/relu.png").read_bytes() == (
         out / "activation/relu.png").read_bytes()
-    assert json.loads((tmp_path / "manifest.json").read_text()) == json.loads(
-        (out / "manifest.json").read_text())
+    def timeless(path):  # how long each build took differs from run to run
+        data = json.loads((path / "manifest.json").read_text())
+        for record in data["entries"].values():
+            record.pop("seconds")
+        return data
+
+    assert timeless(tmp_path) == timeless(out)
 
 
 def test_interrupted_render_leaves_no_partial_file(tmp_path, monkeypatch):
@@ -126,11 +147,11 @@ def test_interrupted_render_leaves_no_partial_file(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         _render(tmp_path)
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert files == [outdir.LOCK_NAME, "activation/relu.png", "manifest.json"]  # one figure
-    assert list(json.loads((tmp_path / "manifest.json").read_text())["figures"]) == [
-        "activation/relu"]
+    # the animation goes first (the longest task): interrupted, it left nothing behind
+    assert files == [outdir.LOCK_NAME, "manifest.json"]
+    assert json.loads((tmp_path / "manifest.json").read_text())["entries"] == {}
     monkeypatch.undo()
-    assert _render(tmp_path).rendered == ("graph/linear",)
+    assert _render(tmp_path).rendered == tuple(SUBSET)
 
 
 def test_stale_temporary_files_are_cleaned(tmp_path):
@@ -146,7 +167,7 @@ def test_stale_temporary_files_are_cleaned(tmp_path):
 def test_unknown_name_exits_2_with_suggestion(capsys):
     assert cli.main(["render", "activation/rellu", "--quick"]) == 2
     err = capsys.readouterr().err
-    assert "unknown figure 'activation/rellu'" in err and "'activation/relu'" in err
+    assert "unknown catalog entry 'activation/rellu'" in err and "'activation/relu'" in err
 
 
 def test_unwritable_out_exits_2_with_one_message(tmp_path, capsys):
@@ -183,57 +204,83 @@ def test_default_out_is_the_book():
     assert (out.parent.parent / "_toc.yml").is_file() or out.parent.parent == os.getcwd()
 
 
-# ------------------------------------------------- the learning-rate protocol, searched once
+# ------------------------------------------- artifacts: built once, before what needs them
 
 
 @pytest.fixture
 def counted_small_protocol(monkeypatch):
     """A 5-rate grid and 24-step budget (the rules unchanged), and a count of the runs."""
-    from atlas import learning_rates
+    from atlas import protocol
 
-    monkeypatch.setattr(learning_rates, "GRID", learning_rates.GRID[::5])
-    monkeypatch.setattr(learning_rates, "DEFAULT_STEPS", 24)
-    learning_rates._best.cache_clear()
+    monkeypatch.setattr(protocol, "GRID", protocol.GRID[::5])
+    monkeypatch.setattr(protocol, "DEFAULT_STEPS", 24)
+    protocol._sweep.cache_clear()
     calls = [0]
-    real = learning_rates.score_run
+    real = protocol.run_outcome
 
-    def counted(*args):
+    def counted(*args, **kwargs):
         calls[0] += 1
-        return real(*args)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(learning_rates, "score_run", counted)
+    monkeypatch.setattr(protocol, "run_outcome", counted)
     yield calls
-    learning_rates._best.cache_clear()
+    protocol._sweep.cache_clear()
 
 
-def test_a_surfaces_figures_share_one_search_cached_on_disk(tmp_path, counted_small_protocol):
-    from atlas import learning_rates, optimizers
+def test_a_surfaces_figures_share_one_sweep_built_first(tmp_path, counted_small_protocol):
+    from atlas import learning_rates, optimizers, protocol
 
     calls = counted_small_protocol
     names = ["race/sphere/3d", "race/sphere/contour", "race/sphere/gap"]
     lines = []
     report = _render(tmp_path, names, progress=lambda *args: lines.append(args))
-    assert report.rendered == tuple(names)
-    one_search = len(optimizers.names()) * len(learning_rates.GRID)
-    assert calls[0] == one_search  # each (optimizer, rate) run once for three figures
-    assert lines[0][2:] == ("learning rates on sphere", "searched")  # before any figure
-    cached = learning_rates.read_cached("sphere", tmp_path / render.CACHE_DIR)
-    assert set(cached) == set(optimizers.names())
-    assert render.missing_searches([catalog.get(n, quick=True) for n in names], tmp_path) == []
+    assert report.rendered == ("learning_rates/sphere", *names)  # the artifact, in catalog order
+    assert calls[0] == len(optimizers.names()) * len(protocol.GRID)  # each run once, for three
+    assert lines[0][2:] == ("learning_rates/sphere", "rendered")  # built before any figure
+    sweeps = learning_rates.read_sweeps(tmp_path / "learning_rates" / "sphere.json")
+    assert list(sweeps) == optimizers.names()
+    assert not (tmp_path / ".cache").exists()  # one cache: the manifest's entries
 
-    learning_rates._best.cache_clear()  # a new process: only the disk remembers
+    protocol._sweep.cache_clear()  # a new process: only the files remember
     calls[0] = 0
-    assert _render(tmp_path, names).rendered == ()  # warm: nothing drawn, nothing searched
+    assert _render(tmp_path, names).rendered == ()  # warm: nothing drawn, nothing swept
     assert _render(tmp_path, names, force=True).rendered == tuple(names)
-    assert calls[0] == 0  # redrawn from the cached search
+    assert calls[0] == 0  # redrawn from the artifact, which was up to date
+    assert _render(tmp_path, ["learning_rates/sphere"], force=True).rendered == (
+        "learning_rates/sphere",)  # named, it is rebuilt; its figures' keys do not change
+    assert _render(tmp_path, names).rendered == ()
 
 
-def test_missing_searches_lists_only_uncached_surfaces(tmp_path, counted_small_protocol):
-    from atlas import learning_rates
+def test_a_selection_builds_what_it_needs_and_nothing_else(tmp_path):
+    report = _render(tmp_path, ["optimizer/sgd", "activation/relu"], jobs=2)
+    assert set(report.rendered) == {"learning_rates/ellipse", "learning_rates/rosenbrock",
+                                    "learning_rates/saddle", "optimizer/sgd", "activation/relu"}
+    built = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert built == {outdir.LOCK_NAME, "manifest.json", "activation/relu.png",
+                     "optimizer/sgd.png", "learning_rates/ellipse.json",
+                     "learning_rates/rosenbrock.json", "learning_rates/saddle.json"}
 
-    figures = [catalog.get(n) for n in ("race/sphere/gap", "optimizer/sgd", "activation/relu")]
-    assert render.missing_searches(figures, tmp_path) == ["sphere", "ellipse", "rosenbrock",
-                                                          "saddle"]
-    learning_rates.surface_choices("ellipse", tmp_path / render.CACHE_DIR)
-    assert render.missing_searches(figures, tmp_path) == ["sphere", "rosenbrock", "saddle"]
-    assert render.missing_searches([catalog.get("activation/relu")], tmp_path) == []
+
+def test_a_build_is_handed_its_needs_outputs(tmp_path, monkeypatch):
+    seen = {}
+    real = render.build_entry
+
+    def spy(name, out, formats, quick, inputs):
+        seen[name] = dict(inputs)
+        return real(name, out, formats, quick, inputs)
+
+    monkeypatch.setattr(render, "build_entry", spy)
+    _render(tmp_path, ["table/learning_rates"], quick=True)
+    table = catalog.get("table/learning_rates", quick=True)
+    assert seen["table/learning_rates"] == {
+        n: str(tmp_path / f"{n}.json") for n in table.needs}
+
+
+def test_longest_chains_go_first():
+    entries = [catalog.get(n) for n in ("activation/relu", "learning_rates/sphere",
+                                        "race/sphere/3d", "race/sphere/gap")]
+    estimate = {"activation/relu": 1.0, "learning_rates/sphere": 10.0, "race/sphere/3d": 4.0,
+                "race/sphere/gap": 1.0}
+    rank = render.priorities(entries, estimate)
+    assert rank == {"activation/relu": 1.0, "learning_rates/sphere": 14.0,
+                    "race/sphere/3d": 4.0, "race/sphere/gap": 1.0}

@@ -59,6 +59,11 @@ def test_study_chooses_on_validation_and_records_the_test_curve_of_that_run():
     data = blobs()
     result, timing = study.study("sgd", data, SETTINGS)
     assert result.grid == [1e-3, 1e-1, 1e6]
+    assert result.images == {"train": 200, "validation": 100, "test": 100}
+    assert result.data == "blobs"
+    assert study.rate_cost(result) == pytest.approx(
+        max(e for e in result.validation_error if e is not None) - min(
+            e for e in result.validation_error if e is not None))
     assert result.validation_error[2] is None  # lr 1e6 diverges
     best = int(np.nanargmin([np.inf if e is None else e for e in result.validation_error]))
     assert result.lr == result.grid[best] == 1e-1

@@ -294,70 +294,47 @@ def test_catalog_entry_points(tmp_path, monkeypatch):
 # ------------------------------------------------------ optimizer figures
 
 
-def recorded(name: str, steps: int = 6):
-    optimizer = optimizers.get(name, lr=0.05)
-    return trajectory(optimizer, surfaces.get("ellipse"), None, steps, record_state=True)
+def traced(name: str, steps: int = 6):
+    """The optimizer's run on the ellipse with its state's step sizes and momentum."""
+    from atlas.examples.optimizers import state_trace
+    from atlas.viz.optimizer_plots import OptimizerPath
+
+    surface = surfaces.get("ellipse")
+    trace = state_trace(optimizers.get(name, lr=0.05), surface, steps)
+    run = OptimizerPath(surface, name, 0.05, steps, trace.xy, None)
+    return run, trace
 
 
-@pytest.mark.parametrize("name", optimizers.names())
-def test_effective_step_is_positive_and_finite_or_none(name):
-    path = recorded(name)
-    sizes = [optimizer_plots.effective_step(path.optimizer, s, p)
-             for p, s in zip(path.states, path.states[1:], strict=False)]  # fmt: skip
-    assert all(s is None for s in sizes) or all(np.all(np.isfinite(s) & (s > 0)) for s in sizes)
-
-
-# What the step size multiplies in each optimizer's update (checked exactly against the
-# positions the optimizer produced): the gradient, the bias-corrected first moment, ...
-STEP_TIMES = {
-    "adagrad": lambda g, s, h: g,
-    "rmsprop": lambda g, s, h: g,
-    "adadelta": lambda g, s, h: g,
-    "adam": lambda g, s, h: s.m / (1 - h["betas"][0] ** s.t),
-    "amsgrad": lambda g, s, h: s.m / (1 - h["betas"][0] ** s.t),
-    "adamax": lambda g, s, h: s.m,
-    "rprop": lambda g, s, h: np.sign(g) * (s.g_prev != 0),
-}
-
-
-@pytest.mark.parametrize("name", sorted(STEP_TIMES))
-def test_effective_step_reproduces_the_update(name):
-    path = recorded(name)
-    h = path.optimizer.hyperparameters()
-    for k in range(1, len(path.xy)):
-        previous, state = path.states[k - 1], path.states[k]
-        g = path.surface.gradient_xy(path.xy[k - 1])
-        size = optimizer_plots.effective_step(path.optimizer, state, previous)
-        step = path.xy[k] - path.xy[k - 1]
-        np.testing.assert_allclose(step, -size * STEP_TIMES[name](g, state, h), rtol=1e-12,
-                                   atol=1e-15)  # fmt: skip
-
-
-def test_sgd_has_no_adaptive_step_and_momentum_has_a_buffer():
-    plain, heavy = recorded("sgd"), recorded("momentum")
-    assert optimizer_plots.effective_step(plain.optimizer, plain.states[3]) is None
-    assert optimizer_plots.momentum_buffer(plain.states[3]) is None
-    np.testing.assert_array_equal(optimizer_plots.momentum_buffer(heavy.states[3]),
-                                  heavy.states[3].b)  # fmt: skip
-
-
-@pytest.mark.parametrize("name", ["momentum", "adam", "sgd"])
+@pytest.mark.parametrize("name", ["momentum", "adam", "sgd", "asgd"])
 def test_state_plots_return_artists(name):
-    path = recorded(name, 20)
+    run, trace = traced(name, 20)
     with style.style():
         figure = style.new_figure((4.0, 2.0), 30)
-        arrows = optimizer_plots.plot_momentum_arrows(figure.add_subplot(1, 2, 1), path, "C0")
-        lines = optimizer_plots.plot_effective_steps(figure.add_subplot(1, 2, 2), path, "C0")
-    assert (arrows == []) == (name == "sgd")
+        arrows = optimizer_plots.plot_momentum_arrows(figure.add_subplot(1, 2, 1), run,
+                                                      trace.momentum, "C0")  # fmt: skip
+        lines = optimizer_plots.plot_effective_steps(figure.add_subplot(1, 2, 2),
+                                                     trace.step_sizes, "C0")  # fmt: skip
+    assert (arrows == []) == (name in ("sgd", "asgd"))
     assert lines and all(isinstance(a, Artist) for a in lines)
-    assert len(lines) == (1 if name in ("sgd", "momentum") else 2)
+    # one line where every coordinate shares the step (constant, or ASGD's decaying one)
+    assert len(lines) == (1 if name in ("sgd", "momentum", "asgd") else 2)
+    if name == "asgd":
+        assert lines[0].get_ydata()[0] > lines[0].get_ydata()[-1]
 
 
-def test_optimizer_figures(tmp_path, monkeypatch):
-    # Fixed learning rates instead of the (slow) protocol search keep this test fast.
-    fixed_learning_rates(monkeypatch)
-    a = optimizer_plots.draw_optimizer_paths(tmp_path / "adam", "adam", dpi=20)
-    b = optimizer_plots.draw_optimizer_state(tmp_path / "adam" / "state", "adam", dpi=20)
+def test_state_trace_is_the_trajectory_and_the_states_say():
+    _run, trace = traced("adam", 8)
+    path = trajectory(optimizers.get("adam", lr=0.05), surfaces.get("ellipse"), None, 8)
+    np.testing.assert_array_equal(trace.xy, path.xy)
+    assert trace.momentum.shape == (9, 2) and trace.step_sizes.shape == (8, 2)
+    assert traced("sgd")[1].momentum is None
+
+
+def test_optimizer_figures(tmp_path):
+    run, trace = traced("adam", 20)
+    a = optimizer_plots.draw_optimizer_paths(tmp_path / "adam", "Adam", [run, run, run], dpi=20)
+    b = optimizer_plots.draw_optimizer_state(tmp_path / "adam" / "state", "Adam", run,
+                                             trace.momentum, trace.step_sizes, dpi=20)
     for path in (a, b):
         assert path.suffix == ".png" and path.read_bytes().startswith(PNG_SIGNATURE)
 

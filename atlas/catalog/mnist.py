@@ -1,18 +1,16 @@
-"""The MNIST figures of the catalog, all drawn from saved training runs.
+"""The MNIST chapter's training runs (artifacts) and its figures, all drawn from saved runs.
 
-Training happens in **run entries** ``mnist/runs/<run>``: table-like entries
-that train one configuration of :data:`registry` on ``mnist_small`` and save
-it (``results.json``, ``weights.npz``, ``trajectory.npz``) into the
-directory ``mnist/runs/<run>/`` of the output directory, plus its per-epoch
-curves as ``mnist/runs/<run>.csv`` and ``.md``. ``atlas render`` has no notion
-of dependencies and may draw figures in parallel processes, so every figure
-calls :func:`ensure_run` itself: it trains only if the run's files are missing
-or stale, under a file lock (two processes never train the same run), and a
-run is fresh when the ``content_hash`` stamped into its ``results.json``
-matches the hash of its configuration, its data's SHA-256s, the source of the
-training code and the numpy version. Training is deterministic (fixed seeds).
+Every configuration of :data:`registry` is an artifact ``mnist/runs/<run>``: it
+trains on ``mnist_small`` and saves the run (``results.json``, ``weights.npz``
+and, for the runs whose path is drawn, ``trajectory.npz``) into the directory
+``mnist/runs/<run>/``, written as one unit (:func:`atlas.nn.save_run`: staged,
+then renamed into place). ``atlas render`` trains a run only when its key
+changed (its configuration, or the source of anything training imports, data
+checksums included) and before any figure that needs it. Training is
+deterministic (fixed seeds).
 
-The figures (one line each in :func:`figures`) read the runs:
+The figures (one line each in :func:`entries`) need the runs they read:
+``mnist/history/<run>``, one run's per-epoch curves as a table;
 ``mnist/curves``, ``mnist/confusion``, ``mnist/class_report`` and
 ``mnist/extremes`` from ``main``; ``mnist/optimizers`` from the five optimizer
 runs; ``mnist/landscape/3d`` slices the loss through ``main``'s weights along
@@ -23,39 +21,33 @@ their first two principal components.
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import hashlib
-import io
-import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from atlas.cache import source_digest, write_atomic
-from atlas.catalog import Figure
-from atlas.nn import SavedRun, TrainConfig, load_run, save_run, train
-from atlas.nn.results import RESULTS
+from atlas.catalog.entry import Entry
 from atlas.registry import Registry
 
 DATASET = "mnist_small"
-#: The atlas modules whose source determines a trained run.
-TRAINING_MODULES = ("atlas.nn.train", "atlas.nn.model", "atlas.nn.layers", "atlas.nn.schedules",
-                    "atlas.nn.metrics", "atlas.nn.results", "atlas.optimizers",
-                    "atlas.activations", "atlas.losses")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """A named training run of the book: its configuration and what it is for."""
+    """A named training run of the book: its configuration (``TrainConfig`` fields)."""
 
     name: str
     description: str
-    config: TrainConfig
+    config: dict[str, Any]
+
+    def train_config(self, epochs: int | None = None) -> Any:
+        """The :class:`atlas.nn.TrainConfig`; ``epochs`` gives the catalog's quick settings."""
+        from atlas.nn import TrainConfig
+
+        if epochs is None:
+            return TrainConfig(**self.config)
+        return TrainConfig(**{**self.config, "epochs": epochs, "model": "784-32-10"})
 
 
 registry: Registry[RunSpec] = Registry("mnist run")
@@ -68,7 +60,7 @@ def names() -> list[str]:
 
 
 def _register(name: str, description: str, **config: Any) -> None:
-    registry.register(name, RunSpec(name, description, TrainConfig(**config)))
+    registry.register(name, RunSpec(name, description, config))
 
 
 # 784-200-200-10 ReLU, batch 100, seed 0 throughout: the same initial weights and batches.
@@ -85,93 +77,21 @@ OPTIMIZER_RUNS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
 PATH_RUNS = ("sgd", "adam")
 
 
-# ------------------------------------------------------------------------------- saved runs
+def run_name(run: str) -> str:
+    """The artifact holding the book's run ``run``."""
+    return f"mnist/runs/{run}"
 
 
-def saved_run(out: str | os.PathLike, name: str) -> SavedRun:
-    """The book's run ``name`` as ``atlas render`` saved it into the output directory ``out``."""
+def saved_run(out: str | os.PathLike, name: str) -> Any:
+    """The book's run ``name`` (a :class:`atlas.nn.SavedRun`) as ``atlas render`` saved it
+    into the output directory ``out``."""
+    from atlas.nn import load_run
+
     get(name)  # an unknown run: UnknownNameError naming the valid ones
-    return load_run(Path(out) / "mnist" / "runs" / name)
+    return load_run(Path(out) / run_name(name))
 
 
-def run_hash(config: TrainConfig, data_id: str) -> str:
-    """The content hash of a run: configuration, data, training source and numpy version."""
-    record = {"config": config.to_dict(), "data": data_id, "numpy": np.__version__,
-              "source": {m: source_digest(m) for m in TRAINING_MODULES}}  # fmt: skip
-    return hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()
-
-
-def is_fresh(run_dir: Path, key: str) -> bool:
-    """Whether ``run_dir`` holds a complete run stamped with the content hash ``key``."""
-    try:
-        info = json.loads((run_dir / RESULTS).read_text())
-    except (OSError, ValueError):
-        return False
-    files = [f for f in info.get("files", {}).values() if f]
-    return info.get("content_hash") == key and all((run_dir / f).is_file() for f in files)
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """An exclusive lock on ``lock_path`` (POSIX ``flock``; no lock where it is missing)."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            yield
-            return
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def ensure_run(
-    run_dir: str | os.PathLike, config: TrainConfig, load_data: Callable[[], Any], data_id: str
-) -> SavedRun:
-    """The saved run in ``run_dir``, trained (with ``load_data()``) only if missing or stale.
-
-    ``data_id`` identifies the data (e.g. its files' SHA-256s). Files are
-    written atomically by :func:`atlas.nn.save_run`; the content hash is
-    stamped into ``results.json`` last, so an interrupted run counts as stale.
-    """
-    run_dir = Path(run_dir)
-    key = run_hash(config, data_id)
-    with _locked(run_dir.with_name(f".{run_dir.name}.lock")):
-        if not is_fresh(run_dir, key):
-            result = train(config, load_data(), progress=False)
-            if result.status != "ok":
-                raise RuntimeError(f"run {run_dir.name}: {result.message}")
-            save_run(result, run_dir, force=True)  # replaces a stale run as a whole
-            info = json.loads((run_dir / RESULTS).read_text())
-            info["content_hash"] = key
-            write_atomic(run_dir / RESULTS, (json.dumps(info, indent=2) + "\n").encode())
-    return load_run(run_dir)
-
-
-def write_run_table(run: SavedRun, csv_path: Path, md_path: Path) -> None:
-    """The run's per-epoch curves as CSV and as a Markdown table headed by its configuration."""
-    history = run.info["history"]
-    keys = ("epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
-    rows = list(zip(*(history[k] for k in keys), strict=True))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(keys)
-    writer.writerows([[r[0], *(f"{v:.6f}" for v in r[1:])] for r in rows])
-    write_atomic(csv_path, buffer.getvalue().encode())
-    c = run.config
-    lines = [f"MLP {c.model}, {c.activation}, {c.optimizer} lr={c.lr:g}, batch {c.batch_size}, "
-             f"seed {c.seed} on {run.info['dataset']}: {run.info['message']}.", "",
-             "| " + " | ".join(keys) + " |", "|" + "---:|" * len(keys)]  # fmt: skip
-    lines += ["| " + " | ".join([str(r[0]), *(f"{v:.4f}" for v in r[1:])]) + " |" for r in rows]
-    write_atomic(md_path, ("\n".join(lines) + "\n").encode())
-
-
-# ------------------------------------------------------------------------------ draw functions
-# ``path`` is the output directory joined with the figure's name; ``runs`` is the runs
-# directory relative to ``path.parent`` (JSON, so it can be a catalog parameter).
+# ----------------------------------------------------------------------------- build functions
 
 
 def _dataset() -> Any:
@@ -180,37 +100,38 @@ def _dataset() -> Any:
     return data.load(DATASET, download=False)
 
 
-def _run(path: Path, runs: str, name: str, epochs: int | None = None) -> SavedRun:
-    from atlas import data
+def _load(inputs: Mapping[str, Path], run: str) -> Any:
+    from atlas.nn import load_run
 
-    config = get(name).config
-    if epochs is not None:  # the catalog's quick settings
-        config = TrainConfig(**{**config.to_dict(), "epochs": epochs, "model": "784-32-10"})
-    data_id = ",".join(f.sha256 for f in data.get(DATASET).files)
-    return ensure_run(path.parent / runs / name, config, _dataset, data_id)
+    return load_run(inputs[run_name(run)])
 
 
-def _subset(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` training images picked with ``seed`` (as float features) and their labels."""
-    from atlas.nn import as_features
+def train_run(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], run: str,
+              epochs: int | None) -> None:  # fmt: skip
+    """``mnist/runs/<run>``: train the run and save its directory as one unit."""
+    from atlas.nn import save_run, train
 
-    dataset = _dataset()
-    index = np.sort(np.random.default_rng(seed).choice(len(dataset.x_train), n, replace=False))
-    return as_features(dataset.x_train[index], np.float32), dataset.y_train[index].astype(np.int64)
-
-
-def run(path: Path, formats: tuple[str, ...], run: str, runs: str, epochs: int | None) -> None:
-    """``mnist/runs/<run>``: train (if stale) and save the run; its curves as CSV + Markdown."""
-    saved = _run(path, runs, run, epochs)
-    write_run_table(saved, path.with_name(path.name + ".csv"), path.with_name(path.name + ".md"))
+    result = train(get(run).train_config(epochs), _dataset(), progress=False)
+    if result.status != "ok":
+        raise RuntimeError(f"run {run}: {result.message}")
+    save_run(result, path, force=True)  # replaces an earlier run (only a run) as a whole
 
 
-def panel(path: Path, formats: tuple[str, ...], panel: str, run: str, runs: str,
-          epochs: int | None, dpi: int) -> None:
+def history(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+            run: str) -> None:  # fmt: skip
+    """``mnist/history/<run>``: the run's per-epoch curves as CSV + Markdown."""
+    from atlas.nn.results import write_history
+
+    write_history(_load(inputs, run), path.with_name(path.name + ".csv"),
+                  path.with_name(path.name + ".md"))
+
+
+def panel(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], panel: str,
+          run: str, dpi: int) -> None:  # fmt: skip
     """``mnist/curves``, ``confusion``, ``class_report``, ``extremes``: one run's figures."""
     from atlas.viz import mnist_plots
 
-    saved = _run(path, runs, run, epochs)
+    saved = _load(inputs, run)
     classes = _dataset().classes
     if panel == "curves":
         mnist_plots.draw_curves(path, saved, dpi=dpi)
@@ -220,51 +141,108 @@ def panel(path: Path, formats: tuple[str, ...], panel: str, run: str, runs: str,
         mnist_plots.draw_class_report(path, saved, classes, dpi=dpi)
     elif panel == "extremes":
         dataset = _dataset()
-        mnist_plots.draw_extremes(path, saved, dataset.x_test, dataset.y_test, classes, dpi=dpi)
+        rows = {kind: predicted(saved, dataset, saved.info["final"]["extremes"][kind][:COLUMNS])
+                for kind in ("easiest", "hardest")}  # fmt: skip
+        mnist_plots.draw_extremes(path, rows, classes, columns=COLUMNS, dpi=dpi)
     else:
         raise ValueError(f"unknown MNIST panel {panel!r}")
 
 
-def optimizers(path: Path, formats: tuple[str, ...], runs: str, epochs: int | None,
-               dpi: int) -> None:
+#: Test images shown per row of ``mnist/extremes``.
+COLUMNS = 8
+
+
+def predicted(run: Any, dataset: Any, index: list[int]) -> tuple[Any, Any, Any, Any]:
+    """``(images, true classes, predicted classes, their probabilities)`` of the test images
+    ``index``, by the run's network."""
+    import numpy as np
+
+    from atlas.nn import as_features
+
+    index = np.asarray(index, np.int64)
+    images, labels = np.asarray(dataset.x_test)[index], np.asarray(dataset.y_test)[index]
+    if len(index) == 0:  # e.g. no test image is wrong
+        return images, labels, labels, np.zeros(0)
+    model = run.model()
+    probabilities = model.predict_proba(as_features(images, model.layers[0].dtype))
+    y_hat = probabilities.argmax(axis=1)
+    return images, labels, y_hat, probabilities[np.arange(len(index)), y_hat]
+
+
+def optimizers(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+               dpi: int) -> None:  # fmt: skip
     """``mnist/optimizers``: test accuracy and loss per epoch of every optimizer run."""
     from atlas.viz import mnist_plots
 
-    saved = {name: _run(path, runs, name, epochs) for name in OPTIMIZER_RUNS}
-    mnist_plots.draw_optimizers(path, saved, dpi=dpi)
+    mnist_plots.draw_optimizers(path, {n: _load(inputs, n) for n in OPTIMIZER_RUNS}, dpi=dpi)
 
 
-def landscape(path: Path, formats: tuple[str, ...], view: str, runs: str, epochs: int | None,
-              grid: int, subset: int, seed: int, dpi: int) -> None:
-    """``mnist/landscape/3d`` (random plane) and ``mnist/landscape/contour`` (PCA plane)."""
+def landscape(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], view: str,
+              grid: int, subset: int, seed: int, dpi: int) -> None:  # fmt: skip
+    """``mnist/landscape/3d`` (``main``'s loss on a random filter-normalised plane) and
+    ``mnist/landscape/contour`` (the SGD and Adam paths on their PCA plane, over the loss)."""
+    import numpy as np
+
+    from atlas.nn import as_features
+    from atlas.nn.landscape import loss_on_plane, random_plane
     from atlas.viz import landscape_plots
 
-    x, y = _subset(subset, seed)
+    dataset = _dataset()
+    index = np.sort(np.random.default_rng(seed).choice(len(dataset.x_train), subset,
+                                                       replace=False))  # fmt: skip
+    x = as_features(dataset.x_train[index], np.float32)
+    y = dataset.y_train[index].astype(np.int64)
     if view == "3d":
-        saved = _run(path, runs, "main", epochs)
-        landscape_plots.draw_landscape_3d(path, saved, x, y, n=grid, seed=seed, dpi=dpi)
-    else:
-        saved = {name: _run(path, runs, name, epochs) for name in PATH_RUNS}
-        landscape_plots.draw_landscape_paths(path, saved, x, y, n=grid, dpi=dpi)
+        model = _load(inputs, "main").model()
+        plane = random_plane(model.params(), np.random.default_rng(seed))
+        steps = np.linspace(-1.0, 1.0, grid)
+        loss = loss_on_plane(model, plane, x, y, steps, steps)
+        landscape_plots.draw_landscape_3d(path, steps, loss, len(x), dpi=dpi)
+        return
+    runs = {name: _load(inputs, name) for name in PATH_RUNS}
+    landscape_plots.draw_landscape_paths(path, *path_slice(runs, x, y, grid), len(x), dpi=dpi)
 
 
-def figures(quick: bool = False) -> list[Figure]:
-    """Every MNIST entry: the runs first (so a serial render trains them up front), then figures.
+def path_slice(runs: Mapping[str, Any], x: Any, y: Any, grid: int) -> tuple[Any, ...]:
+    """``(paths, explained, alphas, betas, loss)``: the runs' snapshots on the plane of their
+    first two principal components, as ``(xy, optimizer, label)`` each, and the loss of the
+    first run's network on a ``grid`` x ``grid`` slice of that plane around them."""
+    import numpy as np
+
+    from atlas.nn.landscape import loss_on_plane, path_pca
+
+    if any(run.trajectory is None for run in runs.values()):
+        raise ValueError("every run needs snapshots (TrainConfig.snapshot_every > 0)")
+    pca = path_pca([run.trajectory for run in runs.values()])
+    projected = {name: pca.project(run.trajectory) for name, run in runs.items()}
+    points = np.concatenate(list(projected.values()))
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = 0.25 * (high - low).max()  # a margin of a quarter of the paths' extent
+    alphas = np.linspace(low[0] - pad, high[0] + pad, grid)
+    betas = np.linspace(low[1] - pad, high[1] + pad, grid)
+    loss = loss_on_plane(next(iter(runs.values())).model(), pca.plane, x, y, alphas, betas)
+    paths = [(projected[name], run.config.optimizer, f"{name} (lr={run.config.lr:g})")
+             for name, run in runs.items()]
+    return paths, pca.explained, alphas, betas, loss
+
+
+def entries(quick: bool = False) -> list[Entry]:
+    """Every MNIST entry: the runs (artifacts), their tables, then the figures.
 
     ``quick`` trains a 784-32-10 network for one epoch and draws tiny figures (for tests).
     """
-    modules = ("atlas.viz.style", "atlas.viz.png", "atlas.viz.animation", "atlas.viz.surface_plots",
-               "atlas.viz.mnist_plots", "atlas.viz.landscape_plots", "atlas.catalog.mnist",
-               "atlas.nn", "atlas.optimizers", "atlas.activations", "atlas.losses",
-               "atlas.data")  # fmt: skip
-    scale = {"epochs": 1} if quick else {"epochs": None}
+    epochs = 1 if quick else None
     dpi = 40 if quick else 100
     land = {"grid": 5, "subset": 100} if quick else {"grid": 25, "subset": 1000}
-    entries = [
-        Figure(f"mnist/runs/{name}", f"Training run: {spec.description}", run, "table",
-               {"run": name, "runs": ".", **scale}, modules)
-        for name, spec in registry.items()
-    ]
+    found = []
+    for name, spec in registry.items():
+        files = ("results.json", "weights.npz",
+                 *(("trajectory.npz",) if spec.config.get("snapshot_every") else ()))
+        found.append(Entry(run_name(name), f"Training run: {spec.description}", train_run,
+                           "bundle", {"run": name, "epochs": epochs}, (), files))
+    for name in registry.names():
+        found.append(Entry(f"mnist/history/{name}", f"Per-epoch curves of the run {name}",
+                           history, "table", {"run": name}, (run_name(name),)))
     described = {
         "curves": "MNIST: training and test loss and accuracy per epoch",
         "confusion": "MNIST: test confusion matrix (counts, coloured by row fraction)",
@@ -272,19 +250,18 @@ def figures(quick: bool = False) -> list[Figure]:
         "extremes": "MNIST: easiest and hardest test images with their probabilities",
     }
     for name, description in described.items():
-        entries.append(Figure(f"mnist/{name}", description, panel, "image",
-                              {"panel": name, "run": "main", "runs": "runs", "dpi": dpi, **scale},
-                              modules))  # fmt: skip
-    entries += [
-        Figure("mnist/optimizers", "MNIST: test accuracy and loss per epoch of SGD, Momentum, "
-               "Adagrad, RMSprop and Adam", optimizers, "image",
-               {"runs": "runs", "dpi": dpi, **scale}, modules),
-        Figure("mnist/landscape/3d", "MNIST loss on a plane through the trained weights along "
-               "two filter-normalised random directions", landscape, "image",
-               {"view": "3d", "runs": "../runs", "seed": 0, "dpi": dpi, **land, **scale}, modules),
-        Figure("mnist/landscape/contour", "MNIST: SGD and Adam paths on the plane of their first "
-               "two principal components, over the loss there", landscape, "image",
-               {"view": "contour", "runs": "../runs", "seed": 0, "dpi": dpi, **land, **scale},
-               modules),
+        found.append(Entry(f"mnist/{name}", description, panel, "image",
+                           {"panel": name, "run": "main", "dpi": dpi}, (run_name("main"),)))
+    found += [
+        Entry("mnist/optimizers", "MNIST: test accuracy and loss per epoch of SGD, Momentum, "
+              "Adagrad, RMSprop and Adam", optimizers, "image", {"dpi": dpi},
+              tuple(map(run_name, OPTIMIZER_RUNS))),
+        Entry("mnist/landscape/3d", "MNIST loss on a plane through the trained weights along "
+              "two filter-normalised random directions", landscape, "image",
+              {"view": "3d", "seed": 0, "dpi": dpi, **land}, (run_name("main"),)),
+        Entry("mnist/landscape/contour", "MNIST: SGD and Adam paths on the plane of their first "
+              "two principal components, over the loss there", landscape, "image",
+              {"view": "contour", "seed": 0, "dpi": dpi, **land},
+              tuple(map(run_name, PATH_RUNS))),
     ]
-    return entries
+    return found

@@ -5,6 +5,8 @@ but no other module owns, so the book never types a number.
   step, and what the learning rate does (*Learning as minimising a loss*);
 * :mod:`~atlas.examples.backprop`: a noisy line fitted by gradient descent and by the normal
   equations, and back-propagation by hand through one hidden layer (*Backpropagation by hand*);
+  :mod:`~atlas.examples.backprop_regression`: the notes' nonlinear regression of sin x, trained
+  with snapshots for its animation;
 * :mod:`~atlas.examples.graphs`: the named example graphs of :mod:`atlas.graph`, and the cost
   of numerical against back-propagated gradients (*Computation graphs*);
 * :mod:`~atlas.examples.layers`: logistic regression on the notes' two-class data, and why
@@ -32,6 +34,7 @@ from __future__ import annotations
 from atlas.examples import (
     activations,
     backprop,
+    backprop_regression,
     exercises,
     exercises_xor,
     graphs,
@@ -47,6 +50,7 @@ from atlas.examples import (
 __all__ = [
     "activations",
     "backprop",
+    "backprop_regression",
     "exercises",
     "exercises_xor",
     "graphs",

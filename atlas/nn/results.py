@@ -48,10 +48,10 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
 
 def versions() -> dict[str, str]:
     """Versions of the software that produced a result."""
-    import atlas
+    from atlas.version import __version__
 
     return {
-        "atlas": getattr(atlas, "__version__", "unknown"),
+        "atlas": __version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
     }
@@ -196,3 +196,27 @@ def load_run(out_dir: str | os.PathLike) -> SavedRun:
         with np.load(out / info["files"]["trajectory"]) as z:
             steps, trajectory = z["steps"], z["params"]
     return SavedRun(info=info, weights=weights, trajectory_steps=steps, trajectory=trajectory)
+
+
+def write_history(run: SavedRun, csv_path: str | os.PathLike,
+                  md_path: str | os.PathLike) -> None:  # fmt: skip
+    """The run's per-epoch curves as CSV and as a Markdown table headed by its configuration
+    (each file written atomically)."""
+    import csv
+
+    from atlas.cache import write_atomic
+
+    history = run.info["history"]
+    keys = ("epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
+    rows = list(zip(*(history[k] for k in keys), strict=True))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(keys)
+    writer.writerows([[r[0], *(f"{v:.6f}" for v in r[1:])] for r in rows])
+    write_atomic(csv_path, buffer.getvalue().encode())
+    c = run.config
+    lines = [f"MLP {c.model}, {c.activation}, {c.optimizer} lr={c.lr:g}, batch {c.batch_size}, "
+             f"seed {c.seed} on {run.info['dataset']}: {run.info['message']}.", "",
+             "| " + " | ".join(keys) + " |", "|" + "---:|" * len(keys)]  # fmt: skip
+    lines += ["| " + " | ".join([str(r[0]), *(f"{v:.4f}" for v in r[1:])]) + " |" for r in rows]
+    write_atomic(md_path, ("\n".join(lines) + "\n").encode())

@@ -104,9 +104,9 @@ def split(dataset: Any, validation: int) -> tuple[Split, Split]:
         raise ValueError(f"{len(dataset.x_train)} training images leave none for training "
                          f"after a validation split of {validation}")  # fmt: skip
     x, y, classes = dataset.x_train, dataset.y_train, tuple(dataset.classes)
-    name = getattr(dataset, "name", "custom")
-    return (Split(x[:n], y[:n], x[n:], y[n:], classes, f"{name}[:{n}]"),
-            Split(x[:n], y[:n], dataset.x_test, dataset.y_test, classes, f"{name}[:{n}]"))
+    name = str(getattr(dataset, "name", "custom"))
+    return (Split(x[:n], y[:n], x[n:], y[n:], classes, name),
+            Split(x[:n], y[:n], dataset.x_test, dataset.y_test, classes, name))
 
 
 @dataclass(frozen=True)
@@ -166,6 +166,7 @@ class Result:
     optimizer: str
     settings: dict[str, Any]
     data: str
+    images: dict[str, int]  # how many: "train", "validation", "test"
     grid: list[float]
     validation_error: list[float | None]
     lr: float | None
@@ -197,12 +198,21 @@ def study(optimizer: str, dataset: Any, settings: Settings | None = None) -> tup
         errors = test_errors(settings, chosen.snapshots, final.x_test,
                              np.asarray(final.y_test, np.int64))  # fmt: skip
     epochs = [s for t in trials for s in t.seconds]
-    result = Result(optimizer, settings.to_dict(), search.name, list(settings.grid),
+    images = {"train": len(search.x_train), "validation": len(search.x_test),
+              "test": len(final.x_test)}
+    result = Result(optimizer, settings.to_dict(), search.name, images, list(settings.grid),
                     [t.validation_error for t in trials],
                     None if best is None else trials[best].lr, steps, errors)  # fmt: skip
     timing = Timing(optimizer, [list(t.seconds) for t in trials],
                     float(np.median(epochs)) if epochs else None)  # fmt: skip
     return result, timing
+
+
+def rate_cost(result: Result) -> float | None:
+    """How much validation error the second-best rate of the grid adds to the best's (None
+    with fewer than two runs that did not diverge): what a factor of one grid step costs."""
+    errors = sorted(e for e in result.validation_error if e is not None)
+    return errors[1] - errors[0] if len(errors) > 1 else None
 
 
 def best(results: Sequence[Result]) -> Result | None:

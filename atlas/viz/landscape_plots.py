@@ -10,13 +10,15 @@ Each ``plot_*`` function draws on one ``ax`` and returns its artists; each
   their first two principal components (:func:`atlas.nn.landscape.path_pca`),
   over the loss on that plane.
 
-The colours and levels are those of :mod:`atlas.viz.surface_plots`.
+The slices and projections are computed by :mod:`atlas.nn.landscape` (the
+catalog's ``mnist/landscape/*`` entries call it) and handed in: this module
+only draws. The colours and levels are those of :mod:`atlas.viz.surface_plots`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +26,6 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.ticker import FormatStrFormatter
 
-from atlas.nn import SavedRun
-from atlas.nn.landscape import loss_on_plane, path_pca, random_plane
 from atlas.viz.png import save_figure
 from atlas.viz.style import (
     CONTOUR_COLOR,
@@ -116,22 +116,17 @@ def plot_projected_path(ax: Axes, xy: np.ndarray, color: str, label: str) -> lis
     return artists
 
 
-def draw_landscape_3d(
-    path: str | os.PathLike, run: SavedRun, x: np.ndarray, y: np.ndarray, *,
-    n: int = 25, span: float = 1.0, seed: int = 0, dpi: float = DPI,
-) -> Path:
-    r"""Loss on :math:`\theta^* + \alpha u + \beta v`, :math:`u, v` filter-normalised random
-    directions (``seed``), :math:`\alpha, \beta \in [-span, span]`, on the data ``(x, y)``."""
-    model = run.model()
-    plane = random_plane(model.params(), np.random.default_rng(seed))
-    steps = np.linspace(-span, span, n)
-    grid = landscape_grid(steps, steps, loss_on_plane(model, plane, x, y, steps, steps))
+def draw_landscape_3d(path: str | os.PathLike, steps: np.ndarray, loss: np.ndarray,
+                      n_images: int, *, dpi: float = DPI) -> Path:  # fmt: skip
+    r"""The loss ``loss[i, j]`` at :math:`\theta^* + \alpha_j u + \beta_i v` (both on ``steps``),
+    :math:`u, v` filter-normalised random directions, on ``n_images`` training images."""
+    grid = landscape_grid(steps, steps, loss)
     labels = (r"$\alpha$ (direction $u$)", r"$\beta$ (direction $v$)")
     with style():
         figure = new_figure((11.0, 4.8), dpi)
         figure.suptitle("Loss around the trained weights $\\theta^*$ on the plane "
                         "$\\theta^* + \\alpha u + \\beta v$, $u, v$ filter-normalised random "
-                        f"directions ({len(x)} training images)", fontsize=10.5)  # fmt: skip
+                        f"directions ({n_images} training images)", fontsize=10.5)  # fmt: skip
         ax3d = figure.add_axes((0.0, 0.02, 0.5, 0.88), projection="3d")
         plot_landscape_3d(ax3d, grid, labels)
         ax = figure.add_axes((0.58, 0.12, 0.36, 0.74))
@@ -141,36 +136,27 @@ def draw_landscape_3d(
     return save_figure(figure, _png(path))
 
 
-def draw_landscape_paths(
-    path: str | os.PathLike, runs: Mapping[str, SavedRun], x: np.ndarray, y: np.ndarray, *,
-    n: int = 25, margin: float = 0.25, dpi: float = DPI,
-) -> Path:
-    r"""Snapshots of every run projected on the plane of the first two principal components
-    of all snapshots together (origin: their mean), over the loss on that plane."""
-    paths = {name: run.trajectory for name, run in runs.items()}
-    if any(p is None for p in paths.values()):
-        raise ValueError("every run needs snapshots (TrainConfig.snapshot_every > 0)")
-    pca = path_pca(list(paths.values()))
-    projected = {name: pca.project(p) for name, p in paths.items()}
-    points = np.concatenate(list(projected.values()))
-    low, high = points.min(axis=0), points.max(axis=0)
-    pad = margin * (high - low).max()
-    alphas = np.linspace(low[0] - pad, high[0] + pad, n)
-    betas = np.linspace(low[1] - pad, high[1] + pad, n)
-    model = next(iter(runs.values())).model()
-    grid = landscape_grid(alphas, betas, loss_on_plane(model, pca.plane, x, y, alphas, betas))
-    e1, e2 = 100 * pca.explained
+def draw_landscape_paths(path: str | os.PathLike, paths: Sequence[tuple[np.ndarray, str, str]],
+                         explained: np.ndarray, alphas: np.ndarray, betas: np.ndarray,
+                         loss: np.ndarray, n_images: int, *,
+                         dpi: float = DPI) -> Path:  # fmt: skip
+    r"""Training paths projected on the plane of their first two principal components
+    (``explained``: the fraction of the variance along each), over the loss on that plane.
+
+    ``paths`` holds ``(xy, optimizer, label)`` per run: its plane coordinates ``(T, 2)``,
+    the optimizer whose colour it gets, its legend label.
+    """
+    grid = landscape_grid(alphas, betas, loss)
+    e1, e2 = 100 * np.asarray(explained)
     with style():
         figure = new_figure((7.6, 6.0), dpi)
         ax = figure.add_axes((0.1, 0.1, 0.84, 0.78))
         plot_landscape_contour(ax, grid, (f"PC 1 ({e1:.1f} % of the variance)",
                                           f"PC 2 ({e2:.1f} % of the variance)"))
-        for name, xy in projected.items():
-            run = runs[name]
-            plot_projected_path(ax, xy, optimizer_color(run.config.optimizer),
-                                f"{name} (lr={run.config.lr:g})")
+        for xy, optimizer, label in paths:
+            plot_projected_path(ax, xy, optimizer_color(optimizer), label)
         ax.legend(loc="best")
         ax.set_title("Training paths from a shared start (○) to their end (●), projected on "
                      "the plane\nof their first two principal components; loss on that plane "
-                     f"({len(x)} training images)", fontsize=10.5)  # fmt: skip
+                     f"({n_images} training images)", fontsize=10.5)  # fmt: skip
     return save_figure(figure, _png(path))

@@ -1,4 +1,5 @@
-r"""Figures of a trained MNIST network, all drawn from a saved run (:func:`atlas.nn.load_run`).
+r"""Figures of a trained MNIST network, all drawn from a saved run (:func:`atlas.nn.load_run`)
+and what the catalog computed from it (``atlas.catalog.mnist``): this module only draws.
 
 Each ``plot_*`` function draws on one ``ax`` and returns its artists; each
 ``draw_*`` function builds a whole figure and writes ``<path>.png``:
@@ -19,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.artist import Artist
@@ -26,7 +28,6 @@ from matplotlib.axes import Axes
 from matplotlib.colors import PowerNorm
 from matplotlib.ticker import MaxNLocator
 
-from atlas.nn import SavedRun, as_features
 from atlas.viz.png import save_figure
 from atlas.viz.style import (
     DPI,
@@ -34,6 +35,9 @@ from atlas.viz.style import (
     optimizer_color,
     style,
 )
+
+if TYPE_CHECKING:  # for annotations only: drawing runs no training code
+    from atlas.nn.results import SavedRun
 
 TRAIN_COLOR, TEST_COLOR = "#0072B2", "#D55E00"
 METRIC_COLORS = {"precision": "#0072B2", "recall": "#E69F00", "f1": "#009E73"}
@@ -193,40 +197,34 @@ def draw_class_report(
 
 def draw_extremes(
     path: str | os.PathLike,
-    run: SavedRun,
-    x_test: np.ndarray,
-    y_test: np.ndarray,
+    rows: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
     classes: Sequence[str],
     *,
     columns: int = 8,
     dpi: float = DPI,
 ) -> Path:
     r"""The easiest (correct, highest :math:`p(\hat y|x)`) and hardest (wrong, highest
-    :math:`p(\hat y|x)`) test images, ``columns`` of each, as listed in the run's final
-    metrics; captions give the true class, the prediction and its probability."""
-    extremes = run.info["final"]["extremes"]
-    model = run.model()
+    :math:`p(\hat y|x)`) test images: ``rows["easiest"]`` and ``rows["hardest"]`` are
+    ``(images, true classes, predicted classes, probabilities of the prediction)``, at most
+    ``columns`` each; captions give the true class, the prediction and its probability."""
     with style():
         figure = new_figure((9.0, 4.6), dpi)
         for row, kind in enumerate(("easiest", "hardest")):
-            index = np.asarray(extremes[kind][:columns], np.int64)
+            images, y_true, y_hat, p_hat = rows[kind]
             ax = figure.add_axes((0.02, 0.5 - 0.48 * row, 0.96, 0.4))
             title = ("Easiest: correct and most confident" if kind == "easiest"
                      else "Hardest: wrong and most confident  (true → predicted)")  # fmt: skip
             ax.set_title(title, fontsize=11)
-            if len(index) == 0:
+            if len(images) == 0:
                 ax.set_axis_off()
                 ax.text(0.5, 0.5, "none", ha="center", transform=ax.transAxes)
                 continue
-            features = as_features(np.asarray(x_test)[index], model.layers[0].dtype)
-            probabilities = model.predict_proba(features)
-            y_hat = probabilities.argmax(axis=1)
             captions = [
                 (f"{classes[t]}" if t == p else f"{classes[t]} → {classes[p]}")
-                + "\n" + _probability(float(probabilities[k, p]))
-                for k, (t, p) in enumerate(zip(np.asarray(y_test)[index], y_hat, strict=True))
+                + "\n" + _probability(float(probability))
+                for t, p, probability in zip(y_true, y_hat, p_hat, strict=True)
             ]
-            plot_image_grid(ax, np.asarray(x_test)[index], captions, columns)
+            plot_image_grid(ax, np.asarray(images), captions, columns)
     return save_figure(figure, _png(path))
 
 

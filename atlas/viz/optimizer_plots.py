@@ -1,51 +1,58 @@
 r"""One optimizer at a time: its paths, and what its internal state does.
 
 * :func:`draw_optimizer_paths` — the optimizer alone on three contrasting
-  surfaces side by side: an ill-conditioned bowl (``ellipse``), a curved
-  valley (``rosenbrock``) and a surface without minimum (``saddle``), each at
-  the learning rate the protocol of :mod:`atlas.learning_rates` chose.
-* :func:`draw_optimizer_state` — its state along the Rosenbrock path: the
-  momentum buffer as arrows on the path (where it has one), and the
-  per-coordinate step size its adaptive denominator gives, against the step
-  on a log scale (where it has one).
+  surfaces side by side (the catalog's ``optimizer/<name>``), each path at the
+  learning rate the protocol chose for it there;
+* :func:`draw_optimizer_state` — its state along one path: the momentum buffer
+  as arrows on the path (where it has one), and the per-coordinate step size
+  (:meth:`atlas.optimizers.Optimizer.effective_step`) against the step on a log
+  scale; one line when every coordinate gets the same constant step.
 
-The state is read from ``trajectory(..., record_state=True)`` by field name,
-so a new optimizer whose state uses the same names is drawn without changes:
-
-* momentum buffer: ``b`` (SGD, RMSprop) or ``m`` (the Adam family);
-* per-coordinate step size :func:`effective_step`, from ``state_sum``
-  (Adagrad), ``v`` (RMSprop, the Adam family), ``v`` and ``u`` (Adadelta),
-  ``u`` (Adamax, an infinity norm) or ``eta`` (Rprop's own step sizes).
+Everything drawn is handed in (:mod:`atlas.catalog.optimizers` computes it):
+this module runs no optimizer and reads no state.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
-from atlas import learning_rates, optimizers
-from atlas.optimizers import Optimizer, State
-from atlas.trajectory import Trajectory, trajectory
+from atlas.surfaces import Surface
 from atlas.viz.png import save_figure
-from atlas.viz.race import Run, run_race
-from atlas.viz.style import DPI, new_figure, style
+from atlas.viz.style import DPI, new_figure, optimizer_color, style
 from atlas.viz.surface_plots import plot_contours
 
-#: The three contrasting surfaces of every optimizer's figure.
-PATH_SURFACES = ("ellipse", "rosenbrock", "saddle")
-#: The surface whose path shows the optimizer's state.
-STATE_SURFACE = "rosenbrock"
-MOMENTUM_FIELDS = ("b", "m", "momentum_buffer", "exp_avg")
 N_ARROWS = 14
 
 
-def plot_path(ax: Axes, run: Run) -> list[Artist]:
+def format_lr(lr: float) -> str:
+    """A learning rate as the book prints it, three significant digits (``0.0316``, ``1``)."""
+    return f"{lr:.3g}"
+
+
+@dataclass(frozen=True)
+class OptimizerPath:
+    """One optimizer's run on one surface, as the figures draw it."""
+
+    surface: Surface
+    optimizer: str  # registry name: its colour
+    lr: float
+    steps: int  # the step budget
+    xy: np.ndarray  # (k + 1, 2), the finite prefix if it diverged
+    diverged_at: int | None
+
+    @property
+    def color(self) -> str:
+        return optimizer_color(self.optimizer)
+
+
+def plot_path(ax: Axes, run: OptimizerPath) -> list[Artist]:
     """One run on a 2D ``ax``: its path, start (circle) and end (dot); returns the artists."""
     with style():
         artists = ax.plot(run.xy[:, 0], run.xy[:, 1], color=run.color, lw=1.8, zorder=6)
@@ -58,96 +65,39 @@ def plot_path(ax: Axes, run: Run) -> list[Artist]:
     return artists
 
 
-def draw_optimizer_paths(
-    path: str | os.PathLike,
-    optimizer_name: str,
-    *,
-    surfaces: Sequence[str] = PATH_SURFACES,
-    dpi: float = DPI,
-) -> Path:
-    """The optimizer's path on three ``surfaces``, side by side, as a PNG."""
-    optimizer_cls = optimizers.registry.get(optimizer_name)
+def draw_optimizer_paths(path: str | os.PathLike, title: str,
+                         runs: Sequence[OptimizerPath], *, dpi: float = DPI) -> Path:  # fmt: skip
+    """The optimizer called ``title`` on three surfaces (``runs``), side by side, as a PNG."""
     with style():
         figure = new_figure((12.0, 4.3), dpi)
-        figure.suptitle(f"{optimizer_cls.title} on three surfaces  (learning rate from the "
+        figure.suptitle(f"{title} on three surfaces  (learning rate from the "
                         "protocol, step budget per surface)", fontsize=11.5)  # fmt: skip
-        for i, name in enumerate(surfaces):
-            race = run_race(name, [optimizer_name])
-            run = race.runs[0]
+        for i, run in enumerate(runs):
             ax = figure.add_axes((0.045 + i * 0.33, 0.11, 0.27, 0.72))
-            plot_contours(ax, race.surface, levels=18)
+            plot_contours(ax, run.surface, levels=18)
             plot_path(ax, run)
             status = (f"diverged at step {run.diverged_at}" if run.diverged_at is not None
-                      else f"{race.steps} steps")  # fmt: skip
-            ax.set_title(f"{race.surface.title}\nlr={learning_rates.format_lr(run.lr)}, {status}",
-                         fontsize=10)  # fmt: skip
+                      else f"{run.steps} steps")  # fmt: skip
+            ax.set_title(f"{run.surface.title}\nlr={format_lr(run.lr)}, {status}", fontsize=10)
     return save_figure(figure, _png(path))
 
 
-def effective_step(
-    optimizer: Optimizer, state: State, previous: State | None = None
-) -> np.ndarray | None:
-    r"""The per-coordinate step size the optimizer's state gives, or None if it has none.
+def plot_momentum_arrows(ax: Axes, run: OptimizerPath, momentum: np.ndarray | None,
+                         color: str) -> list[Artist]:  # fmt: skip
+    """Arrows of :math:`-b_t` (the direction the buffer pushes) at points along the path.
 
-    * Adagrad: :math:`\tilde\gamma / (\sqrt{\mathrm{sum}_t} + \epsilon)`;
-    * RMSprop: :math:`\gamma / (\sqrt{v_t} + \epsilon)` (centred: :math:`v_t - \bar g_t^2`);
-    * Adam family: :math:`\gamma / (\sqrt{\hat v_t} + \epsilon)`,
-      :math:`\hat v_t = v_t / (1 - \beta_2^t)` (AMSGrad: the running max of :math:`v`);
-    * Adamax: :math:`\gamma / ((1 - \beta_1^t)\, u_t)`;
-    * Adadelta: :math:`\gamma \sqrt{u_{t-1} + \epsilon} / \sqrt{v_t + \epsilon}` (``previous``
-      is the state before the step, which holds :math:`u_{t-1}`);
-    * Rprop: its step sizes :math:`\eta_t` (it steps by :math:`\eta_t \operatorname{sign} g`).
-
-    SGD and its momentum variants return None: every coordinate moves by
-    :math:`\gamma` times its (averaged) gradient. ``state`` is the state after
-    step :math:`t`; the step it describes is step :math:`t`.
+    ``momentum[k]`` is the buffer after step ``k`` (None: the optimizer has none);
+    a step whose buffer is zero gets no arrow.
     """
-    h = optimizer.hyperparameters()
-    a = state.arrays()
-    t = state.t
-    if t == 0:
-        return None
-    lr = float(h["lr"])
-    eps = float(h.get("eps", 0.0))
-    if "eta" in a:
-        return a["eta"]
-    if "state_sum" in a:
-        clr = lr / (1 + (t - 1) * float(h.get("lr_decay", 0.0)))
-        return clr / (np.sqrt(a["state_sum"]) + eps)
-    if "u" in a and "rho" in h:
-        if previous is None:
-            raise ValueError("Adadelta's step size needs the previous state (u_{t-1})")
-        return lr * np.sqrt(previous.arrays()["u"] + eps) / np.sqrt(a["v"] + eps)
-    if "u" in a and "betas" in h:
-        return lr / ((1 - h["betas"][0] ** t) * a["u"])
-    if "v" in a and "betas" in h:
-        v = a["v_max"] if h.get("amsgrad") else a["v"]
-        return lr / (np.sqrt(v / (1 - h["betas"][1] ** t)) + eps)
-    if "v" in a and "alpha" in h:
-        v = a["v"] - a["g_ave"] ** 2 if h.get("centered") else a["v"]
-        return lr / (np.sqrt(v) + eps)
-    return None
-
-
-def momentum_buffer(state: State) -> np.ndarray | None:
-    """The state's momentum buffer (see :data:`MOMENTUM_FIELDS`), None if absent or zero."""
-    a = state.arrays()
-    for name in MOMENTUM_FIELDS:
-        if name in a and np.any(a[name] != 0):
-            return a[name]
-    return None
-
-
-def plot_momentum_arrows(ax: Axes, path: Trajectory, color: str) -> list[Artist]:
-    """Arrows of :math:`-b_t` (the direction the buffer pushes) at points along the path."""
-    steps = np.unique(np.linspace(1, len(path.xy) - 1, N_ARROWS).astype(int))
-    rows = [(k, momentum_buffer(path.states[k])) for k in steps]
-    rows = [(k, b) for k, b in rows if b is not None]
+    if momentum is None:
+        return []
+    steps = np.unique(np.linspace(1, len(run.xy) - 1, N_ARROWS).astype(int))
+    rows = [(k, momentum[k]) for k in steps if np.any(momentum[k] != 0)]
     if not rows:
         return []
-    xy = np.array([path.xy[k] for k, _ in rows])
+    xy = np.array([run.xy[k] for k, _ in rows])
     push = -np.array([b for _, b in rows])
-    (x0, x1), _ = path.surface.domain
+    (x0, x1), _ = run.surface.domain
     # Lengths grow like the square root of |b| (so late, small buffers stay visible),
     # the longest arrow being 15 % of the domain's width.
     norm = np.hypot(push[:, 0], push[:, 1])
@@ -162,20 +112,26 @@ def plot_momentum_arrows(ax: Axes, path: Trajectory, color: str) -> list[Artist]
     return [arrows]
 
 
-def plot_effective_steps(ax: Axes, path: Trajectory, color: str) -> list[Artist]:
-    """Per-coordinate step size (:func:`effective_step`) against step, log scale."""
-    states = path.states
-    sizes = [effective_step(path.optimizer, s, p) for p, s in itertools.pairwise(states)]
+def plot_effective_steps(ax: Axes, sizes: np.ndarray, color: str) -> list[Artist]:
+    r"""Per-coordinate step size against step, log scale: ``sizes[t - 1]`` is step ``t``'s.
+
+    One flat line when every coordinate gets the same step at every step (plain
+    SGD's :math:`\gamma`), one line when the coordinates share a changing step (a
+    schedule), else one line per coordinate.
+    """
+    sizes = np.asarray(sizes, dtype=float)
     with style():
-        if any(s is None for s in sizes) or not sizes:
-            lr = float(path.optimizer.hyperparameters()["lr"])
-            lines = ax.plot([1, max(len(path.xy) - 1, 1)], [lr, lr], color=color, lw=1.8,
+        if sizes.size and np.all(sizes == sizes.flat[0]):
+            lr = float(sizes.flat[0])
+            lines = ax.plot([1, max(len(sizes), 1)], [lr, lr], color=color, lw=1.8,
                             label=r"$\gamma$ (the same for every coordinate)")  # fmt: skip
+        elif sizes.size and np.all(sizes == sizes[:, :1]):
+            lines = ax.plot(np.arange(1, len(sizes) + 1), sizes[:, 0], color=color, lw=1.8,
+                            label="the same for every coordinate")  # fmt: skip
         else:
-            values = np.array(sizes)
-            steps = np.arange(1, len(values) + 1)
-            lines = ax.plot(steps, values[:, 0], color=color, lw=1.8, label="$x$ coordinate")
-            lines += ax.plot(steps, values[:, 1], color=color, lw=1.8, linestyle="--",
+            steps = np.arange(1, len(sizes) + 1)
+            lines = ax.plot(steps, sizes[:, 0], color=color, lw=1.8, label="$x$ coordinate")
+            lines += ax.plot(steps, sizes[:, 1], color=color, lw=1.8, linestyle="--",
                              label="$y$ coordinate")  # fmt: skip
         ax.set_yscale("log")
         ax.set(xlabel="step $t$", ylabel="step size per unit gradient")
@@ -184,28 +140,23 @@ def plot_effective_steps(ax: Axes, path: Trajectory, color: str) -> list[Artist]
     return lines
 
 
-def draw_optimizer_state(path: str | os.PathLike, optimizer_name: str, *,
-                         surface: str = STATE_SURFACE, dpi: float = DPI) -> Path:  # fmt: skip
-    """Momentum arrows on the path on ``surface`` and per-coordinate step sizes, as a PNG."""
-    race = run_race(surface, [optimizer_name])
-    run = race.runs[0]
-    optimizer = optimizers.get(optimizer_name, lr=run.lr)
-    traced = trajectory(optimizer, race.surface, race.surface.start, race.steps,
-                        record_state=True)  # fmt: skip
+def draw_optimizer_state(path: str | os.PathLike, title: str, run: OptimizerPath,
+                         momentum: np.ndarray | None, sizes: np.ndarray, *,
+                         dpi: float = DPI) -> Path:  # fmt: skip
+    """Momentum arrows on ``run``'s path and per-coordinate step ``sizes``, as a PNG."""
     with style():
         figure = new_figure((11.0, 4.5), dpi)
-        figure.suptitle(f"{optimizer.title} on {race.surface.title}, "
-                        f"lr={learning_rates.format_lr(run.lr)}: its internal state",
-                        fontsize=11.5)  # fmt: skip
+        figure.suptitle(f"{title} on {run.surface.title}, "
+                        f"lr={format_lr(run.lr)}: its internal state", fontsize=11.5)  # fmt: skip
         left = figure.add_axes((0.06, 0.12, 0.4, 0.74))
-        plot_contours(left, race.surface, levels=18)
+        plot_contours(left, run.surface, levels=18)
         plot_path(left, run)
-        if plot_momentum_arrows(left, traced, run.color):
+        if plot_momentum_arrows(left, run, momentum, run.color):
             left.set_title(r"momentum buffer: arrows of $-b_t$ along the path", fontsize=10)
         else:
             left.set_title("path (no momentum buffer)", fontsize=10)
         right = figure.add_axes((0.57, 0.12, 0.4, 0.74))
-        plot_effective_steps(right, traced, run.color)
+        plot_effective_steps(right, sizes, run.color)
         right.set_title("per-coordinate step size", fontsize=10)
     return save_figure(figure, _png(path))
 
