@@ -15,9 +15,13 @@
 // * a start whose value is not finite, or a bad `steps`, throws an Error (atlas raises
 //   ValueError); so do an unknown name and a hyperparameter out of its range.
 //
-// `hyperparameters` may name only some of them: the others keep atlas's (PyTorch's)
-// defaults. With `parts: true` the result also has parts[k] for each step k ≥ 1: the
-// gradient g at θ_{k−1}, the step θ_k − θ_{k−1} and its momentum part (see optimizers.js).
+// `hyperparameters` may name only some of them: the others keep atlas's defaults. With
+// `parts: true` the result also has parts[k] for each step k ≥ 1: the gradient g at
+// θ_{k−1}, the step θ_k − θ_{k−1} and its momentum part (see optimizers.js).
+//
+// An optimizer evaluated at an average of its iterates (schedule-free: the path is y, where
+// the gradient is taken, and the model is x) also gives `averaged`, the points x_k, as
+// long as `xy` (x_0 is the start).
 (function (root) {
   "use strict";
   var api = root.atlasExplorer = root.atlasExplorer || {};
@@ -41,6 +45,7 @@
 
     var state = rule.init(p, h);
     var xy = [p], zs = [z], parts = spec.parts ? [null] : null, divergedAt = null;
+    var averaged = rule.averaged ? [rule.averaged(state)] : null;
     for (var k = 1; k <= steps; k++) {
       var g = surface.grad(p[0], p[1]);
       var part = parts ? {} : null;
@@ -59,9 +64,11 @@
       state = next[1];
       xy.push(p);
       zs.push(zNew);
+      if (averaged) averaged.push(rule.averaged(state));
     }
     var result = {xy: xy, z: zs, diverged_at: divergedAt};
     if (parts) result.parts = parts;
+    if (averaged) result.averaged = averaged;
     return result;
   }
 
