@@ -17,12 +17,13 @@ than recomputing it. Nothing is ever modified in place.
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
+
+from atlas.registry_entry import RegistryEntry
+from atlas.registry_entry import as_float_array as _as_float_array
 
 #: The declared yes/no properties. Saturation is computed from the derivative instead
 #: (:func:`atlas.activations.saturation.saturation`).
@@ -30,45 +31,35 @@ PROPERTY_KEYS = ("monotonic", "smooth", "zero_centred", "bounded")
 
 
 def as_float_array(x: Any, what: str = "x") -> np.ndarray:
-    """``x`` as a floating-point array (integers become float64); never a view to write to."""
-    x = np.asarray(x)
-    if x.dtype.kind != "f":  # not a real floating type (checked per training step: kept cheap)
-        if x.dtype == np.bool_ or not np.issubdtype(x.dtype, np.number) or np.issubdtype(
-                x.dtype, np.complexfloating):
-            raise ValueError(f"{what} must be a real array, got dtype {x.dtype}")
-        x = x.astype(np.float64)
-    return x
+    """``x`` as a floating-point array, by the one input policy
+    (:func:`atlas.registry_entry.as_float_array`) short of its finiteness check.
+
+    The check sits elsewhere on purpose: in a network whose weights blow up, an
+    activation's input turns infinite before the logits do, and training must see
+    the non-finite logits (and report the divergence), not an error from a hidden
+    layer. Batches are checked where they enter; finite inputs give finite outputs.
+    """
+    return _as_float_array(x, what, finite=False)
 
 
 @dataclass(frozen=True)
-class Activation:
+class Activation(RegistryEntry):
     """Base class: a frozen dataclass whose fields are the activation's parameters.
 
-    Subclasses set the class variables below, declare parameters as ``float``
-    (or ``int``) fields with defaults, validate them in :meth:`check`, and
+    Subclasses set the class variables of :class:`atlas.registry_entry.RegistryEntry`
+    (``name``, ``title``, ``description``, ``latex``: f(x) = ...) and the ones below,
+    declare parameters as ``float`` (or ``int``) fields with defaults (coerced on
+    construction by :func:`atlas.registry_entry.coerce`), validate them in :meth:`check`, and
     implement :meth:`forward` and either :meth:`local` (elementwise: the
     derivative :math:`f'(x)` from ``x`` and the saved ``y``) or :meth:`backward`.
     """
 
-    name: ClassVar[str]  # registry name, e.g. "leaky_relu"
-    title: ClassVar[str]  # "Leaky ReLU"
-    description: ClassVar[str]  # one line, printed by ``atlas list``
-    latex: ClassVar[str]  # f(x) = ...
     derivative_latex: ClassVar[str]  # f'(x) = ... (the VJP for softmax-like ones)
     range: ClassVar[str]  # the image of f, e.g. "(0, 1)"
     pros: ClassVar[tuple[str, ...]]
     cons: ClassVar[tuple[str, ...]]
     properties: ClassVar[dict[str, bool]]  # the keys of PROPERTY_KEYS
     elementwise: ClassVar[bool] = True
-
-    def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
-            object.__setattr__(self, field.name, _coerce(self, field.name, field.type, value))
-        self.check()
-
-    def check(self) -> None:
-        """Range checks of the parameters; raise ``ValueError`` showing a bad one."""
 
     def params(self) -> dict[str, float | int]:
         """Field name -> value, e.g. ``{"negative_slope": 0.01}``."""
@@ -99,10 +90,6 @@ class Activation:
         x = as_float_array(x)
         return self.local(x, self.forward(x))
 
-    def _fail(self, field: str, requirement: str) -> None:
-        raise ValueError(f"{self.title}: {field} must be {requirement}, "
-                         f"got {getattr(self, field)!r}")
-
 
 def where_constant(condition: np.ndarray, inside: float, outside: float,
                    like: np.ndarray) -> np.ndarray:
@@ -126,15 +113,3 @@ def vjp_inputs(x: Any, y: Any, dy: Any) -> tuple[np.ndarray, np.ndarray, np.ndar
         raise ValueError(f"x, y and dy must have one shape, got {x.shape}, {y.shape}, {dy.shape}")
     return x, y, dy
 
-
-def _coerce(act: Activation, name: str, kind: str, value: object) -> object:
-    where = f"{type(act).__name__}: {name}"
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{where} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{where} must be finite, got {value!r}")
-    if kind == "int":
-        if value != int(value):
-            raise ValueError(f"{where} must be an integer, got {value!r}")
-        return int(value)
-    return float(value)

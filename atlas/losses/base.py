@@ -20,30 +20,15 @@ the number of rows. Inputs are never modified.
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 import numpy as np
 
+from atlas.registry_entry import RegistryEntry, as_float_array
+
 REDUCTIONS = ("mean", "sum", "none")
 LOG_FLOOR = -100.0  # PyTorch clamps log-probabilities at -100 in its probability losses
-
-
-def as_float_array(x: Any, what: str, like: np.ndarray | None = None) -> np.ndarray:
-    """``x`` as a float array, finite, or a ValueError.
-
-    Integers and bools become the float dtype of ``like`` (float64 without it).
-    """
-    x = np.asarray(x)
-    if x.dtype.kind != "f":  # not a real floating type (checked per training step: kept cheap)
-        if not (np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
-            raise ValueError(f"{what} must be a real array, got dtype {x.dtype}")
-        x = x.astype(np.float64 if like is None else like.dtype)
-    if not np.isfinite(x).all():
-        raise ValueError(f"{what} must be finite, got {x[~np.isfinite(x)].ravel()[:3]!r}...")
-    return x
 
 
 def clamped_log(p: np.ndarray) -> np.ndarray:
@@ -68,18 +53,18 @@ def check_probability(p: np.ndarray, what: str) -> None:
 
 
 @dataclass(frozen=True)
-class Loss:
+class Loss(RegistryEntry):
     """Base class: a frozen dataclass whose fields are ``reduction`` and the loss's parameters.
 
-    Subclasses set the class variables, implement :meth:`pointwise` (the
-    unreduced ℓ) and :meth:`gradient` (:math:`\\partial \\ell/\\partial y`, shaped like
-    ``y``) and may override :meth:`inputs` to check and convert ``(y, t)``.
+    Subclasses set the class variables of :class:`atlas.registry_entry.RegistryEntry`
+    (``name``, ``title``, ``description``, ``latex``: the loss formula) and the ones
+    below, declare parameters as ``float`` fields (coerced on construction by
+    :func:`atlas.registry_entry.coerce`), validate them in :meth:`check`,
+    implement :meth:`pointwise` (the unreduced ℓ) and :meth:`gradient`
+    (:math:`\\partial \\ell/\\partial y`, shaped like ``y``) and may override
+    :meth:`inputs` to check and convert ``(y, t)``.
     """
 
-    name: ClassVar[str]  # registry name, e.g. "bce_with_logits"
-    title: ClassVar[str]
-    description: ClassVar[str]  # one line, printed by ``atlas list``
-    latex: ClassVar[str]  # the loss formula
     derivative_latex: ClassVar[str]  # its gradient with respect to the prediction
     range: ClassVar[str]
     pros: ClassVar[tuple[str, ...]]
@@ -95,14 +80,7 @@ class Loss:
         if self.reduction not in self.reductions:
             raise ValueError(f"{self.title}: reduction must be one of {self.reductions}, "
                              f"got {self.reduction!r}")
-        for field in fields(self):
-            if field.name != "reduction":
-                object.__setattr__(self, field.name, _real(self, field.name,
-                                                           getattr(self, field.name)))
-        self.check()
-
-    def check(self) -> None:
-        """Range checks of the parameters; raise ``ValueError`` showing a bad one."""
+        super().__post_init__()
 
     def params(self) -> dict[str, Any]:
         """Field name -> value, e.g. ``{"reduction": "mean", "delta": 1.0}``."""
@@ -191,15 +169,3 @@ class Loss:
         size = int(np.prod(y.shape[:-1])) if self.per_row else y.size
         return max(size, 1)
 
-    def _fail(self, field: str, requirement: str) -> None:
-        raise ValueError(f"{self.title}: {field} must be {requirement}, "
-                         f"got {getattr(self, field)!r}")
-
-
-def _real(loss: Loss, name: str, value: object) -> float:
-    where = f"{type(loss).__name__}: {name}"
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{where} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{where} must be finite, got {value!r}")
-    return float(value)
