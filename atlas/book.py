@@ -349,5 +349,5 @@ def study_table(found: dict[str, Any]) -> HTML:
         test = f"{100 * result.test_error[-1]:.2f}" if result.test_error else "–"
         seconds = "–" if timing.median is None else f"{timing.median:.2f}"
         rows.append((optimizers.registry.get(result.optimizer).title, *cells, test, seconds))
-    return table(["optimizer", *(f"\\({lr:g}\\)" for lr in grid), "test error (%)",
+    return table(["optimizer", *(f"η = {lr:g}" for lr in grid), "test error (%)",
                   "s / epoch"], rows)
