@@ -205,7 +205,7 @@ def test_backward_matches_autograd(name, x):
     with np.errstate(over="ignore", under="ignore"):
         vjp, _ = make_vjp(reference(name, act))(x)
         expected = vjp(dy)
-    np.testing.assert_allclose(act.backward(x, act.forward(x), dy), expected,
+    np.testing.assert_allclose(act.vjp(x, act.forward(x), dy), expected,
                                rtol=1e-6, atol=1e-12)
 
 
@@ -220,7 +220,7 @@ def test_backward_matches_central_differences(name, x):
     dy = random_dy(x)
     y = act.forward(x)
     jac = central_differences(act.forward, x)
-    np.testing.assert_allclose(act.backward(x, y, dy), jac.T @ dy,
+    np.testing.assert_allclose(act.vjp(x, y, dy), jac.T @ dy,
                                rtol=1e-6, atol=fd_atol(y))
 
 
@@ -238,9 +238,9 @@ def test_non_default_parameters_match_the_reference(name, params):
     dy = random_dy(x)
     vjp, expected = make_vjp(reference(name, act))(x)
     np.testing.assert_allclose(act.forward(x), expected, rtol=1e-9, atol=1e-15)
-    np.testing.assert_allclose(act.backward(x, act.forward(x), dy), vjp(dy), rtol=1e-6,
+    np.testing.assert_allclose(act.vjp(x, act.forward(x), dy), vjp(dy), rtol=1e-6,
                                atol=1e-12)
-    np.testing.assert_allclose(act.backward(x, act.forward(x), dy),
+    np.testing.assert_allclose(act.vjp(x, act.forward(x), dy),
                                central_differences(act.forward, x).T @ dy, rtol=1e-6, atol=1e-8)
 
 
@@ -249,12 +249,12 @@ def test_derivative_is_backward_with_unit_upstream(name):
     act = activations.get(name)
     x = np.linspace(-8.0, 8.0, 321)
     np.testing.assert_array_equal(act.derivative(x),
-                                  act.backward(x, act.forward(x), np.ones_like(x)))
+                                  act.vjp(x, act.forward(x), np.ones_like(x)))
 
 
 @pytest.mark.parametrize("name", VECTOR)
 def test_vector_activations_have_no_elementwise_derivative(name):
-    with pytest.raises(TypeError, match="backward"):
+    with pytest.raises(TypeError, match="vjp"):
         activations.get(name).derivative(np.zeros(3))
 
 
@@ -266,7 +266,7 @@ def test_backward_never_modifies_its_inputs(name):
     copies = [a.copy() for a in (x, y, dy)]
     for a in (x, y, dy):
         a.setflags(write=False)
-    act.backward(x, y, dy)
+    act.vjp(x, y, dy)
     act.forward(x)
     for a, c in zip((x, y, dy), copies, strict=True):
         np.testing.assert_array_equal(a, c)
@@ -281,7 +281,7 @@ def test_finite_everywhere_without_warnings(name):
     x = np.concatenate([np.linspace(-1000.0, 1000.0, 4001), SPECIAL, [-1e300, 1e300]])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         y = act.forward(x)
-        dx = act.backward(x, y, np.ones_like(x))
+        dx = act.vjp(x, y, np.ones_like(x))
         assert np.all(np.isfinite(y)) and np.all(np.isfinite(dx))
         if act.elementwise:
             assert np.all(np.isfinite(act.derivative(x)))
@@ -338,7 +338,7 @@ def test_mish_derivative_where_the_notes_formula_overflows():
 def test_backward_is_the_jacobian_transpose_times_dy(name, x):
     act = activations.get(name)
     dy = random_dy(x)
-    np.testing.assert_allclose(act.backward(x, act.forward(x), dy), act.jacobian(x).T @ dy,
+    np.testing.assert_allclose(act.vjp(x, act.forward(x), dy), act.jacobian(x).T @ dy,
                                rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(act.jacobian(x), central_differences(act.forward, x),
                                rtol=1e-6, atol=fd_atol(act.forward(x)))
@@ -348,7 +348,7 @@ def test_softmax_backward_is_not_the_notes_elementwise_formula():
     softmax = activations.get("softmax")
     x, dy = np.array([0.5, -1.0, 2.0]), np.array([1.0, -2.0, 0.5])
     y = softmax.forward(x)
-    right = softmax.backward(x, y, dy)
+    right = softmax.vjp(x, y, dy)
     notes = y * (1.0 - y) * dy  # the course notes' (wrong) elementwise rule
     assert np.max(np.abs(right - notes)) > 0.05
     assert abs(right.sum()) < 1e-15  # softmax outputs sum to 1, so their changes sum to 0
@@ -363,8 +363,8 @@ def test_axis_parameter(name):
     along_0 = activations.get(name, axis=0)
     last = activations.get(name)
     np.testing.assert_allclose(along_0.forward(x), last.forward(x.T).T, rtol=1e-15)
-    np.testing.assert_allclose(along_0.backward(x, along_0.forward(x), dy),
-                               last.backward(x.T, last.forward(x.T), dy.T).T, rtol=1e-15)
+    np.testing.assert_allclose(along_0.vjp(x, along_0.forward(x), dy),
+                               last.vjp(x.T, last.forward(x.T), dy.T).T, rtol=1e-15)
     with pytest.raises(ValueError, match="1-D"):
         last.jacobian(x)
 
@@ -419,7 +419,7 @@ def test_matches_torch(name):
     np.testing.assert_allclose(act.forward(x), yt.detach().numpy(), rtol=1e-12, atol=1e-15)
     # torch's hardsigmoid backward multiplies by a float32 1/6 (relative error 3e-8)
     rtol = 1e-7 if name == "hardsigmoid" else 1e-10
-    np.testing.assert_allclose(act.backward(x, act.forward(x), dy), xt.grad.numpy(),
+    np.testing.assert_allclose(act.vjp(x, act.forward(x), dy), xt.grad.numpy(),
                                rtol=rtol, atol=1e-14)
 
 

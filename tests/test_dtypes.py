@@ -40,7 +40,7 @@ def test_activation_keeps_the_float_dtype(name, dtype):
     with np.errstate(divide="raise", over="raise", invalid="raise"):  # underflow is fine
         y = act.forward(x)
         dy = np.random.default_rng(0).standard_normal(x.shape).astype(dtype)
-        dx = act.backward(x, y, dy)
+        dx = act.vjp(x, y, dy)
     assert y.dtype == dtype, f"{name}.forward: {dtype.__name__} in, {y.dtype} out"
     assert dx.dtype == dtype, f"{name}.backward: {dtype.__name__} in, {dx.dtype} out"
 
@@ -54,7 +54,7 @@ def test_float32_activation_agrees_with_float64(name):
     x32, dy32 = x64.astype(np.float32), dy64.astype(np.float32)
     y32, y64 = act.forward(x32), act.forward(x64)
     _close_to_float32(y32, y64)
-    _close_to_float32(act.backward(x32, y32, dy32), act.backward(x64, y64, dy64))
+    _close_to_float32(act.vjp(x32, y32, dy32), act.vjp(x64, y64, dy64))
 
 
 def _loss_inputs(name: str, dtype) -> tuple[np.ndarray, np.ndarray]:

@@ -32,14 +32,14 @@ def test_notes_softmax_backward_is_only_the_diagonal(x, dy):
     # they agree to a few ulps of y, an absolute bound, not a relative one.
     np.testing.assert_allclose(worked.notes_softmax_backward(y, dy), np.diag(jac) * dy,
                                rtol=1e-12, atol=4 * np.finfo(float).eps * np.max(np.abs(dy)))
-    np.testing.assert_allclose(softmax.backward(x, y, dy), jac.T @ dy, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(softmax.vjp(x, y, dy), jac.T @ dy, rtol=1e-9, atol=1e-12)
 
 
 def test_notes_softmax_backward_differs_from_the_truth():
     x, dy = np.array([1.0, 2.0, 0.5]), np.array([0.3, -1.0, 2.0])
     softmax = activations.get("softmax")
     y = softmax(x)
-    assert np.max(np.abs(worked.notes_softmax_backward(y, dy) - softmax.backward(x, y, dy))) > 0.1
+    assert np.max(np.abs(worked.notes_softmax_backward(y, dy) - softmax.vjp(x, y, dy))) > 0.1
 
 
 def _mish_autograd(x):

@@ -133,7 +133,7 @@ def test_every_point_of_the_slice_matches_the_loss_formula(alpha, beta, seed):
 
 
 def test_the_slice_of_a_model_without_a_linear_first_layer_uses_the_full_forward():
-    model = nn.Sequential([nn.Activation("tanh"), *tiny_model().layers])
+    model = nn.Sequential([nn.ActivationLayer("tanh"), *tiny_model().layers])
     x, y = tiny_data()
     plane = random_plane(model.params(), np.random.default_rng(0))
     loss = loss_on_plane(model, plane, x, y, np.array([0.5]), np.array([-0.25]))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from atlas import activations
 from atlas.nn import (
-    Activation,
+    ActivationLayer,
     Dropout,
     Linear,
     gradient_check,
@@ -105,7 +105,7 @@ def test_activation_layer_backward_is_the_vjp(name):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((4, 5)) * 2
     dy = rng.standard_normal((4, 5))
-    layer = Activation(name)
+    layer = ActivationLayer(name)
     y = layer.forward(x)
     np.testing.assert_array_equal(y, activations.get(name).forward(x))
     dx = layer.backward(dy)
@@ -122,11 +122,11 @@ def test_activation_layer_backward_equals_the_activation_backward(name, dtype):
     x = (rng.standard_normal((4, 5)) * 3).astype(dtype)
     dy = rng.standard_normal((4, 5)).astype(dtype)
     x_before, dy_before = x.copy(), dy.copy()
-    layer = Activation(name)
+    layer = ActivationLayer(name)
     y = layer.forward(x)
     dx = layer.backward(dy)
     act = activations.get(name)
-    np.testing.assert_array_equal(dx, act.backward(x, act.forward(x), dy))
+    np.testing.assert_array_equal(dx, act.vjp(x, act.forward(x), dy))
     assert y.dtype == dtype and dx.dtype == dtype
     np.testing.assert_array_equal(x, x_before)
     np.testing.assert_array_equal(dy, dy_before)
@@ -281,7 +281,7 @@ def test_parse_bad_specs(spec, message):
 def test_mlp_structure():
     model = mlp("6-5-4-3", "tanh", rng=np.random.default_rng(0), dropout=0.5)
     kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == ["Linear", "Activation", "Dropout", "Linear", "Activation", "Dropout",
+    assert kinds == ["Linear", "ActivationLayer", "Dropout", "Linear", "ActivationLayer", "Dropout",
                      "Linear"]
     assert model.n_params() == 6 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3
     assert model.flat_params().shape == (model.n_params(),)

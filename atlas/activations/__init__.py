@@ -1,7 +1,7 @@
 """Activation functions: forward rules with their local derivatives, in one registry.
 
 Each activation is a frozen dataclass (its fields are its parameters) with
-``forward(x)``, ``backward(x, y, dy)`` (the vector–Jacobian product, given the
+``forward(x)``, ``vjp(x, y, dy)`` (the vector–Jacobian product, given the
 saved output ``y`` as ``autograd.Function`` does) and, when elementwise,
 ``derivative(x)``; softmax and log-softmax have ``jacobian(x)`` instead.
 They are registered from simple to complex::
@@ -9,7 +9,7 @@ They are registered from simple to complex::
     from atlas import activations
     act = activations.get("leaky_relu", negative_slope=0.1)
     y = act.forward(x)
-    dx = act.backward(x, y, dy)
+    dx = act.vjp(x, y, dy)
 
 Module map: :mod:`~atlas.activations.base` (the interface),
 :mod:`~atlas.activations.special` (stable σ, softplus, erf, erfc),

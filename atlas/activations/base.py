@@ -1,7 +1,7 @@
 """What every activation is: a forward rule and its local derivative, side by side.
 
 Modelled on PyTorch's ``autograd.Function`` and on micrograd: ``forward``
-computes :math:`y = f(x)`; ``backward`` receives the input :math:`x`, the
+computes :math:`y = f(x)`; ``vjp`` receives the input :math:`x`, the
 *saved output* :math:`y` and the upstream gradient :math:`\\bar y = \\partial L/\\partial y`
 and returns the vector–Jacobian product
 
@@ -11,7 +11,7 @@ and returns the vector–Jacobian product
 
 which for an elementwise :math:`f` is just :math:`\\bar x = f'(x) \\odot \\bar y`.
 Several derivatives are cheapest from the output (:math:`\\sigma' = y(1-y)`,
-:math:`\\tanh' = 1 - y^2`), which is why ``backward`` is handed ``y`` rather
+:math:`\\tanh' = 1 - y^2`), which is why ``vjp`` is handed ``y`` rather
 than recomputing it. Nothing is ever modified in place.
 """
 
@@ -50,8 +50,8 @@ class Activation(RegistryEntry):
     (``name``, ``title``, ``description``, ``latex``: f(x) = ...) and the ones below,
     declare parameters as ``float`` (or ``int``) fields with defaults (coerced on
     construction by :func:`atlas.registry_entry.coerce`), validate them in :meth:`check`, and
-    implement :meth:`forward` and either :meth:`local` (elementwise: the
-    derivative :math:`f'(x)` from ``x`` and the saved ``y``) or :meth:`backward`.
+    implement :meth:`forward` and either :meth:`derivative_from` (elementwise: the
+    derivative :math:`f'(x)` from ``x`` and the saved ``y``) or :meth:`vjp`.
     """
 
     derivative_latex: ClassVar[str]  # f'(x) = ... (the VJP for softmax-like ones)
@@ -72,23 +72,26 @@ class Activation(RegistryEntry):
         """:math:`y = f(x)`, a new array shaped like ``x``."""
         raise NotImplementedError
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:  # pragma: no cover
-        """Elementwise ones: the local derivative :math:`f'(x)`, given ``x`` and ``y = f(x)``."""
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """Elementwise ones: :math:`f'(x)`, given ``x`` and the saved output ``y = f(x)``.
+
+        The vector-Jacobian product :meth:`vjp` multiplies it by the upstream gradient.
+        """
         raise NotImplementedError
 
-    def backward(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
-        """:math:`\\partial L/\\partial x`, given the input, the saved output and
-        :math:`\\bar y = \\partial L/\\partial y`.
+    def vjp(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+        """The vector-Jacobian product :math:`\\partial L/\\partial x`, given the input,
+        the saved output and :math:`\\bar y = \\partial L/\\partial y`.
 
         Elementwise: :math:`f'(x) \\odot \\bar y`. No argument is modified.
         """
         x, y, dy = vjp_inputs(x, y, dy)
-        return dy * self.local(x, y)
+        return dy * self.derivative_from(x, y)
 
     def derivative(self, x: np.ndarray) -> np.ndarray:
-        """:math:`f'(x)` elementwise (for plots); equals ``backward(x, f(x), 1)``."""
+        """:math:`f'(x)` elementwise (for plots); equals ``vjp(x, f(x), 1)``."""
         x = as_float_array(x)
-        return self.local(x, self.forward(x))
+        return self.derivative_from(x, self.forward(x))
 
 
 def where_constant(condition: np.ndarray, inside: float, outside: float,

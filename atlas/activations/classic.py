@@ -31,7 +31,7 @@ class Identity(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return as_float_array(x).copy()
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.ones_like(x)
 
 
@@ -64,7 +64,7 @@ class Sigmoid(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return sigmoid(as_float_array(x))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return sigmoid_derivative(x)
 
 
@@ -92,7 +92,7 @@ class Tanh(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.tanh(as_float_array(x))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return sech2(x)  # 1 − y², without losing the digits of a y that rounds to ±1
 
 
@@ -118,7 +118,7 @@ class Softsign(Activation):
         x = as_float_array(x)
         return x / (1.0 + np.abs(x))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         r = 1.0 / (1.0 + np.abs(x))
         return r * r  # not 1/(1+|x|)**2, whose square overflows for |x| > 1e154
 
@@ -147,5 +147,5 @@ class LogSigmoid(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return -softplus(-as_float_array(x))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return sigmoid(-x)

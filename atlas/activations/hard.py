@@ -47,7 +47,7 @@ class Hardtanh(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.clip(as_float_array(x), self.min_val, self.max_val)
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return where_constant((x > self.min_val) & (x < self.max_val), 1.0, 0.0, like=x)
 
 
@@ -71,7 +71,7 @@ class Hardsigmoid(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.clip(as_float_array(x) / 6.0 + 0.5, 0.0, 1.0)
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return where_constant((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0, like=x)
 
 
@@ -101,5 +101,5 @@ class Hardswish(Activation):
         x = as_float_array(x)
         return x * np.clip(x + 3.0, 0.0, 6.0) / 6.0
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where(x < -3.0, 0.0, np.where(x <= 3.0, x / 3.0 + 0.5, 1.0))

@@ -40,7 +40,7 @@ class ReLU(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.maximum(as_float_array(x), 0.0)
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return where_constant(x > 0, 1.0, 0.0, like=x)
 
 
@@ -67,7 +67,7 @@ class LeakyReLU(Activation):
         x = as_float_array(x)
         return np.where(x > 0, x, self.negative_slope * x)
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return where_constant(x > 0, 1.0, self.negative_slope, like=x)
 
 
@@ -106,7 +106,7 @@ class ELU(Activation):
         x = as_float_array(x)
         return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0)))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where(x > 0, 1.0, self.alpha * np.exp(np.minimum(x, 0.0)))
 
 
@@ -141,7 +141,7 @@ class SELU(Activation):
         x = as_float_array(x)
         return self.scale * np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0)))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.scale * np.where(x > 0, 1.0, self.alpha * np.exp(np.minimum(x, 0.0)))
 
 
@@ -177,7 +177,7 @@ class CELU(Activation):
         x = as_float_array(x)
         return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0.0) / self.alpha))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0) / self.alpha))
 
 
@@ -202,5 +202,5 @@ class ReLU6(Activation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return np.clip(as_float_array(x), 0.0, 6.0)
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         return where_constant((x > 0) & (x < 6), 1.0, 0.0, like=x)

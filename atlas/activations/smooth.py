@@ -55,7 +55,7 @@ class Softplus(Activation):
         z = self.beta * x
         return np.where(z > self.threshold, x, softplus(z) / self.beta)
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         z = self.beta * x
         return np.where(z > self.threshold, 1.0, sigmoid(z))
 
@@ -87,7 +87,7 @@ class GELU(Activation):
         x = as_float_array(x)
         return x * (0.5 * erfc(-x / math.sqrt(2.0)))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         near = np.clip(x, -100.0, 100.0)  # φ(100) underflows to 0 already
         phi = exp_minus_square(near / math.sqrt(2.0)) / math.sqrt(2.0 * math.pi)
         return 0.5 * erfc(-x / math.sqrt(2.0)) + x * phi
@@ -127,7 +127,7 @@ class GELUTanh(Activation):
         x = as_float_array(x)
         return x * sigmoid(2.0 * self._u(x))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         u = self._u(x)
         du = self.k * (1.0 + 3.0 * self.c * np.clip(x, -1e4, 1e4) ** 2)
         return sigmoid(2.0 * u) + 0.5 * x * sech2(u) * du  # d σ(2u)/du = ½ sech² u
@@ -158,7 +158,7 @@ class SiLU(Activation):
         x = as_float_array(x)
         return x * sigmoid(self.beta * x)
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         z = self.beta * x
         s = sigmoid(z)
         return s + z * s * sigmoid(-z)  # 1 − σ(z) taken as σ(−z), exact in the tail
@@ -196,6 +196,6 @@ class Mish(Activation):
         x = as_float_array(x)
         return x * np.tanh(softplus(x))
 
-    def local(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def derivative_from(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         s = softplus(x)
         return np.tanh(s) + x * sigmoid(x) * sech2(s)

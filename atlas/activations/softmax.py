@@ -131,7 +131,7 @@ class _VectorActivation(Activation):
     axis: int = -1
 
     def derivative(self, x: Any) -> np.ndarray:
-        raise TypeError(f"{self.title} is not elementwise: it has no f'(x). Use backward(x, y, dy)"
+        raise TypeError(f"{self.title} is not elementwise: it has no f'(x). Use vjp(x, y, dy)"
                         " for the vector-Jacobian product, or jacobian(x) for a 1-D x.")
 
     def _vector(self, x: Any) -> np.ndarray:
@@ -145,7 +145,7 @@ class _VectorActivation(Activation):
 class Softmax(_VectorActivation):
     """:math:`y_i = e^{x_i}/\\sum_j e^{x_j}` along ``axis``: scores to a probability vector.
 
-    Backward is the Jacobian-vector product
+    Its vjp is the vector-Jacobian product
     :math:`y \\odot (\\bar y - \\langle \\bar y, y\\rangle)`,
     NOT the elementwise :math:`y(1-y)\\bar y` of the course notes (that is only the
     Jacobian's diagonal).
@@ -170,7 +170,7 @@ class Softmax(_VectorActivation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return softmax(x, self.axis)
 
-    def backward(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    def vjp(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
         """:math:`\\bar x = y \\odot (\\bar y - \\sum_j \\bar y_j y_j)` along ``axis``."""
         x, y, dy = vjp_inputs(x, y, dy)
         return y * (dy - np.sum(dy * y, axis=self.axis, keepdims=True))
@@ -187,7 +187,7 @@ class LogSoftmax(_VectorActivation):
 
     ``np.log(softmax(x))`` gives ``-inf`` once a probability underflows
     (e.g. ``x = [1000, 0]``); the log-sum-exp form gives ``[0, -1000]`` exactly.
-    Backward: :math:`\\bar x = \\bar y - \\operatorname{softmax}(x) \\sum_j \\bar y_j`,
+    VJP: :math:`\\bar x = \\bar y - \\operatorname{softmax}(x) \\sum_j \\bar y_j`,
     with softmax :math:`= e^{y}` from the saved output.
     """
 
@@ -209,7 +209,7 @@ class LogSoftmax(_VectorActivation):
     def forward(self, x: np.ndarray) -> np.ndarray:
         return log_softmax(x, self.axis)
 
-    def backward(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    def vjp(self, x: np.ndarray, y: np.ndarray, dy: np.ndarray) -> np.ndarray:
         """:math:`\\bar x = \\bar y - e^{y} \\sum_j \\bar y_j` along ``axis``."""
         x, y, dy = vjp_inputs(x, y, dy)
         return dy - np.exp(y) * np.sum(dy, axis=self.axis, keepdims=True)

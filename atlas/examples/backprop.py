@@ -222,7 +222,7 @@ def backward(params: Params, saved: Forward) -> Backward:
     eps = saved.y_hat - saved.t  # (1) ∂L/∂ŷ
     dq, dc = eps * saved.h, eps  # (2) ∂L/∂q, ∂L/∂c
     dh = eps * params.q  # (3) ∂L/∂h
-    hidden_error = SIGMOID.backward(saved.a, saved.h, dh)  # (4) ε q ⊙ σ'(a)
+    hidden_error = SIGMOID.vjp(saved.a, saved.h, dh)  # (4) ε q ⊙ σ'(a)
     return Backward(output_error=eps, hidden_error=hidden_error,
                     W=np.outer(hidden_error, saved.x), b=hidden_error, q=dq, c=dc, h=dh)
 

@@ -63,7 +63,7 @@ def loss_and_grads(params: dict[str, np.ndarray], x: np.ndarray,
     sigmoid, mse = activations.get("sigmoid"), losses.get("mse")
     a, h, y = _forward(params, x)
     dy = mse.backward(y, t)[:, None]  # (n, 1)
-    da = sigmoid.backward(a, h, dy @ params["W2"].T)  # (n, H)
+    da = sigmoid.vjp(a, h, dy @ params["W2"].T)  # (n, H)
     grads = {"W1": x[None, :] @ da, "b1": da.sum(0), "W2": h.T @ dy, "b2": dy.sum(0)}
     return float(mse.forward(y, t)), grads
 

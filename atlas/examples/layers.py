@@ -9,7 +9,7 @@ Logistic regression is the smallest network for it,
 .. math:: z = x W + b, \qquad p = \sigma(z), \qquad
           L = -\frac1N \sum_n \big(t_n \log p_n + (1 - t_n) \log(1 - p_n)\big),
 
-an :class:`atlas.nn.Linear` layer (2 → 1), a sigmoid :class:`atlas.nn.Activation` and
+an :class:`atlas.nn.Linear` layer (2 → 1), a sigmoid :class:`atlas.nn.ActivationLayer` and
 the ``bce`` loss of :mod:`atlas.losses`, trained by any optimizer of
 :mod:`atlas.optimizers`. Backward is the three local rules in reverse order; together
 they give :math:`\partial L/\partial z_n = (p_n - t_n)/N`.
@@ -92,7 +92,7 @@ class LogisticRegression:
 
     def __init__(self, rng: np.random.Generator, n_in: int = 2) -> None:
         self.linear = nn.Linear(n_in, 1, rng=rng, init="xavier", dtype=np.float64)
-        self.sigmoid = nn.Activation("sigmoid")
+        self.sigmoid = nn.ActivationLayer("sigmoid")
         self.bce = losses.get("bce")
 
     def probability(self, x: np.ndarray) -> np.ndarray:
@@ -232,10 +232,10 @@ def compare(z: Sequence[float], target: int) -> Comparison:
     t = np.array([target])
     softmax, cross_entropy = activations.get("softmax"), losses.get("cross_entropy")
     p = softmax.forward(z_row)
-    grad_sf = softmax.backward(z_row, p, cross_entropy.backward(p, t))
+    grad_sf = softmax.vjp(z_row, p, cross_entropy.backward(p, t))
     log_softmax, nll = activations.get("log_softmax"), losses.get("nll")
     log_p = log_softmax.forward(z_row)
-    grad_lf = log_softmax.backward(z_row, log_p, nll.backward(log_p, t))
+    grad_lf = log_softmax.vjp(z_row, log_p, nll.backward(log_p, t))
     loss_ref, grad_ref = reference(z_row[0], target)
     return Comparison(z=z_row[0], target=target, probabilities=p[0],
                       loss_softmax_first=float(cross_entropy.forward(p, t)),

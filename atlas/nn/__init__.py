@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from atlas.nn import metrics, schedules
 from atlas.nn.gradcheck import GradientCheck, gradient_check, numerical_gradient, relative_error
-from atlas.nn.layers import Activation, Dropout, Layer, Linear
+from atlas.nn.layers import ActivationLayer, Dropout, Layer, Linear
 from atlas.nn.model import Sequential, mlp, parse_spec, spec_string
 from atlas.nn.results import RunWriter, SavedRun, load_run, run_name, save_run
 from atlas.nn.train import TrainConfig, TrainResult, as_features, evaluate, train
 
 __all__ = [
-    "Activation",
+    "ActivationLayer",
     "Dropout",
     "GradientCheck",
     "Layer",

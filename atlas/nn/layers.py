@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from atlas import activations
-from atlas.activations.base import Activation as ActivationBase
+from atlas.activations.base import Activation
 
 INITS = ("he", "xavier")
 
@@ -146,14 +146,14 @@ class Linear:
         return f"Linear({self.n_in}, {self.n_out}, init={self.init!r}, dtype={self.dtype.name})"
 
 
-class Activation:
+class ActivationLayer:
     """Any activation of :mod:`atlas.activations` as a layer (one generic adapter).
 
     As ``autograd.Function`` does, forward saves its input ``x`` and output
     ``y``; backward is the activation's own vector-Jacobian product. For an
     elementwise activation that is :math:`f'(x) \\odot \\bar y` with the
-    activation's ``local`` derivative, called directly: ``x`` and ``y`` were
-    made by this layer, so ``activation.backward``'s re-validation of them is
+    activation's ``derivative_from``, called directly: ``x`` and ``y`` were
+    made by this layer, so ``activation.vjp``'s re-validation of them is
     skipped. Activations keep the dtype of ``x``, so a float32 network stays
     float32 throughout.
     """
@@ -163,10 +163,10 @@ class Activation:
     def __init__(self, name: str, **params: Any) -> None:
         self.name = name
         self.activation = activations.get(name, **params)
-        # f'(x) from (x, y) when backward is the generic elementwise f'(x) * dy, else None
+        # f'(x) from (x, y) when vjp is the generic elementwise f'(x) * dy, else None
         act_type = type(self.activation)
-        generic = self.activation.elementwise and act_type.backward is ActivationBase.backward
-        self._local = self.activation.local if generic else None
+        generic = self.activation.elementwise and act_type.vjp is Activation.vjp
+        self._derivative_from = self.activation.derivative_from if generic else None
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
 
@@ -179,12 +179,12 @@ class Activation:
 
     def backward(self, dy: np.ndarray, *, input_grad: bool = True) -> np.ndarray | None:
         if self._x is None or self._y is None:
-            raise RuntimeError(f"Activation({self.name!r}).backward called before forward")
+            raise RuntimeError(f"ActivationLayer({self.name!r}).backward called before forward")
         if not input_grad:
             return None
-        if self._local is not None:
-            return dy * self._local(self._x, self._y)
-        return self.activation.backward(self._x, self._y, dy)
+        if self._derivative_from is not None:
+            return dy * self._derivative_from(self._x, self._y)
+        return self.activation.vjp(self._x, self._y, dy)
 
     def params(self) -> dict[str, np.ndarray]:
         return {}
@@ -193,10 +193,10 @@ class Activation:
         return {}
 
     def set_param(self, name: str, value: np.ndarray) -> None:
-        raise KeyError(f"Activation({self.name!r}) has no parameter {name!r}")
+        raise KeyError(f"ActivationLayer({self.name!r}) has no parameter {name!r}")
 
     def __repr__(self) -> str:
-        return f"Activation({self.name!r})"
+        return f"ActivationLayer({self.name!r})"
 
 
 class Dropout:

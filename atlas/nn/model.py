@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from atlas import activations, losses
-from atlas.nn.layers import Activation, Dropout, Layer, Linear, check_dtype
+from atlas.nn.layers import ActivationLayer, Dropout, Layer, Linear, check_dtype
 
 #: Activations for which the builder's ``init="auto"`` picks Xavier (saturating or linear
 #: units); every other activation gets He initialisation.
@@ -202,7 +202,7 @@ def mlp(
             Linear(n_in, n_out, rng=rng, init="xavier" if last else init, dtype=dtype)
         )
         if not last:
-            layers.append(Activation(activation))
+            layers.append(ActivationLayer(activation))
             if dropout > 0:
                 layers.append(Dropout(dropout_layer.p))
     return Sequential(layers, loss=loss)

@@ -1,7 +1,7 @@
 """Activations and losses drawn with their derivatives, from the registries' own code.
 
 Every curve is computed by :mod:`atlas.activations` / :mod:`atlas.losses`
-(``forward``, ``derivative``, ``backward``, ``jacobian``): nothing is
+(``forward``, ``derivative``, ``vjp``, ``jacobian``; ``backward``): nothing is
 re-derived here. Compared with the course notes' ``plotActGraph`` and
 ``plotErrGraph``, each activation is drawn with its derivative on the same
 axes, and each classification loss against the *prediction*, once for the
