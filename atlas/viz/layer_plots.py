@@ -97,8 +97,10 @@ def gradient_check_figure(check: Any, *, dpi: float = 200) -> Figure:
         h_best, error_best = check.best
         ax.loglog([h_best], [error_best], "o", ms=10, mfc="none", mec=CYCLE[3], mew=1.8)
         ax.annotate(f"best: $h = {_power(h_best)}$", (h_best, error_best),
-                    xytext=(0.0, 12.0), textcoords="offset points", ha="center",
-                    fontsize=SMALL + 0.5, color=CYCLE[3])
+                    xytext=(0.0, 70.0), textcoords="offset points", ha="center",
+                    fontsize=SMALL + 0.5, color=CYCLE[3],
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
+                    arrowprops={"arrowstyle": "-", "color": CYCLE[3], "lw": 1.0})
         ax.text(0.03, 0.06, "rounding error\ngrows like $1/h$", transform=ax.transAxes,
                 fontsize=SMALL + 0.5, color="0.3")
         ax.text(0.97, 0.06, "truncation error\ngrows like $h^2$", transform=ax.transAxes,
