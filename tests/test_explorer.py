@@ -794,6 +794,51 @@ def test_permalink_restores_the_exact_configuration(browser, server: str):
     assert not tab.problems and not again.problems, tab.problems + again.problems
 
 
+def test_every_optimizer_gets_its_sliders(browser, server: str):
+    """Each optimizer's panel has its learning rate (a log scale, starting at the protocol's
+    rate) and a slider for each of its betas, its momentum and its epsilon (the second of
+    Adafactor's pair), each showing its default; and the page draws all of them, six at a
+    time (the schedule-free ones with their average x). A screenshot of six newer ones."""
+    table = json.loads((SITE / "_generated" / "explorer" / explorer.DATA_FILE).read_text())
+    names = optimizers.names()
+    problems = []
+    for first in range(0, len(names), 6):
+        group = names[first:first + 6]
+        context, tab = _open(browser, f"{server}/{PAGE}#s=rosenbrock&x=-1.2&y=1&k=100&o="
+                                      + ",".join(group))
+        for name in group:
+            defaults = _hyperparameters(name)
+            betas = defaults.get("betas", ())
+            expected = [("lr", None)] + [("betas", i) for i in range(len(betas))]
+            expected += [(key, None) for key in ("momentum",) if key in defaults]
+            if isinstance(defaults.get("eps"), float):
+                expected.append(("eps", None))
+            elif "eps" in defaults:
+                expected.append(("eps", 1))
+            for key, index in expected:
+                slider_id = f"ax-{name}-{key}{'' if index is None else index}"
+                slider = tab.locator(f"#{slider_id}")
+                if slider.count() != 1:
+                    problems.append(f"{name}: no slider for {key} {index}")
+                    continue
+                value = defaults[key] if index is None else defaults[key][index]
+                if key == "lr":
+                    value = table["rates"]["rosenbrock"][name]["lr"]
+                    position = float(slider.input_value())
+                    if abs(position - math.log10(value)) > float(slider.get_attribute("step")):
+                        problems.append(f"{name}: lr slider at 10^{position}, lr {value}")
+                shown = tab.locator(f"output[for={slider_id}]").inner_text()
+                if float(shown) != pytest.approx(value, rel=5e-3):
+                    problems.append(f"{name}: {key} {index} shows {shown}, not {value}")
+        assert tab.locator(".ax-readout tbody tr").count() == len(group)
+        if first == 18:  # schedule_free_adamw, rprop, lion, lamb, adafactor, prodigy
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            tab.locator("#atlas-explorer").screenshot(path=str(SCREENSHOTS / "explorer_newer.png"))
+        context.close()
+        problems += tab.problems
+    assert not problems, problems
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_screenshots_and_no_sideways_scrolling(browser, server: str, width: int):
     context, tab = _open(browser, f"{server}/{PAGE}", width=width)

@@ -22,8 +22,27 @@
   var surfaceByName = {}, optimizerByName = {};
   DATA.surfaces.forEach(function (s) { surfaceByName[s.name] = s; });
   DATA.optimizers.forEach(function (o) {
-    if (api.optimizers.indexOf(o.name) >= 0) optimizerByName[o.name] = o; // rules we have
+    if (api.optimizers.indexOf(o.name) < 0) return; // rules we have
+    Object.keys(o.defaults).forEach(function (key) { o.defaults[key] = fromJson(o.defaults[key]); });
+    optimizerByName[o.name] = o;
   });
+
+  // data.json writes an infinite hyperparameter as "Infinity" (JSON has none): back to a number.
+  function fromJson(v) {
+    if (Array.isArray(v)) return v.map(fromJson);
+    return v === "Infinity" || v === "-Infinity" ? Number(v) : v;
+  }
+  // A copy of hyperparameters (JSON would turn Infinity into null).
+  function copy(h) {
+    var out = {};
+    Object.keys(h).forEach(function (key) { out[key] = Array.isArray(h[key]) ? h[key].slice() : h[key]; });
+    return out;
+  }
+  // A permalink's value: a number, or null, true, false.
+  function parseValue(text) {
+    return {"null": null, "true": true, "false": false}.hasOwnProperty(text) ? {"null": null, "true": true, "false": false}[text]
+      : Number(text);
+  }
 
   // --- sliders: which hyperparameters get one, and on what scale ----------------------
   // Each maps a hyperparameter value to the slider's position and back.
@@ -33,15 +52,44 @@
     from: function (s) { return 1 - Math.pow(10, s); },
   };
   var LINEAR = {to: function (v) { return v; }, from: function (s) { return s; }};
-  var SLIDERS = [ // [key, index in a pair or null, label, scale, min, max, step]
+  var SLIDERS = [ // [key, index in a tuple or null, label, scale, min, max, step]
     ["lr", null, "learning rate γ", LOG, -5, 1.5, 0.05],
     ["betas", 0, "β₁", LINEAR, 0, 0.99, 0.01],
     ["betas", 1, "β₂", ONE_MINUS_LOG, -4, -0.3, 0.05],
+    ["betas", 2, "β₃", ONE_MINUS_LOG, -5, -0.3, 0.05],
     ["momentum", null, "momentum μ", LINEAR, 0, 0.99, 0.01],
     ["alpha", null, "α (decay)", ONE_MINUS_LOG, -4, -0.3, 0.05],
     ["rho", null, "ρ (decay)", ONE_MINUS_LOG, -4, -0.3, 0.05],
-    ["eps", null, "ε", LOG, -12, 0, 0.5],
+    ["eps", null, "ε", LOG, -18, 0, 0.5],
   ];
+  // An optimizer's own sliders: where its hyperparameter of a shared name means something
+  // else (ASGD's α is a power, AdEMAMix's a weight), or has no shared name. Each takes the
+  // place of the shared slider of its key and index; the others come after the shared ones.
+  var OWN_SLIDERS = {
+    asgd: [["lambd", null, "decay λ", LOG, -6, 0, 0.1], ["alpha", null, "power α", LINEAR, 0, 1.5, 0.05]],
+    schedule_free_sgd: [["momentum", null, "interpolation β", LINEAR, 0.01, 0.99, 0.01]],
+    schedule_free_adamw: [["betas", 0, "interpolation β₁", LINEAR, 0.01, 0.99, 0.01]],
+    yogi: [["initial_accumulator", null, "v₀", LOG, -10, 0, 0.5]],
+    ademamix: [["alpha", null, "slow weight α", LINEAR, 0, 10, 0.1]],
+    adafactor: [["beta2_decay", null, "decay exponent", LINEAR, -1, 0, 0.05], ["eps", 1, "ε₂", LOG, -8, 0, 0.5],
+                ["d", null, "clip d", LINEAR, 1, 10, 0.1]],
+    prodigy: [["d0", null, "d₀", LOG, -10, 0, 0.5], ["d_coef", null, "d coefficient", LOG, -2, 1, 0.05]],
+    muon: [["ns_steps", null, "Newton–Schulz steps", LINEAR, 0, 10, 1]],
+    lbfgs: [["history_size", null, "history m", LINEAR, 1, 100, 1]],
+  };
+  function sliders(o) { // the sliders of an optimizer with hyperparameters o.h
+    var own = (OWN_SLIDERS[o.name] || []).filter(function (d) { return d[0] in o.h; });
+    var same = function (a, b) { return a[0] === b[0] && a[1] === b[1]; };
+    var shared = [];
+    SLIDERS.forEach(function (d) {
+      var key = d[0], index = d[1];
+      var mine = own.filter(function (e) { return same(e, d); })[0];
+      if (mine) { shared.push(mine); return; }
+      if (!(key in o.h) || Array.isArray(o.h[key]) !== (index !== null)) return;
+      if (index === null || index < o.h[key].length) shared.push(d);
+    });
+    return shared.concat(own.filter(function (e) { return shared.indexOf(e) < 0; }));
+  }
 
   // --- the configuration and its permalink ---------------------------------------------
   var config = null; // {surface, start: [x, y], k, optimizers: [{name, h: {...}}]}
@@ -51,7 +99,7 @@
     return pair ? pair.lr : optimizerByName[name].defaults.lr;
   }
   function freshOptimizer(surface, name) {
-    var h = JSON.parse(JSON.stringify(optimizerByName[name].defaults));
+    var h = copy(optimizerByName[name].defaults);
     h.lr = chosenRate(surface, name);
     return {name: name, h: h};
   }
@@ -64,8 +112,8 @@
 
   function encode(c) {
     var opts = c.optimizers.map(function (o) {
-      var keys = ["lr"].concat(SLIDERS.map(function (d) { return d[0]; })
-                               .filter(function (key, i, all) { return all.indexOf(key) === i && key !== "lr" && key in o.h; }));
+      var keys = ["lr"].concat(sliders(o).map(function (d) { return d[0]; })
+                               .filter(function (key, i, all) { return all.indexOf(key) === i && key !== "lr"; }));
       return [o.name].concat(keys.map(function (key) {
         var v = o.h[key];
         return key + "=" + (Array.isArray(v) ? v.map(String).join("/") : String(v));
@@ -94,8 +142,8 @@
       parts.slice(1).forEach(function (kv) {
         var at = kv.indexOf("="), key = kv.slice(0, at), text = kv.slice(at + 1);
         if (!(key in o.h)) return;
-        var value = text.indexOf("/") >= 0 ? text.split("/").map(Number) : Number(text);
-        var candidate = JSON.parse(JSON.stringify(o.h));
+        var value = text.indexOf("/") >= 0 ? text.split("/").map(parseValue) : parseValue(text);
+        var candidate = copy(o.h);
         candidate[key] = value;
         try { api.hyperparameters(name, candidate); o.h = candidate; } catch (e) { /* keep */ }
       });
@@ -176,7 +224,8 @@
       el("label", {"class": "ax-toggle", "for": "ax-internals"}, [ui.internals, document.createTextNode(" Show internals")]),
       ui.permalink]);
     var hint = el("p", {"class": "ax-hint", text: "Click the plot (or focus it and use the arrow keys) to set the start; " +
-                        "space plays or pauses, Home restores the surface's start."});
+                        "space plays or pauses, Home restores the surface's start. A schedule-free optimizer's " +
+                        "path is where it takes gradients; its average, where it is evaluated, is dashed."});
     root.textContent = "";
     root.appendChild(top);
     root.appendChild(ui.description);
@@ -227,24 +276,28 @@
       var panel = el("fieldset", {"class": "ax-panel", style: "border-left-color:" + meta.color}, [
         el("legend", {}, [el("span", {"class": "ax-swatch", style: "background:" + meta.color}),
                           document.createTextNode(meta.title)])]);
-      SLIDERS.forEach(function (d) {
+      sliders(o).forEach(function (d) {
         var key = d[0], index = d[1];
-        if (!(key in o.h) || (index !== null && !Array.isArray(o.h[key]))) return;
         var id = "ax-" + o.name + "-" + key + (index === null ? "" : index);
         var get = function () { return index === null ? o.h[key] : o.h[key][index]; };
-        var scale = d[3];
-        var input = el("input", {type: "range", id: id, min: String(d[4]), max: String(d[5]), step: String(d[6])});
+        var scale = d[3], step = d[6], low = d[4], high = d[5], at = scale.to(get());
+        if (Number.isFinite(at)) { // the slider reaches the value it starts at, in whole steps
+          if (at < low) low -= Math.ceil((low - at) / step) * step;
+          if (at > high) high += Math.ceil((at - high) / step) * step;
+        }
+        var input = el("input", {type: "range", id: id, min: String(Number(low.toPrecision(12))),
+                                 max: String(Number(high.toPrecision(12))), step: String(step)});
         var shown = el("output", {"for": id});
         var sync = function () {
           var position = scale.to(get());
-          input.value = String(Number.isFinite(position) ? position : d[4]);
+          input.value = String(Number.isFinite(position) ? position : low);
           shown.textContent = format(get());
           input.setAttribute("aria-valuetext", shown.textContent);
         };
         sync();
         input.addEventListener("input", function () {
           var value = scale.from(Number(input.value));
-          var h = JSON.parse(JSON.stringify(o.h));
+          var h = copy(o.h);
           if (index === null) h[key] = value; else h[key][index] = value;
           try { api.hyperparameters(o.name, h); } catch (e) { sync(); return; } // out of range: keep
           o.h = h;
@@ -508,6 +561,15 @@
     var last = Math.min(config.k, run.xy.length - 1);
     ctx.lineJoin = "round";
     ctx.lineCap = "round";
+    if (run.averaged) { // the average x of a schedule-free run: thin and dashed, under its path
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 1.2;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      for (var j = 0; j <= last; j++) ctx.lineTo(X(run.averaged[j][0]), Y(run.averaged[j][1]));
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
     [["#ffffff", 4], [color, 2]].forEach(function (pen) { // a white halo under each path
       ctx.strokeStyle = pen[0];
       ctx.lineWidth = pen[1];
