@@ -21,7 +21,10 @@ The study behind the book's answer, one optimizer at a time (:func:`study`):
 
 Wall time per epoch is measured too, but it depends on the machine and its
 load, so it is kept apart (:class:`Timing`, its own file): the results
-(:class:`Result`) are the same bytes on every run, the timing is not.
+(:class:`Result`) are the same bytes on every run with the same BLAS thread
+count, the timing is not. (``atlas render``'s workers use one BLAS thread each;
+more threads sum the matrix products in another order, which moves the last
+digits, and a chaotic run such as L-BFGS's on minibatches further.)
 :func:`build` writes both atomically, one optimizer per call, so a render
 can train the optimizers in parallel.
 """
