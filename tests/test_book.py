@@ -188,6 +188,15 @@ def test_the_boxes_show_no_formula_as_plain_text(registry):
             assert not FORMULA_MARKS.search(words), (name, point)
 
 
+def test_the_rules_the_pages_show_have_words_only_descriptions():
+    shown = {name for page in PAGES for name in re.findall(r'book\.rule\("(\w+)"\)',
+                                                           page.read_text())}
+    assert {"adam", "nadam", "adamax"} <= shown
+    for name in shown:
+        description = optimizers.registry.get(name).description
+        assert not FORMULA_MARKS.search(description), (name, description)
+
+
 def test_overviews_list_every_entry():
     assert book.activation_overview().data.count("<tr>") == len(activations.names()) + 1
     kinds = {losses.get(name).kind for name in losses.names()}

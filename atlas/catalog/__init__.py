@@ -15,7 +15,8 @@ source of its module, so a topic's entries share what they import):
 * :mod:`~atlas.catalog.activations`, :mod:`~atlas.catalog.losses`: a figure per function;
 * :mod:`~atlas.catalog.examples`, :mod:`~atlas.catalog.graphs`: figures of worked examples;
 * :mod:`~atlas.catalog.explorer`: the in-browser explorer's data;
-* :mod:`~atlas.catalog.mnist`: the MNIST runs and the figures drawn from them.
+* :mod:`~atlas.catalog.mnist`: the MNIST runs and the figures drawn from them;
+* :mod:`~atlas.catalog.pages`: the figures of Learning and Layers, and the MNIST table.
 
 ::
 
@@ -53,11 +54,12 @@ def entries(quick: bool = False) -> tuple[Entry, ...]:
         losses,
         mnist,
         optimizers,
+        pages,
         races,
     )
 
     every = tuple(entry for topic in (races, optimizers, activations, examples, losses, graphs,
-                                      explorer, mnist)
+                                      explorer, mnist, pages)
                   for entry in topic.entries(quick))  # fmt: skip
     known: set[str] = set()
     for entry in every:

@@ -73,7 +73,7 @@ class Yogi(Optimizer):
 
     name: ClassVar[str] = "yogi"
     title: ClassVar[str] = "Yogi"
-    description: ClassVar[str] = "Adam whose second moment moves additively towards g^2"
+    description: ClassVar[str] = "Adam whose second moment moves additively to the squared gradient"
     latex: ClassVar[str] = r"""
 &\textbf{input}: \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \epsilon,
   \ v_0 \text{ (initial accumulator)},\ \lambda \text{ (weight decay)},

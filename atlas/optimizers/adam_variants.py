@@ -34,7 +34,7 @@ class Adamax(Optimizer):
 
     name: ClassVar[str] = "adamax"
     title: ClassVar[str] = "Adamax"
-    description: ClassVar[str] = "Adam with an infinity norm (decaying max of |g|) as denominator"
+    description: ClassVar[str] = "Adam dividing by a decaying maximum of the gradient's size"
     latex: ClassVar[str] = r"""
 &\textbf{input}: \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \epsilon,
   \ \lambda \text{ (weight decay)} \\

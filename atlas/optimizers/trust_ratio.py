@@ -59,7 +59,7 @@ class Lamb(Optimizer):
 
     name: ClassVar[str] = "lamb"
     title: ClassVar[str] = "LAMB"
-    description: ClassVar[str] = "Adam's step scaled per tensor by the trust ratio |theta| / |step|"
+    description: ClassVar[str] = "Adam's step scaled per tensor by its weight-to-step norm ratio"
     latex: ClassVar[str] = r"""
 &\textbf{input}: \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},\ \epsilon,
   \ \lambda \text{ (weight decay)},\ \textit{weight\_decouple},\ \textit{fixed\_decay},
