@@ -91,7 +91,7 @@ class FrameWriter:
         self.tmp.unlink(missing_ok=True)
 
 
-class _Abort(Exception):
+class _AbortError(Exception):
     """Thrown into imageio-ffmpeg's generator: it closes ffmpeg's input and waits for it.
 
     An ``Exception``, not a ``BaseException``: for those imageio-ffmpeg kills ffmpeg
@@ -134,8 +134,8 @@ class Mp4Writer(FrameWriter):
             raise OSError(f"ffmpeg did not write {self.tmp}")
 
     def abort(self) -> None:
-        with contextlib.suppress(_Abort, StopIteration, OSError):
-            self._frames.throw(_Abort())  # imageio-ffmpeg ends and reaps the process
+        with contextlib.suppress(_AbortError, StopIteration, OSError):
+            self._frames.throw(_AbortError())  # imageio-ffmpeg ends and reaps the process
         super().abort()
 
 
