@@ -18,8 +18,9 @@
 // here for exactly that case, [x, y] being the matrix's one row.
 //
 // `parts`, when given, is filled with the explorer's view of the step: `momentum`, the
-// part of the step carried over from the momentum buffer of the previous steps (the
-// arrow the page draws), or null for optimizers without momentum.
+// part of the step carried over from the momentum buffers of the previous steps (the
+// arrow the page draws), or null where no part of the step is theirs: no momentum, or a
+// step that is its sign (Lion) or its normalised direction (Muon).
 //
 // tests/test_explorer.py compares every rule with atlas.trajectory, and fails when an
 // atlas optimizer is missing here: a new optimizer in atlas needs its entry below.
@@ -31,7 +32,7 @@
     return [f(a[0], b && b[0], c && c[0]), f(a[1], b && b[1], c && c[1])];
   }
   var zeros = function () { return [0, 0]; };
-  // β^t correctly rounded, as Python's beta**t (Math.pow is not, in 10 % of cases; surfaces.js)
+  // β^t correctly rounded, as Python's beta**t (older engines' Math.pow is not; surfaces.js)
   var power = function (base, n) { return root.atlasExplorer.exact.power(base, n); };
   var scale = function (k, a) { return [k * a[0], k * a[1]]; };
 
