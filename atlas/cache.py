@@ -1,12 +1,12 @@
-"""What atlas's caches are built from: source digests and atomic files.
+"""Atomic files, the temporary names atlas gives them, and a digest of source code.
 
-Two caches decide whether work can be skipped: ``atlas render``'s manifest
-(one content hash per figure) and the learning-rate protocol's results on
-disk (one file per surface). Both key their entries by the *source code* of
-the atlas modules that determine the result, so editing a formula, an
-optimizer or the protocol invalidates exactly what it should, and both write
-their files atomically, so a reader sees the old version or the new one,
-never half a file.
+Whether ``atlas render`` can skip an entry is decided by its content key
+(:mod:`atlas.keys`: the source of every module its build imports) and its
+manifest record (:mod:`atlas.manifest`); every file it writes goes through
+:func:`write_atomic`, so a reader sees the old version or the new one, never
+half a file. :func:`source_digest` digests a whole package's source (the book
+build uses it for ``atlas``: its notebooks' outputs are kept only while the
+package is unchanged).
 
 Every temporary file atlas writes is named by :func:`temporary_path`:
 ``.<name>.atlas-tmp-<pid>-<random><suffix>``, hidden, distinctive, and naming

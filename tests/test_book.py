@@ -133,7 +133,7 @@ def test_matrix_and_source():
         r"\begin{pmatrix}1.0000 & -0.5000 \\ 0.2500 & 2.0000\end{pmatrix}")
     assert book.matrix(np.array([0.5, 1.0]), 1) == r"\begin{pmatrix}0.5 & 1.0\end{pmatrix}"
     assert book.source(book.fixed).data.startswith("```python\ndef fixed(")
-    shown = book.source(book.Markdown.__init__, width=200).data  # a method: dedented
+    shown = book.source(book.format.Markdown.__init__, width=200).data  # a method: dedented
     assert shown.startswith("```python\ndef __init__(")
     with pytest.raises(ValueError, match=r"line \d+ is \d+ columns wide, more than the 20"):
         book.source(book.fixed, width=20)

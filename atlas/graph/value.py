@@ -9,8 +9,7 @@ floats returning both, micrograd-style. :func:`backward` then applies the chain 
 .. math:: \frac{\partial L}{\partial v} = \sum_{c \,\in\, \text{children}(v)}
           \frac{\partial L}{\partial c}\,\frac{\partial c}{\partial v}
 
-in reverse topological order, so every child's gradient is final before it is passed on.
-"""
+in reverse topological order, so every child's gradient is final before it is passed on."""
 
 from __future__ import annotations
 
@@ -32,10 +31,9 @@ def fmt(number: float) -> str:
 class Value:
     """One scalar of a computation graph: its value, how it was made and its gradient.
 
-    ``op`` is the symbol drawn for the operation ("+", "σ", ... ; "" for an input),
-    ``form`` writes the operation with ``{}`` for its parents (e.g. ``"σ({})"``).
-    ``grad`` holds :math:`\\partial L/\\partial\\,\\text{self}` after :func:`backward`.
-    """
+    ``op`` is the operation's symbol ("+", "σ", ...; "" for an input), ``form`` writes it with
+    ``{}`` for its parents (``"σ({})"``); ``grad`` is :math:`\\partial L/\\partial\\,\\text{self}`
+    after :func:`backward`."""
 
     __slots__ = ("data", "form", "grad", "label", "local_grads", "op", "parents")
 

@@ -1,0 +1,93 @@
+"""What the book's pages show, built from atlas: tables, rule boxes and numbers.
+
+Every page of the Jupyter Book (``book/*.md``) computes with atlas and displays
+with this module, so that no page defines a function of its own and every page
+formats alike: an HTML :func:`table` (floats to six significant digits), a
+:func:`markdown_table`, numbers with a true minus sign (:func:`fixed`,
+:func:`significant`), and the boxes that present a registry entry (:func:`rule`
+for an optimizer, :func:`activation`, :func:`loss`), which return their parts
+for ``display(*parts)``. Figures are not made here: a page embeds catalog
+figures with the ``atlas-figure`` directive (:mod:`atlas.sphinxext`).
+
+Three modules, one import: :mod:`atlas.book.format` (numbers and tables),
+:mod:`atlas.book.entries` (the registry entries' boxes) and
+:mod:`atlas.book.chapters` (tables of single chapters); ``from atlas import book``
+gives them all.
+
+Everything returns IPython display objects, so this module needs IPython (a
+dependency of Jupyter Book); the rest of atlas does not import it.
+"""
+
+from __future__ import annotations
+
+from atlas.book.chapters import (
+    gradient_table,
+    graph_nodes,
+    graph_steps,
+    learning_rate_table,
+    study_table,
+    winner_table,
+    xor_table,
+)
+from atlas.book.entries import (
+    FORMULA_WIDTH,
+    SHY,
+    activation,
+    activation_overview,
+    loss,
+    loss_overview,
+    mathjax,
+    rule,
+    wrap_rows,
+)
+from atlas.book.format import (
+    ALIGN,
+    CODE_WIDTH,
+    GENERATED,
+    MARK,
+    MINUS,
+    cell,
+    fixed,
+    inline_math,
+    markdown_table,
+    matrix,
+    minus,
+    significant,
+    source,
+    table,
+    times_ten,
+)
+
+__all__ = [
+    "ALIGN",
+    "CODE_WIDTH",
+    "FORMULA_WIDTH",
+    "GENERATED",
+    "MARK",
+    "MINUS",
+    "SHY",
+    "activation",
+    "activation_overview",
+    "cell",
+    "fixed",
+    "gradient_table",
+    "graph_nodes",
+    "graph_steps",
+    "inline_math",
+    "learning_rate_table",
+    "loss",
+    "loss_overview",
+    "markdown_table",
+    "mathjax",
+    "matrix",
+    "minus",
+    "rule",
+    "significant",
+    "source",
+    "study_table",
+    "table",
+    "times_ten",
+    "winner_table",
+    "wrap_rows",
+    "xor_table",
+]
