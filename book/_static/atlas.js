@@ -108,9 +108,10 @@
 // Formulas wider than their column. MathJax cannot break a line, so a formula that
 // does not fit is drawn smaller, down to MIN_SCALE of MathJax's size (MathJax draws
 // formulas 27 % larger than the text, so that is still about the text's size); one
-// that does not fit even then keeps its size and scrolls in its own box. Done once
-// MathJax has typeset the page, and again when the window changes size;
-// window.atlasLayout resolves when the page has its final layout.
+// that does not fit even then keeps its size and scrolls in its own box, which then
+// takes keyboard focus so that it can be scrolled without a mouse. Done once MathJax
+// has typeset the page, and again when the window changes size; window.atlasLayout
+// resolves when the page has its final layout.
 (function () {
   "use strict";
   var MIN_SCALE = 0.75;
@@ -118,16 +119,21 @@
   function fit(math) {
     if (math.dataset.atlasSize === undefined) math.dataset.atlasSize = math.style.fontSize;
     math.style.fontSize = math.dataset.atlasSize;
+    math.removeAttribute("tabindex");
     var drawn = math.querySelector("mjx-math");
     var box = math.parentElement; // span.math or div.math: the room the formula has
     if (!drawn || !box) return;
-    var room = math.closest("div.math") ? math.clientWidth : box.clientWidth;
+    var display = Boolean(math.closest("div.math"));
+    var room = display ? math.clientWidth : box.clientWidth;
     var needed = drawn.getBoundingClientRect().width;
-    if (needed <= room + 1) return;
+    if (needed <= room - 1) return; // a pixel to spare: a fraction over would scroll
     var scale = (room - 2) / needed;
-    if (scale < MIN_SCALE) return;
-    var size = parseFloat(math.dataset.atlasSize) || 100;
-    math.style.fontSize = (size * scale).toFixed(1) + "%";
+    if (scale >= MIN_SCALE) {
+      var size = parseFloat(math.dataset.atlasSize) || 100;
+      math.style.fontSize = (size * scale).toFixed(1) + "%";
+    } else if (display) {
+      math.setAttribute("tabindex", "0"); // it scrolls: the keyboard must reach it
+    }
   }
   function fitAll() {
     document.querySelectorAll("div.math > mjx-container, span.math > mjx-container")
