@@ -9,6 +9,7 @@ Each page of the built site is opened at both sizes in headless Chromium, and:
 * every image and video reserves its box before its file arrives (width and
   height attributes, so its computed aspect-ratio is not ``auto``), and those
   attributes are the file's own pixel size;
+* there is exactly one search button on screen;
 * every video has a poster and a play/pause button below it (no native
   controls over the plot), plays only while in view and is paused off screen.
 
@@ -103,9 +104,12 @@ HIDDEN_BY_SIDEWAYS_SCROLL = """({overhang, tableContainer}) => {
   }
   const pageScroll = document.documentElement.scrollWidth - document.documentElement.clientWidth;
   copy.remove();
+  const searchButtons = Array.from(document.querySelectorAll(".search-button__button"))
+    .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== "hidden");
   return {
     hidden: hidden,
     pageScroll: pageScroll,
+    searchButtons: searchButtons.length,
   };
 }"""
 
@@ -123,22 +127,40 @@ MEDIA_BOXES = """() => Array.from(document.querySelectorAll("img, video")).map(e
 }))"""
 
 
-@pytest.mark.parametrize(("page", "viewport"), _cases())
-def test_page_fits_its_screen_and_reserves_every_box(browser, server: str, page: str,
-                                                     viewport: str):  # fmt: skip
-    context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme="light")
-    tab = open_page(context, f"{server}/{page}")
-    save_screenshot(tab, page, viewport, "light")
-    width = tab.evaluate(HIDDEN_BY_SIDEWAYS_SCROLL,
-                         {"overhang": OVERHANG, "tableContainer": PHONE_TABLE_SCROLL})
-    media = tab.evaluate(MEDIA_BOXES)
-    context.close()
+_measured: dict[tuple[str, str], dict] = {}
 
-    assert width["pageScroll"] <= 0, f"{page} scrolls sideways by {width['pageScroll']} px"
+
+def _measure(browser, server: str, page: str, viewport: str) -> dict:
+    """Open ``page`` once per screen size (both tests below read the same visit), save
+    its screenshot and measure its width and its media."""
+    if (page, viewport) not in _measured:
+        context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme="light")
+        tab = open_page(context, f"{server}/{page}")
+        save_screenshot(tab, page, viewport, "light")
+        width = tab.evaluate(HIDDEN_BY_SIDEWAYS_SCROLL,
+                             {"overhang": OVERHANG, "tableContainer": PHONE_TABLE_SCROLL})
+        _measured[page, viewport] = {**width, "media": tab.evaluate(MEDIA_BOXES)}
+        context.close()
+    return _measured[page, viewport]
+
+
+@pytest.mark.parametrize(("page", "viewport"), _cases())
+def test_nothing_hides_behind_a_sideways_scroll(browser, server: str, page: str, viewport: str):
+    width = _measure(browser, server, page, viewport)
     hidden = [h for h in width["hidden"] if not (viewport == "phone" and h["ownTable"])]
     assert not hidden, "content hidden behind a sideways scroll:\n" + "\n".join(
         f"  {h['where']} ({h['extra']} px)" for h in hidden)
 
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("page", _site_pages())
+def test_page_never_scrolls_sideways_and_reserves_every_box(browser, server: str, page: str,
+                                                            viewport: str):  # fmt: skip
+    measured = _measure(browser, server, page, viewport)
+    assert measured["pageScroll"] <= 0, f"{page} scrolls sideways by {measured['pageScroll']} px"
+    assert measured["searchButtons"] == 1, "one search button, not two (or none)"
+
+    media = measured["media"]
     unsized = [m["src"] for m in media if m["inArticle"] and not (m["width"] and m["height"])]
     assert not unsized, f"images or videos without width and height: {unsized}"
     unreserved = [m["src"] for m in media if m["displayed"] and m["aspectRatio"] == "auto"]
