@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output directory (default: book/_generated in the repository)")
     p.add_argument("--formats", default="mp4,png", help="animation formats: mp4,png,gif")
     p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: CPUs)")
-    p.add_argument("--force", action="store_true", help="redraw even up-to-date figures")
+    p.add_argument("--force", action="store_true",
+                   help="rebuild the entries named even if up to date (what they need: if stale)")
     p.add_argument("--list", action="store_true",
                    help="print the entries (artifacts and figures) and exit")
     p.add_argument("--quick", action="store_true", help="tiny settings (for tests)")
