@@ -11,12 +11,15 @@ import pytest
 from atlas import activations, catalog, explorer, losses, optimizers, surfaces
 from atlas.catalog import mnist as catalog_mnist
 from atlas.catalog.entry import Entry
+from atlas.races.basins import BASIN_SURFACES
+from atlas.races.groups import MAX_GROUP, groups
+from atlas.races.race import race_specs
 from atlas.registry import UnknownNameError
 
 FIGURES = catalog.entries()
 FIXED = ("activation/gallery", "activation/softmax_2class", "activation/vanishing_gradients",
          "graph/linear", "graph/logistic", "regression/h10", "regression/h100",
-         "table/learning_rates", "explorer")
+         "table/learning_rates", "table/races", "table/lr_windows", "race/profile", "explorer")
 
 
 def test_names_are_unique_lowercase_paths():
@@ -29,8 +32,8 @@ def test_names_are_unique_lowercase_paths():
 
 
 #: The topics whose entries are all derived from the registries (others add figures of their own).
-DERIVED = ("races", "optimizers", "activations", "examples", "losses", "graphs", "explorer",
-           "mnist")
+DERIVED = ("races", "race_figures", "optimizers", "activations", "examples", "losses", "graphs",
+           "explorer", "mnist")
 
 
 def test_every_registry_entry_has_its_figures():
@@ -38,7 +41,12 @@ def test_every_registry_entry_has_its_figures():
     names = {entry.name for entry in FIGURES if entry.module in topics}
     expected = set(FIXED)
     for s in surfaces.names():
-        expected |= {f"race/{s}/3d", f"race/{s}/contour", f"race/{s}/gap"}
+        expected |= {f"race/{s}/summary", f"race/{s}/gap", f"sensitivity/{s}"}
+    for spec in race_specs():
+        expected |= {f"{spec.name}/3d", f"{spec.name}/contour", f"{spec.name}/gap"}
+    for s in BASIN_SURFACES:
+        for g in groups():
+            expected |= {f"basin_maps/{s}/{g.name}", f"basins/{s}/{g.name}"}
     for o in optimizers.names():
         expected |= {f"optimizer/{o}", f"optimizer/{o}/state"}
     for a in activations.names():
@@ -52,6 +60,33 @@ def test_every_registry_entry_has_its_figures():
                                          "optimizers", "landscape/3d", "landscape/contour")}
     assert expected <= names
     assert names - expected == set(), "entries not derived from a registry"
+
+
+def test_no_race_animation_shows_more_than_six_paths():
+    animations = [e for e in FIGURES if e.kind == "animation" and e.name.startswith("race/")]
+    specs = {spec.name: spec for spec in race_specs()}
+    assert len(animations) == 2 * len(specs)
+    for entry in animations:
+        spec = specs[entry.params["spec"]]
+        assert entry.name.rsplit("/", 1)[0] == spec.name
+        assert 1 <= len(spec.optimizers) <= MAX_GROUP == 6, entry.name
+
+
+def test_basin_maps_leave_out_only_what_their_title_says():
+    from atlas.catalog.race_figures import BASIN_EXCLUDED, BASIN_SMALL
+
+    for s in BASIN_SURFACES:
+        for g in groups():
+            maps = catalog.get(f"basin_maps/{s}/{g.name}")
+            figure = catalog.get(f"basins/{s}/{g.name}")
+            left_out = [n for n in g.members if n not in maps.params["optimizers"]]
+            assert left_out == [n for n in g.members if n in BASIN_EXCLUDED]
+            for n in left_out:
+                assert optimizers.get(n).title in figure.params["title"]
+            for n, side in maps.params["sizes"].items():
+                if n in BASIN_SMALL:
+                    assert f"{BASIN_SMALL[n]} x {BASIN_SMALL[n]}" in figure.params["title"]
+                    assert side == BASIN_SMALL[n]
 
 
 def test_quick_catalog_has_the_same_figures():
@@ -77,24 +112,27 @@ def test_outputs_follow_the_kind():
     assert kinds["image"].suffixes(("mp4",)) == (".png",)
     assert kinds["table"].suffixes(("mp4", "png")) == (".csv", ".md")
     assert catalog.get("explorer").outputs() == tuple(f"explorer/{f}" for f in explorer.files())
-    assert catalog.get("race/rosenbrock/3d").outputs() == (
-        "race/rosenbrock/3d.mp4", "race/rosenbrock/3d.png")
+    assert catalog.get("race/opening/3d").outputs() == (
+        "race/opening/3d.mp4", "race/opening/3d.png")
+    assert catalog.get("basin_maps/himmelblau/adam").outputs() == (
+        "basin_maps/himmelblau/adam/maps.npz",)
 
 
 def test_select_globs_and_order():
     chosen = catalog.select(["race/*/gap", "graph/linear"])
     assert [f.name for f in chosen][-1] == "graph/linear"
-    assert {f.name for f in chosen[:-1]} == {f"race/{s}/gap" for s in surfaces.names()}
+    assert {f.name for f in chosen[:-1]} == {f"race/{s}/gap" for s in surfaces.names()} | {
+        f"{spec.name}/gap" for spec in race_specs()}
     assert catalog.select(None) == list(FIGURES)
 
 
-@pytest.mark.parametrize("bad", ["race/rosenbrok/3d", "graph/*/sideways"])
+@pytest.mark.parametrize("bad", ["race/rosenbrok/gap", "graph/*/sideways"])
 def test_unknown_name_suggests(bad):
     with pytest.raises(UnknownNameError) as info:
         catalog.select([bad])
     assert bad in str(info.value)
     if "*" not in bad:
-        assert "race/rosenbrock/3d" in str(info.value).split("Valid names")[0]
+        assert "race/rosenbrock/gap" in str(info.value).split("Valid names")[0]
 
 
 def test_bad_kind_is_rejected():
@@ -108,8 +146,19 @@ def test_figures_need_the_artifacts_they_read():
     rates = {f"learning_rates/{s}" for s in surfaces.names()}
     for s in surfaces.names():
         assert catalog.get(f"learning_rates/{s}").artifact
-        for kind in ("3d", "contour", "gap"):
+        for kind in ("summary", "gap"):
             assert catalog.get(f"race/{s}/{kind}").needs == (f"learning_rates/{s}",)
+        assert catalog.get(f"sensitivity/{s}").needs == (f"learning_rates/{s}",)
+    for spec in race_specs():
+        for kind in ("3d", "contour", "gap"):
+            assert catalog.get(f"{spec.name}/{kind}").needs == (f"learning_rates/{spec.surface}",)
+    for name in ("table/races", "table/lr_windows", "race/profile"):
+        assert set(catalog.get(name).needs) == rates
+    for s in BASIN_SURFACES:
+        for g in groups():
+            maps = catalog.get(f"basin_maps/{s}/{g.name}")
+            assert maps.artifact and maps.needs == (f"learning_rates/{s}",)
+            assert catalog.get(f"basins/{s}/{g.name}").needs == (maps.name,)
     for o in optimizers.names():
         paths, state = catalog.get(f"optimizer/{o}"), catalog.get(f"optimizer/{o}/state")
         assert paths.needs == tuple(f"learning_rates/{s}" for s in paths.params["surfaces"])

@@ -231,7 +231,7 @@ def test_a_surfaces_figures_share_one_sweep_built_first(tmp_path, counted_small_
     from atlas import learning_rates, optimizers, protocol
 
     calls = counted_small_protocol
-    names = ["race/sphere/3d", "race/sphere/contour", "race/sphere/gap"]
+    names = ["race/sphere/summary", "race/sphere/gap", "sensitivity/sphere"]
     lines = []
     report = _render(tmp_path, names, progress=lambda *args: lines.append(args))
     assert report.rendered == ("learning_rates/sphere", *names)  # the artifact, in catalog order
@@ -278,9 +278,9 @@ def test_a_build_is_handed_its_needs_outputs(tmp_path, monkeypatch):
 
 def test_longest_chains_go_first():
     entries = [catalog.get(n) for n in ("activation/relu", "learning_rates/sphere",
-                                        "race/sphere/3d", "race/sphere/gap")]
-    estimate = {"activation/relu": 1.0, "learning_rates/sphere": 10.0, "race/sphere/3d": 4.0,
-                "race/sphere/gap": 1.0}
+                                        "race/sphere/summary", "race/sphere/gap")]
+    estimate = {"activation/relu": 1.0, "learning_rates/sphere": 10.0,
+                "race/sphere/summary": 4.0, "race/sphere/gap": 1.0}
     rank = render.priorities(entries, estimate)
     assert rank == {"activation/relu": 1.0, "learning_rates/sphere": 14.0,
-                    "race/sphere/3d": 4.0, "race/sphere/gap": 1.0}
+                    "race/sphere/summary": 4.0, "race/sphere/gap": 1.0}

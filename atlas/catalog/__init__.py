@@ -10,7 +10,9 @@ entry adds its figures without touching the catalog. One module per topic
 declares its entries and holds their build functions (a build's key covers the
 source of its module, so a topic's entries share what they import):
 
-* :mod:`~atlas.catalog.races`: ``learning_rates/<surface>``, ``race/...``, ``table/learning_rates``;
+* :mod:`~atlas.catalog.races`: ``learning_rates/<surface>``, ``table/learning_rates``;
+* :mod:`~atlas.catalog.race_figures`: ``race/...`` (and ``race/profile``), ``table/races``,
+  ``sensitivity/...``, ``basins/...``;
 * :mod:`~atlas.catalog.optimizers`: ``optimizer/<name>`` and ``optimizer/<name>/state``;
 * :mod:`~atlas.catalog.activations`, :mod:`~atlas.catalog.losses`: a figure per function;
 * :mod:`~atlas.catalog.examples`, :mod:`~atlas.catalog.graphs`: figures of worked examples;
@@ -55,11 +57,12 @@ def entries(quick: bool = False) -> tuple[Entry, ...]:
         mnist,
         optimizers,
         pages,
+        race_figures,
         races,
     )
 
-    every = tuple(entry for topic in (races, optimizers, activations, examples, losses, graphs,
-                                      explorer, mnist, pages)
+    every = tuple(entry for topic in (races, race_figures, optimizers, activations, examples,
+                                      losses, graphs, explorer, mnist, pages)
                   for entry in topic.entries(quick))  # fmt: skip
     known: set[str] = set()
     for entry in every:

@@ -1,0 +1,250 @@
+"""The race figures (issue 11, "Races that teach"), drawn from the learning-rate sweeps.
+
+No animation shows more than :data:`atlas.races.groups.MAX_GROUP` paths:
+
+* ``race/opening/{3d,contour,gap}``: the course notes' four optimizers on the
+  opening surface; ``race/<course surface>/<group>/{3d,contour,gap}``: each
+  group's race (:func:`atlas.races.race.race_specs`);
+* ``race/<surface>/summary`` (a still, every surface): every group's race side by side;
+* ``race/<surface>/gap``: every optimizer's gap against step (a still);
+* ``table/races`` (the ranks, steps to target and winners) and ``table/lr_windows``
+  (each optimizer's good learning-rate window), CSV + Markdown;
+* ``sensitivity/<surface>``: steps to target against the learning rate;
+* ``race/profile``: the Dolan–Moré performance profile over every surface;
+* ``basin_maps/<surface>/<group>`` (an artifact, ``maps.npz``) and the figure
+  ``basins/<surface>/<group>`` drawn from it, for the surfaces of
+  :data:`atlas.races.basins.BASIN_SURFACES`. :data:`BASIN_EXCLUDED` optimizers
+  have no map (too slow for the render's budget), :data:`BASIN_SMALL` ones a
+  coarser grid; the figure's title says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from atlas.catalog.entry import Entry
+from atlas.catalog.races import rates_name, surface_sweeps
+
+#: Left out of the basin maps: L-BFGS takes ~1.7 s per step on a 200 x 200 grid.
+BASIN_EXCLUDED = ("lbfgs",)
+#: Mapped on a coarser grid (side), to fit the render's budget: Muon's update is per start.
+BASIN_SMALL = {"muon": 80}
+#: The grid side of every other basin map (quick: the tests' tiny one).
+BASIN_SIZE, BASIN_SIZE_QUICK = 120, 12
+
+
+def _spec(name: str) -> Any:
+    from atlas.races.race import race_specs
+
+    return next(spec for spec in race_specs() if spec.name == name)
+
+
+def _spec_race(inputs: Mapping[str, Path], spec: str) -> tuple[Any, Any]:
+    found = _spec(spec)
+    return found, found.race(surface_sweeps(inputs, found.surface))
+
+
+def race_3d(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], spec: str,
+            max_frames: int, dpi: int) -> None:  # fmt: skip
+    """``<race>/3d``: one race of at most six optimizers, in 3D."""
+    from atlas.viz import race
+
+    found, run = _spec_race(inputs, spec)
+    race.animate_race_3d(run, path, formats, max_frames=max_frames, dpi=dpi,
+                         trail=found.trail, subtitle=found.title)  # fmt: skip
+
+
+def race_contour(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], spec: str,
+                 max_frames: int, dpi: int) -> None:  # fmt: skip
+    """``<race>/contour``: the same race on the surface's contours."""
+    from atlas.viz import race
+
+    found, run = _spec_race(inputs, spec)
+    race.animate_race_contour(run, path, formats, max_frames=max_frames, dpi=dpi,
+                              trail=found.trail, subtitle=found.title)  # fmt: skip
+
+
+def race_gap(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], spec: str,
+             dpi: int) -> None:  # fmt: skip
+    """``<race>/gap``: f − f* against step for the race's optimizers, log scale."""
+    from atlas.viz import gap_plot
+
+    found, run = _spec_race(inputs, spec)
+    gap_plot.draw_gap(run, path, dpi=dpi, subtitle=found.title)
+
+
+def surface_gap(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+                surface: str, dpi: int) -> None:  # fmt: skip
+    """``race/<surface>/gap``: every optimizer's gap against step on ``surface``."""
+    from atlas.races.race import run_race
+    from atlas.viz import gap_plot
+
+    sweeps = surface_sweeps(inputs, surface)
+    gap_plot.draw_gap(run_race(surface, list(sweeps), sweeps=sweeps), path, dpi=dpi)
+
+
+def summary(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], surface: str,
+            dpi: int) -> None:  # fmt: skip
+    """``race/<surface>/summary``: every group's race on ``surface``, one still."""
+    from atlas.races.race import group_races
+    from atlas.viz.race_summary import draw_race_summary
+
+    draw_race_summary(path, group_races(surface, surface_sweeps(inputs, surface)), dpi=dpi)
+
+
+def _all(inputs: Mapping[str, Path], surfaces: list[str]) -> dict[str, Any]:
+    return {s: surface_sweeps(inputs, s) for s in surfaces}
+
+
+def races_table(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+                surfaces: list[str]) -> None:  # fmt: skip
+    """``table/races``: ranks, steps to target and winners on every surface."""
+    from atlas.races import results
+
+    results.build(path, _all(inputs, surfaces))
+
+
+def windows_table(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+                  surfaces: list[str]) -> None:  # fmt: skip
+    """``table/lr_windows``: each optimizer's good learning-rate window on every surface."""
+    from atlas.races import sensitivity
+
+    sensitivity.build(path, _all(inputs, surfaces))
+
+
+def sensitivity_figure(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+                       surface: str, dpi: int) -> None:  # fmt: skip
+    """``sensitivity/<surface>``: steps to target against the learning rate, by group."""
+    from atlas import surfaces
+    from atlas.protocol import step_budget
+    from atlas.races import sensitivity
+    from atlas.races.groups import groups
+    from atlas.viz.sensitivity_plot import draw_sensitivity
+
+    found = surfaces.get(surface)
+    draw_sensitivity(path, found, step_budget(found), groups(),
+                     sensitivity.curves(surface_sweeps(inputs, surface)), dpi=dpi)  # fmt: skip
+
+
+def profile(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+            surfaces: list[str], dpi: int) -> None:  # fmt: skip
+    """``race/profile``: the Dolan–Moré performance profile over every surface."""
+    from atlas.races.groups import groups
+    from atlas.races.profile import performance_profile
+    from atlas.viz.profile_plot import draw_profile
+
+    draw_profile(path, performance_profile(_all(inputs, surfaces)), groups(), dpi=dpi)
+
+
+def basin_maps(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], surface: str,
+               optimizers: list[str], sizes: dict[str, int]) -> None:  # fmt: skip
+    """``basin_maps/<surface>/<group>``: each optimizer's basin map, one ``maps.npz``."""
+    from atlas.races import basins
+
+    sweeps = surface_sweeps(inputs, surface)
+    maps = [basins.basin_map(surface, name, sweeps[name].lr, sizes[name]) for name in optimizers]
+    basins.write_basin_maps(maps, path / "maps.npz")
+
+
+def basin_title(surface: str, group: str) -> str:
+    """The basin figure's title: the surface, the group, and what is left out or coarser."""
+    from atlas import optimizers, surfaces
+    from atlas.races.groups import get
+
+    members = get(group).members
+    out = [optimizers.get(n).title for n in members if n in BASIN_EXCLUDED]
+    small = [f"{optimizers.get(n).title} {BASIN_SMALL[n]} x {BASIN_SMALL[n]}"
+             for n in members if n in BASIN_SMALL]  # fmt: skip
+    notes = ([f"{', '.join(out)} not mapped (too slow)"] if out else []) + (
+        [f"grid {', '.join(small)}"] if small else [])
+    title = f"{surfaces.get(surface).title}: which minimum each start reaches"
+    return title + (f" ({'; '.join(notes)})" if notes else "")
+
+
+def basin_figure(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+                 maps: str, title: str, dpi: int) -> None:  # fmt: skip
+    """``basins/<surface>/<group>``: the group's basin maps, drawn from the artifact."""
+    from atlas.races.basins import read_basin_maps
+    from atlas.viz.basin_plot import draw_basins
+
+    draw_basins(path, read_basin_maps(inputs[maps] / "maps.npz"), title=title, dpi=dpi)
+
+
+def _race_entries(scale: dict[str, int]) -> list[Entry]:
+    from atlas import surfaces
+    from atlas.races.race import race_specs
+
+    found = []
+    for spec in race_specs():
+        title = surfaces.get(spec.surface).title
+        params = {"spec": spec.name, **scale}
+        needs = (rates_name(spec.surface),)
+        found += [
+            Entry(f"{spec.name}/3d", f"{spec.title} on {title}, in 3D", race_3d, "animation",
+                  params, needs),
+            Entry(f"{spec.name}/contour", f"{spec.title} on {title}, on its contours",
+                  race_contour, "animation", params, needs),
+            Entry(f"{spec.name}/gap", f"f - f* against step: {spec.title} on {title}", race_gap,
+                  "image", {"spec": spec.name, "dpi": scale["dpi"]}, needs),
+        ]
+    return found
+
+
+def _basin_entries(quick: bool, dpi: int) -> list[Entry]:
+    from atlas import surfaces
+    from atlas.races.basins import BASIN_SURFACES
+    from atlas.races.groups import groups
+
+    side = BASIN_SIZE_QUICK if quick else BASIN_SIZE
+    found = []
+    for surface in BASIN_SURFACES:
+        title = surfaces.get(surface).title
+        for group in groups():
+            mapped = [n for n in group.members if n not in BASIN_EXCLUDED]
+            if not mapped:
+                continue
+            sizes = {n: min(BASIN_SMALL.get(n, side), side) for n in mapped}
+            data = f"basin_maps/{surface}/{group.name}"
+            found += [
+                Entry(data, f"Basin maps of {group.title} on {title}", basin_maps, "bundle",
+                      {"surface": surface, "optimizers": mapped, "sizes": sizes},
+                      (rates_name(surface),), ("maps.npz",)),
+                Entry(f"basins/{surface}/{group.name}", f"Basins of {group.title} on {title}",
+                      basin_figure, "image", {"maps": data, "title": basin_title(
+                          surface, group.name), "dpi": dpi}, (data,)),
+            ]
+    return found
+
+
+def entries(quick: bool = False) -> list[Entry]:
+    """The group races, each surface's summary and gap, the tables, sensitivity, profile, basins."""
+    from atlas import surfaces
+
+    scale = {"max_frames": 12, "dpi": 40} if quick else {"max_frames": 144, "dpi": 100}
+    dpi = scale["dpi"]
+    every = surfaces.names()
+    rates = tuple(rates_name(s) for s in every)
+    found = _race_entries(scale)
+    for surface in every:
+        title = surfaces.get(surface).title
+        found += [
+            Entry(f"race/{surface}/summary", f"Every group's race on {title}", summary, "image",
+                  {"surface": surface, "dpi": dpi}, (rates_name(surface),)),
+            Entry(f"race/{surface}/gap", f"f - f* against step for every optimizer on {title}",
+                  surface_gap, "image", {"surface": surface, "dpi": dpi},
+                  (rates_name(surface),)),
+        ]
+    found += [
+        Entry("table/races", "Steps to target, rank and winners on every surface", races_table,
+              "table", {"surfaces": every}, rates),
+        Entry("table/lr_windows", "Each optimizer's good learning-rate window on every surface",
+              windows_table, "table", {"surfaces": every}, rates),
+        Entry("race/profile", "Performance profile over every surface (Dolan and Moré)", profile,
+              "image", {"surfaces": every, "dpi": dpi}, rates),
+    ]
+    found += [Entry(f"sensitivity/{s}", f"Steps to target against the learning rate on "
+                    f"{surfaces.get(s).title}", sensitivity_figure, "image",
+                    {"surface": s, "dpi": dpi}, (rates_name(s),)) for s in every]  # fmt: skip
+    return found + _basin_entries(quick, dpi)
