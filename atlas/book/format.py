@@ -4,6 +4,7 @@ Markdown tables, matrices and source listings (see :mod:`atlas.book`)."""
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -109,3 +110,17 @@ def source(obj: Any, width: int = CODE_WIDTH) -> Markdown:
             raise ValueError(f"{obj.__qualname__}: line {number} is {len(line)} columns wide, "
                              f"more than the {width} a page shows: {line.strip()!r}")
     return Markdown(f"```python\n{text}```")
+
+
+# ------------------------------------------------------------------------------- docstrings
+
+_ROLE = re.compile(r":(math|data|func|mod|class|attr):`~?([^`]+)`")
+
+
+def rst_to_markdown(docstring: str) -> Markdown:
+    """A module's reST docstring as Markdown, quoted in a page (``:math:`` becomes ``$..$``,
+    ``:data:``/``:func:``/``:mod:`` references and ````code```` become code spans)."""
+    text = inspect.cleandoc(docstring)
+    text = _ROLE.sub(lambda m: f"${m[2]}$" if m[1] == "math" else f"`{m[2]}`", text)
+    text = re.sub(r"``([^`]+)``", r"`\1`", text)
+    return Markdown(text)
