@@ -157,9 +157,8 @@ def basin_title(surface: str, group: str) -> str:
     out = [optimizers.get(n).title for n in members if n in BASIN_EXCLUDED]
     small = [f"{optimizers.get(n).title} {BASIN_SMALL[n]} x {BASIN_SMALL[n]}"
              for n in members if n in BASIN_SMALL]  # fmt: skip
-    notes = ([f"{', '.join(out)} not mapped (too slow)"] if out else []) + (
-        [f"grid {', '.join(small)}"] if small else [])
-    title = f"{surfaces.get(surface).title}: which minimum each start reaches"
+    notes = ([f"{', '.join(out)} left out: too slow"] if out else []) + small
+    title = f"{surfaces.get(surface).title}: where each start ends"
     return title + (f" ({'; '.join(notes)})" if notes else "")
 
 
