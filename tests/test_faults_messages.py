@@ -305,6 +305,20 @@ def test_an_animation_that_fails_midway_leaves_no_ffmpeg_behind(tmp_path, error)
     assert list(tmp_path.iterdir()) == []
 
 
+
+def test_a_short_slow_animation_of_large_frames_encodes_silently(tmp_path, capfd):
+    """ffmpeg printed "Stream #0: not enough frames to estimate rate; consider increasing
+    probesize" for learning/descent (1.5 frames a second, 4 MB frames): it tried to measure
+    a frame rate that atlas gives it."""
+    with style.style():
+        figure = style.new_figure((6.0, 4.5), 200)
+        ax = figure.add_subplot()
+        (line,) = ax.plot([], [], animated=True)
+    animation.render_animation(figure, [line], lambda i: line.set_data([0, i], [0, i]), 3,
+                               tmp_path / "a", fps=1.5, formats=("mp4",))
+    assert capfd.readouterr().err == ""
+
+
 # --- the book's notebook kernels ----------------------------------------------------------------
 
 

@@ -64,6 +64,11 @@ MP4_OUTPUT_PARAMS = (
     "-threads", "1",
 )  # fmt: skip
 
+#: ffmpeg input options. The frame rate is given (``-r``), so ffmpeg need not measure
+#: it from the first frames: measuring, it warned "not enough frames to estimate rate"
+#: on the terminal for a short, slow animation of large frames (learning/descent).
+MP4_INPUT_PARAMS = ("-fpsprobesize", "0")
+
 
 # ----------------------------------------------------------------- writers
 
@@ -121,6 +126,7 @@ class Mp4Writer(FrameWriter):
             quality=None,
             codec="libx264",
             macro_block_size=2,
+            input_params=list(MP4_INPUT_PARAMS),
             output_params=list(MP4_OUTPUT_PARAMS),
         )
         self._frames.send(None)
