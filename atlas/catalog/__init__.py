@@ -55,14 +55,16 @@ def entries(quick: bool = False) -> tuple[Entry, ...]:
         graphs,
         losses,
         mnist,
+        modern,
         optimizers,
         pages,
         race_figures,
         races,
+        study,
     )
 
-    every = tuple(entry for topic in (races, race_figures, optimizers, activations, examples,
-                                      losses, graphs, explorer, mnist, pages)
+    every = tuple(entry for topic in (races, race_figures, optimizers, modern, activations,
+                                      examples, losses, graphs, explorer, mnist, study, pages)
                   for entry in topic.entries(quick))  # fmt: skip
     known: set[str] = set()
     for entry in every:
