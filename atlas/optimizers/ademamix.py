@@ -1,8 +1,10 @@
 """AdEMAMix (Pagliardini et al., 2024): Adam with a second, slow momentum mixed in.
 
-It follows the ``pytorch_optimizer`` package (version 4.1.0), as Yogi and Adan
-do (:mod:`atlas.optimizers.adam_modern`, whose weight decay and checks of the
-betas it shares; the options left out are listed there).
+It follows the ``pytorch_optimizer`` package (version 4.1.0), the per-parameter
+branch of ``step``, as Yogi and Adan do (:mod:`atlas.optimizers.adam_modern`, whose
+weight decay and checks of the betas it shares). Left out, as there: ``cautious`` and
+``stable_adamw`` (they reduce over a whole tensor, which would couple the starts of a
+run), ``maximize`` and ``foreach``.
 """
 
 from __future__ import annotations
