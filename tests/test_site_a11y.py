@@ -46,10 +46,13 @@ pytestmark = pytest.mark.filterwarnings("always::test_site_a11y.AxeNotice")
 
 @pytest.fixture(scope="module")
 def chapter() -> str:
-    """The first chapter with an animation (a chapter also has math, links and menus)."""
+    """The first chapter with an animation and the launch menu (a notebook page: it also
+    has math, links and the download menu)."""
     site = built_site()
-    found = [page for page in _site_pages() if "<video" in (site / page).read_text()]
-    assert found, "no page has an animation: the keyboard tests would miss its button"
+    found = [page for page in _site_pages()
+             if "<video" in (text := (site / page).read_text())
+             and "dropdown-launch-buttons" in text]
+    assert found, "no notebook page has an animation: the keyboard tests would miss its button"
     return found[0]
 
 
