@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numeric import central
 
 from atlas import optimizers
 from atlas.examples import learning
@@ -15,17 +16,6 @@ from atlas.examples import learning
 pytestmark = pytest.mark.filterwarnings("error")
 SETTINGS = settings(max_examples=50, deadline=None)
 moderate = st.floats(-10.0, 10.0, allow_nan=False)
-
-
-def central(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    """Central differences of a scalar function of an array, written independently."""
-    x = np.array(x, dtype=np.float64)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        e = np.zeros_like(x)
-        e[i] = h
-        grad[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return grad
 
 
 # -- one parameter ----------------------------------------------------------------------------
