@@ -199,7 +199,9 @@ def run_outcome(optimizer_name: str, surface: Surface | str, lr: float,
     """Run ``optimizer_name`` at ``lr`` from the start of ``surface`` and score it."""
     surface = as_surface(surface)
     steps = step_budget(surface) if steps is None else steps
-    run = trajectory(optimizers.get(optimizer_name, lr=lr), surface, surface.start, steps)
+    # What the reader sees ends where the run leaves the box: the rest is not computed.
+    run = trajectory(optimizers.get(optimizer_name, lr=lr), surface, surface.start, steps,
+                     until_outside=box(surface))
     return outcome_of(surface, lr, run.xy, run.z, run.diverged_at)
 
 

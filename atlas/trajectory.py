@@ -23,6 +23,10 @@ suppressed inside the run, never raised):
 * ``N`` starts: ``diverged_at[i]`` is that step for start ``i`` (``-1`` if
   never), and its later rows are *held* at its last finite position, value and
   optimizer state, so the arrays keep their full length and contain no NaN.
+
+Leaving a box. A single run given ``until_outside=(low, high)`` also stops after
+its first point outside that box (the point is kept): what a race scores ends
+there (:func:`atlas.protocol.outcome_of`), so the rest need not be computed.
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ def trajectory(
     steps: int,
     *,
     record_state: bool = False,
+    until_outside: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Trajectory:
     """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start``.
 
@@ -90,6 +95,8 @@ def trajectory(
     ``(N, 2)`` array of points, or None for ``surface.start``. An unknown name raises
     :class:`~atlas.registry.UnknownNameError` with suggestions; anything else that is
     not an optimizer or a surface, or a bad ``steps`` or ``start``, ``ValueError``.
+    ``until_outside`` (one start only) ends the run after its first point outside the
+    box ``(low, high)``; the arrays are then shorter than ``steps + 1``.
     """
     if isinstance(optimizer, str):
         optimizer = optimizers.get(optimizer)
@@ -106,6 +113,8 @@ def trajectory(
     steps = int(steps)
     p = _start_points(surface.start if start is None else start)
     single = p.ndim == 1
+    if until_outside is not None and not single:
+        raise ValueError(f"until_outside needs a single start, got {len(p)} starts")
     # The shape the optimizer sees: the points, or 1 x 2 matrices (see the module docstring).
     inner = p.shape if optimizer.elementwise else (*p.shape[:-1], 1, 2)
 
@@ -136,6 +145,8 @@ def trajectory(
             xy_rows.append(p)
             z_rows.append(z)
             state_rows.append(state)
+            if until_outside is not None and not _inside(p, *until_outside):
+                break
 
     if single:  # truncated to the finite prefix
         at: int | np.ndarray | None = int(diverged_at) if diverged_at >= 0 else None
@@ -168,6 +179,10 @@ def _start_points(start: object) -> np.ndarray:
     if not np.isfinite(p).all():
         raise ValueError(f"start must be finite, got {start!r}")
     return p
+
+
+def _inside(p: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
+    return bool(np.all((p >= low) & (p <= high)))
 
 
 def _hold(new: State, old: State, alive: np.ndarray) -> State:

@@ -150,6 +150,31 @@ def test_on_a_surface_unbounded_below_leaving_after_the_escape_is_no_failure():
     assert (outcome.steps_to_target, outcome.left_at, outcome.failed) == (None, 1, True)
 
 
+# NAdam and Lion leave Goldstein-Price after 96 and 62 steps, Adam stays, SGD leaves at once.
+LEAVING = [("nadam", 10 ** -0.5), ("lion", 1.0), ("adam", 0.1), ("sgd", 10.0)]
+
+
+@pytest.mark.parametrize("name, lr", LEAVING)
+def test_a_run_stops_where_it_leaves_the_box_and_scores_as_the_whole_run(name, lr):
+    surface = surfaces.get("goldstein_price")
+    low, high = protocol.box(surface)
+    steps = step_budget(surface)
+    whole = trajectory(optimizers.get(name, lr=lr), surface, None, steps)
+    cut = trajectory(optimizers.get(name, lr=lr), surface, None, steps, until_outside=(low, high))
+    outside = np.flatnonzero(~np.all((whole.xy >= low) & (whole.xy <= high), axis=-1))
+    assert len(cut.xy) == (outside[0] + 1 if outside.size else len(whole.xy))
+    np.testing.assert_array_equal(cut.xy, whole.xy[: len(cut.xy)])
+    assert outcome_of(surface, lr, cut.xy, cut.z, cut.diverged_at) == outcome_of(
+        surface, lr, whole.xy, whole.z, whole.diverged_at)
+    assert run_outcome(name, surface, lr) == outcome_of(
+        surface, lr, whole.xy, whole.z, whole.diverged_at)
+
+
+def test_only_a_single_run_stops_at_the_box():
+    with pytest.raises(ValueError, match="single start"):
+        trajectory("sgd", "sphere", np.zeros((3, 2)), 5, until_outside=(-np.ones(2), np.ones(2)))
+
+
 # ------------------------------------------------------------------ how a rate is chosen
 
 
