@@ -296,6 +296,15 @@ def test_mlp_structure():
         model.set_params({"9.W": np.zeros(1)})
 
 
+def test_mlp_takes_a_seed_or_a_generator_and_names_anything_else():
+    seeded, drawn = mlp("4-3-2", rng=7), mlp("4-3-2", rng=np.random.default_rng(7))
+    np.testing.assert_array_equal(seeded.flat_params(), drawn.flat_params())
+    for bad in ("7", 7.0, True, None):
+        with pytest.raises(ValueError, match="Generator or an integer seed") as error:
+            mlp("4-3-2", rng=bad)
+        assert repr(bad) in str(error.value)
+
+
 # --- schedules ------------------------------------------------------------------------------
 
 

@@ -176,7 +176,7 @@ def mlp(
     spec: str | Sequence[int],
     activation: str = "relu",
     *,
-    rng: np.random.Generator,
+    rng: np.random.Generator | int,
     dropout: float = 0.0,
     init: str = "auto",
     dtype: Any = np.float32,
@@ -187,8 +187,12 @@ def mlp(
     The last ``Linear`` outputs logits, which the loss (softmax cross-entropy
     by default) turns into probabilities. ``init="auto"`` uses Xavier for
     saturating activations (sigmoid, tanh, ...) and He otherwise; ``"he"`` or
-    ``"xavier"`` force one. Weights are drawn from ``rng``.
+    ``"xavier"`` force one. Weights are drawn from ``rng``, a generator or a seed.
     """
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        rng = np.random.default_rng(rng)
+    elif not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator or an integer seed, got {rng!r}")
     widths = parse_spec(spec)
     activations.get(activation)  # unknown name -> UnknownNameError before building anything
     if init == "auto":
