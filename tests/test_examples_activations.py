@@ -14,7 +14,6 @@ from hypothesis.extra.numpy import arrays
 from atlas import activations
 from atlas.examples import activations as worked
 
-pytestmark = pytest.mark.filterwarnings("error")
 finite = st.floats(-50, 50, allow_nan=False)
 
 

@@ -14,7 +14,6 @@ from atlas import graph
 from atlas.examples import graphs
 from atlas.registry import UnknownNameError
 
-pytestmark = pytest.mark.filterwarnings("error")
 SETTINGS = settings(max_examples=60, deadline=None)
 moderate = st.floats(-3.0, 3.0, allow_nan=False)
 

@@ -13,7 +13,6 @@ from numeric import central
 from atlas import optimizers
 from atlas.examples import learning
 
-pytestmark = pytest.mark.filterwarnings("error")
 SETTINGS = settings(max_examples=50, deadline=None)
 moderate = st.floats(-10.0, 10.0, allow_nan=False)
 

@@ -12,7 +12,6 @@ from hypothesis.extra.numpy import arrays
 from atlas import optimizers
 from atlas.examples import optimizers as worked
 
-pytestmark = pytest.mark.filterwarnings("error")
 finite = st.floats(-50, 50, allow_nan=False)
 
 

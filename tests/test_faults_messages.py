@@ -28,9 +28,6 @@ from atlas.registry import UnknownNameError
 from atlas.viz import animation, style
 from atlas.viz.clipping import clip_polyline
 
-pytestmark = pytest.mark.filterwarnings("error")
-
-
 # --- softmax and log-softmax ----------------------------------------------------------------
 
 

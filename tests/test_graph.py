@@ -19,7 +19,6 @@ from atlas.examples import graphs
 from atlas.examples.graphs import linear_example, logistic_example
 from atlas.graph import Value, fmt
 
-pytestmark = pytest.mark.filterwarnings("error")
 SETTINGS = settings(max_examples=60, deadline=None)
 moderate = st.floats(-3.0, 3.0, allow_nan=False)
 # autograd's own formulas (e.g. -a/b**2) underflow below this, so the op tests stay above it

@@ -20,8 +20,6 @@ from atlas.nn.landscape import (
     unflatten,
 )
 
-pytestmark = pytest.mark.filterwarnings("error")
-
 
 def random_params(widths, seed):
     """Parameters shaped like an MLP's: ``"i.W"`` (n_in, n_out) and ``"i.b"`` (n_out,)."""

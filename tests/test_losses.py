@@ -20,8 +20,6 @@ from hypothesis import strategies as st
 from atlas import losses
 from atlas.registry import UnknownNameError
 
-pytestmark = pytest.mark.filterwarnings("error")
-
 NAMES = losses.names()
 SETTINGS = settings(max_examples=40, deadline=None)
 ln = math.log

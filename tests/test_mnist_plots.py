@@ -15,8 +15,6 @@ from atlas.nn.landscape import loss_on_plane, random_plane
 from atlas.registry import UnknownNameError
 from atlas.viz import landscape_plots, mnist_plots
 
-pytestmark = pytest.mark.filterwarnings("error")
-
 SMALL = data.get("mnist_small")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

