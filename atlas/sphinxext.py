@@ -6,7 +6,8 @@ It connects the book to the same pipeline as ``atlas render``:
   stale is rendered through :func:`atlas.render.render` (same cache, same
   manifest), so a fresh clone builds without a separate render step.
 * **Embedding.** The ``atlas-figure`` directive embeds a catalog figure by name
-  as a numbered, cross-referenceable figure with alt text: an MP4 becomes
+  as a numbered, cross-referenceable figure with the catalog's alt text
+  (:meth:`atlas.catalog.Entry.alt_text`, the video's accessible name): an MP4 becomes
   ``<video loop muted playsinline controls preload="metadata" poster=...>``
   (the poster is the last frame; ``atlas.js`` plays a video only while it is
   in view, never for readers who prefer reduced motion, and gives it a
@@ -41,6 +42,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from atlas.cache import source_digest, write_atomic
+from atlas.catalog.entry import ALT_SUFFIX
 
 logger = logging.getLogger(__name__)
 
@@ -77,46 +79,43 @@ def png_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
-def _media(app: Sphinx, name: str) -> tuple[str, Path]:
-    """``("video" | "image", file)`` of a catalog figure, or a ValueError naming it."""
+def _media(app: Sphinx, name: str) -> tuple[str, Path, str]:
+    """``("video" | "image", file, alt text)`` of a catalog figure, or a ValueError naming it."""
     from atlas import catalog
 
     figure = catalog.get(name)  # unknown names: UnknownNameError with suggestions
     out = _generated_dir(app)
     video, poster = out / f"{name}.mp4", out / f"{name}.png"
     if figure.kind == "animation" and video.is_file():
-        return "video", video
+        return "video", video, figure.alt_text(out)
     if poster.is_file():
-        return "image", poster
+        return "image", poster, figure.alt_text(out)
     raise ValueError(f"catalog figure {name!r} has not been rendered into {out}")
 
 
 class AtlasFigure(SphinxDirective):
-    """``{atlas-figure} race/rosenbrock/3d`` with ``:alt:``, ``:name:``, ``:width:``;
-    the directive's content is the caption."""
+    """``{atlas-figure} race/rosenbrock/3d`` with ``:name:``, ``:width:``; the directive's
+    content is the caption, the alt text the catalog's (one source, next to the figure)."""
 
     required_arguments = 1
     has_content = True
     option_spec = {  # noqa: RUF012 - docutils reads a class attribute
-        "alt": directives.unchanged_required,
         "name": directives.unchanged,
         "width": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:
         name = self.arguments[0]
-        alt = self.options.get("alt")
-        if not alt:
-            raise self.error(f"atlas-figure {name}: every figure needs :alt: text")
         try:
-            kind, path = _media(self.env.app, name)
+            kind, path, alt = _media(self.env.app, name)
         except (KeyError, ValueError) as error:
             raise self.error(str(error)) from None
 
         figure = nodes.figure(classes=["atlas-figure"])
         width = self.options.get("width", "100%")
         poster = path.with_suffix(".png")  # an image, or the video's poster (its last frame)
-        for file in {path, poster}:
+        alt_file = _generated_dir(self.env.app) / f"{name}{ALT_SUFFIX}"  # if the build wrote it
+        for file in {path, poster, *[alt_file] * alt_file.is_file()}:
             self.env.note_dependency(str(file))
         self.env.atlas_media = getattr(self.env, "atlas_media", set()) | {name}
         up = "../" * self.env.docname.count("/")

@@ -112,8 +112,9 @@ def test_outputs_follow_the_kind():
     assert kinds["image"].suffixes(("mp4",)) == (".png",)
     assert kinds["table"].suffixes(("mp4", "png")) == (".csv", ".md")
     assert catalog.get("explorer").outputs() == tuple(f"explorer/{f}" for f in explorer.files())
-    assert catalog.get("race/opening/3d").outputs() == (
-        "race/opening/3d.mp4", "race/opening/3d.png")
+    assert catalog.get("race/opening/3d").outputs() == (  # the alt text states its outcome
+        "race/opening/3d.mp4", "race/opening/3d.png", "race/opening/3d.alt.txt")
+    assert catalog.get("activation/relu").outputs() == ("activation/relu.png",)
     assert catalog.get("basin_maps/himmelblau/adam").outputs() == (
         "basin_maps/himmelblau/adam/maps.npz",)
 

@@ -11,6 +11,13 @@ hands their outputs to ``build``; it never knows what an entry is about.
 ``path`` (the output directory joined with ``name``), each atomically;
 ``inputs`` maps every name of ``needs`` to that entry's :meth:`Entry.product`
 (a file or a directory), so a build reads its inputs where it is told to.
+
+Every figure shown as a picture (an animation or an image) has alt text: ``alt``
+says in words what it shows. A figure whose alt states an outcome of its data
+(who reaches the target first, in how many steps, which run leaves the plot)
+sets ``alt_from_data``: its build computes those sentences from the same data
+it draws and writes them next to the figure, ``<name>.alt.txt``
+(:func:`write_alt`); :meth:`Entry.alt_text` gives ``alt`` followed by them.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from atlas.cache import write_atomic
 
 #: What an entry writes. Figures: an animation writes one file per requested format
 #: (mp4, png poster, gif); an image a PNG; a table CSV + Markdown. Artifacts: data is
@@ -29,6 +38,10 @@ KINDS = (*FIGURE_KINDS, *ARTIFACT_KINDS)
 ANIMATION_FORMATS = ("mp4", "png", "gif")
 #: A first guess of an entry's seconds, by kind, until the manifest records how long it took.
 ESTIMATE = {"animation": 4.0, "image": 1.0, "table": 0.2, "data": 10.0, "bundle": 10.0}
+#: The figures shown as a picture: each needs alt text.
+PICTURE_KINDS = ("animation", "image")
+#: The file a build writes its data's outcome into, in words, next to the figure.
+ALT_SUFFIX = ".alt.txt"
 #: The file an entry hands to the entries that need it, by kind (a bundle: its directory).
 _PRODUCT = {"animation": "", "image": ".png", "table": ".csv", "data": ".json", "bundle": ""}
 
@@ -44,6 +57,8 @@ class Entry:
     params: Mapping[str, Any] = field(default_factory=dict)
     needs: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
+    alt: str = ""  # what a picture shows, in words (see the module docstring)
+    alt_from_data: bool = False  # the build also writes the outcome: <name>.alt.txt
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -52,6 +67,10 @@ class Entry:
             raise ValueError(f"{self.name}: a bundle, and only a bundle, declares its files")
         if self.name in self.needs:
             raise ValueError(f"{self.name} cannot need itself")
+        if (self.kind in PICTURE_KINDS) != bool(self.alt.strip()):
+            raise ValueError(f"{self.name}: an animation or image, and only those, has alt text")
+        if self.alt_from_data and self.kind not in PICTURE_KINDS:
+            raise ValueError(f"{self.name}: only an animation or image writes its alt text")
 
     @property
     def artifact(self) -> bool:
@@ -85,7 +104,8 @@ class Entry:
         """Output files relative to the output directory, e.g. ``race/sphere/3d.mp4``."""
         if self.kind == "bundle":
             return tuple(f"{self.name}/{file}" for file in self.files)
-        return tuple(self.name + suffix for suffix in self.suffixes(formats))
+        alt = (ALT_SUFFIX,) if self.alt_from_data else ()
+        return tuple(self.name + suffix for suffix in (*self.suffixes(formats), *alt))
 
     def formats_for(self, formats: Iterable[str]) -> tuple[str, ...]:
         """The formats handed to ``build`` (only those this entry writes)."""
@@ -95,7 +115,22 @@ class Entry:
         """What the entries that need this one are handed: its file or its directory."""
         return Path(out) / (self.name + _PRODUCT[self.kind])
 
+    def alt_text(self, out: str | Path) -> str:
+        """The figure's alt text: :attr:`alt`, then the outcome its build wrote (if it does)."""
+        if not self.alt_from_data:
+            return self.alt
+        written = Path(out) / (self.name + ALT_SUFFIX)
+        if not written.is_file():
+            raise ValueError(f"catalog figure {self.name!r} has no alt text in {written}: "
+                             f"render it (atlas render {self.name})")
+        return f"{self.alt} {written.read_text(encoding='utf-8').strip()}"
+
     def record(self, formats: Iterable[str]) -> dict[str, Any]:
         """What the entry's key covers besides code and needs: name, kind, params, files."""
         return {"name": self.name, "kind": self.kind, "params": dict(self.params),
                 "outputs": list(self.outputs(formats))}  # fmt: skip
+
+
+def write_alt(path: Path, sentences: str) -> Path:
+    """Write a figure's outcome in words next to it (``<path>.alt.txt``), atomically."""
+    return write_atomic(path.with_name(path.name + ALT_SUFFIX), sentences.strip().encode("utf-8"))

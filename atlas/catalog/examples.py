@@ -45,12 +45,20 @@ def entries(quick: bool = False) -> list[Entry]:
                    "The gradient norm of every layer of 15-layer sigmoid, tanh and ReLU stacks",
                    vanishing_gradients, "image",
                    {"activations": ["sigmoid", "tanh", "relu"], "depth": 15, "seed": 0,
-                    "dpi": dpi})]  # fmt: skip
+                    "dpi": dpi},
+                   alt="A log-scale plot of the weight-gradient norm against the layer for "
+                       "15-layer sigmoid, tanh and ReLU networks; the sigmoid line falls "
+                       "steeply, by many orders of magnitude, towards the input, while the "
+                       "tanh and ReLU lines stay flat.")]  # fmt: skip
     scale = ({"iterations": 40, "frames": 6, "dpi": 40} if quick
              else {"iterations": 2000, "frames": 100, "dpi": 100})  # fmt: skip
     for hidden in (10, 100):
         found.append(Entry(f"regression/h{hidden}",
                            f"Fitting sin x at 8 points with {hidden} sigmoid hidden units",
                            regression, "animation",
-                           {"hidden": hidden, "lr": 0.01, "seed": 0, **scale}))
+                           {"hidden": hidden, "lr": 0.01, "seed": 0, **scale},
+                           alt=f"Left, a network with {hidden} sigmoid hidden units gradually "
+                               f"bends its output curve through eight points on a sine wave; "
+                               f"right, its mean squared error falling on a log scale over the "
+                               f"training iterations."))
     return found

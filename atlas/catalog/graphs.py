@@ -23,7 +23,14 @@ def entries(quick: bool = False) -> list[Entry]:
     hold = {"fps": 4, "hold": 1, "dpi": 40} if quick else {"fps": 4, "hold": 4, "dpi": 100}
     return [
         Entry("graph/linear", "Computation graph of y = a x + b: forward, then backward",
-              graph, "animation", {"example": "linear", **hold}),
+              graph, "animation", {"example": "linear", **hold},
+              alt="The computation graph of y = a x + b with inputs a = -2, x = 3, b = 4. "
+                  "Values appear node by node from left to right, then the gradients of y "
+                  "appear from right to left."),
         Entry("graph/logistic", "Computation graph of -log sigmoid(w1 x1 + w2 x2): "
-              "forward, then backward", graph, "animation", {"example": "logistic", **hold}),
+              "forward, then backward", graph, "animation", {"example": "logistic", **hold},
+              alt="The computation graph of the loss minus log sigmoid of w1 x1 plus w2 x2, "
+                  "with x1 = 1, x2 = -1, w1 = 1, w2 = 0.5. Values flow left to right through "
+                  "two products, a sum, a sigmoid and a negative log; gradients then flow "
+                  "right to left."),
     ]

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from atlas.catalog.entry import Entry
+from atlas.catalog.entry import Entry, write_alt
 from atlas.registry import Registry
 
 DATASET = "mnist_small"
@@ -172,9 +172,24 @@ def predicted(run: Any, dataset: Any, index: list[int]) -> tuple[Any, Any, Any, 
 def optimizers(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
                dpi: int) -> None:  # fmt: skip
     """``mnist/optimizers``: test accuracy and loss per epoch of every optimizer run."""
+    from atlas.races.outcome_text import names
     from atlas.viz import mnist_plots
 
-    mnist_plots.draw_optimizers(path, {n: _load(inputs, n) for n in OPTIMIZER_RUNS}, dpi=dpi)
+    runs = {n: _load(inputs, n) for n in OPTIMIZER_RUNS}
+    mnist_plots.draw_optimizers(path, runs, dpi=dpi)
+    last = {n: (run.info["history"]["test_accuracy"][-1], run.info["history"]["test_loss"][-1])
+            for n, run in runs.items()}  # fmt: skip
+    ranked = sorted(last, key=lambda n: -last[n][0])
+    lowest = min(last, key=lambda n: last[n][1])
+    write_alt(path, f"After the last epoch, test accuracy from best to worst: "
+                    f"{names([f'{_title(n)} {100 * last[n][0]:.1f} %' for n in ranked])}; the "
+                    f"lowest test loss: {_title(lowest)}, {last[lowest][1]:.3f}.")
+
+
+def _title(optimizer: str) -> str:
+    from atlas import optimizers
+
+    return optimizers.registry.get(optimizer).title
 
 
 def landscape(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], view: str,
@@ -243,6 +258,8 @@ def entries(quick: bool = False) -> list[Entry]:
     for name in registry.names():
         found.append(Entry(f"mnist/history/{name}", f"Per-epoch curves of the run {name}",
                            history, "table", {"run": name}, (run_name(name),)))
+    from atlas.catalog.mnist_alts import ALT
+
     described = {
         "curves": "MNIST: training and test loss and accuracy per epoch",
         "confusion": "MNIST: test confusion matrix (counts, coloured by row fraction)",
@@ -251,17 +268,22 @@ def entries(quick: bool = False) -> list[Entry]:
     }
     for name, description in described.items():
         found.append(Entry(f"mnist/{name}", description, panel, "image",
-                           {"panel": name, "run": "main", "dpi": dpi}, (run_name("main"),)))
+                           {"panel": name, "run": "main", "dpi": dpi}, (run_name("main"),),
+                           alt=ALT[name]))
     found += [
         Entry("mnist/optimizers", "MNIST: test accuracy and loss per epoch of SGD, Momentum, "
               "Adagrad, RMSprop and Adam", optimizers, "image", {"dpi": dpi},
-              tuple(map(run_name, OPTIMIZER_RUNS))),
+              tuple(map(run_name, OPTIMIZER_RUNS)), alt_from_data=True,
+              alt="Test accuracy (left) and test loss (right) per epoch of one MNIST run per "
+                  "optimizer, SGD, Momentum, Adagrad, RMSprop and Adam, on the same budget."),
         Entry("mnist/landscape/3d", "MNIST loss on a plane through the trained weights along "
               "two filter-normalised random directions", landscape, "image",
-              {"view": "3d", "seed": 0, "dpi": dpi, **land}, (run_name("main"),)),
+              {"view": "3d", "seed": 0, "dpi": dpi, **land}, (run_name("main"),),
+              alt=ALT["landscape/3d"]),
         Entry("mnist/landscape/contour", "MNIST: SGD and Adam paths on the plane of their first "
               "two principal components, over the loss there", landscape, "image",
               {"view": "contour", "seed": 0, "dpi": dpi, **land},
-              tuple(map(run_name, PATH_RUNS))),
+              tuple(map(run_name, PATH_RUNS)),
+              alt=ALT["landscape/contour"]),
     ]
     return found

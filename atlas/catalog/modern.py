@@ -30,6 +30,34 @@ MUON_SURFACE = "ellipse"
 #: The optimizers with an internals figure drawn on SURFACE, and how.
 ON_SURFACE = {"asgd": "averaged", "schedule_free_sgd": "averaged",
               "schedule_free_adamw": "averaged", "lion": "sign", "prodigy": "d"}
+#: What each internals figure shows, by optimizer (and Muon's comparison under "muon").
+ALT = {
+    "asgd": (
+        "ASGD's path on the Rosenbrock function with its running average drawn as a thin line "
+        "that lags behind it, next to a log-scale plot of f minus its minimum for both."),
+    "schedule_free_sgd": (
+        "Schedule-free SGD's gradient point y on the Rosenbrock function as a thick line and "
+        "its average x as a thin line close to it, next to f minus its minimum at both."),
+    "schedule_free_adamw": (
+        "Schedule-free AdamW's gradient point y on the Rosenbrock function as a thick line "
+        "and its average x as a thin line, next to f minus its minimum at both."),
+    "lion": (
+        "Lion's path on the Rosenbrock function next to a log-scale plot in which both "
+        "coordinates' moves stay on one flat line at the learning rate while the gradients "
+        "range over several orders of magnitude."),
+    "prodigy": (
+        "Prodigy's path on the Rosenbrock function next to a log-log plot of its estimate d, "
+        "which climbs from one millionth in a few steps and then stays flat."),
+    "adafactor": (
+        "Two heat maps of a square weight matrix, the full second moment and Adafactor's "
+        "factored estimate, which show the same row and column stripes, and a log-log scatter "
+        "plot of one against the other clustered along the diagonal."),
+    "muon": (
+        "On an elongated bowl, Muon's path and the normalised-momentum path lie on top of "
+        "each other while SGD with momentum swings more widely; beside it, their step "
+        "lengths: nearly constant for Muon and normalised momentum, shrinking geometrically "
+        "for SGD with momentum."),
+}  # fmt: skip
 #: ASGD averages from step t0 on; PyTorch's default 1e6 would never start in a race.
 ASGD_T0 = 0.0
 
@@ -140,16 +168,18 @@ def entries(quick: bool = False) -> list[Entry]:
     registered = set(optimizers.names())
     found = [Entry(f"optimizer/{name}/internals", f"{optimizers.registry.get(name).title}: "
                    "what it does inside, along its path", internals, "image",
-                   {"optimizer": name, "surface": SURFACE, "dpi": dpi}, (rates_name(SURFACE),))
+                   {"optimizer": name, "surface": SURFACE, "dpi": dpi}, (rates_name(SURFACE),),
+                   alt=ALT[name])
              for name in ON_SURFACE if name in registered]  # fmt: skip
     if "adafactor" in registered:
         mnist = {"model": "784-32-32-10", "steps": 5} if quick else {"model": "784-200-200-10",
                                                                      "steps": 40}
         found.append(Entry("optimizer/adafactor/internals", "Adafactor: the factored second "
                            "moment of a weight matrix of the MNIST network", factored, "image",
-                           {"key": "2.W", "dpi": dpi, **mnist}))  # fmt: skip
+                           {"key": "2.W", "dpi": dpi, **mnist}, alt=ALT["adafactor"]))  # fmt: skip
     if "muon" in registered:
         found.append(Entry("optimizer/muon/normalised", "Muon on a 2-D surface is normalised "
                            "momentum: the two paths and SGD with momentum's", muon, "image",
-                           {"surface": MUON_SURFACE, "dpi": dpi}, (rates_name(MUON_SURFACE),)))
+                           {"surface": MUON_SURFACE, "dpi": dpi}, (rates_name(MUON_SURFACE),),
+                           alt=ALT["muon"]))
     return found

@@ -119,15 +119,34 @@ def entries(quick: bool = False) -> list[Entry]:
     return [
         Entry("learning/descent", "Gradient descent on one parameter, with the tangent it "
               "follows", descent, "animation",
-              {**POINT, "lr": 0.1, "b0": 0.0, "steps": 8, "fps": 1.5, "dpi": dpi}),
+              {**POINT, "lr": 0.1, "b0": 0.0, "steps": 8, "fps": 1.5, "dpi": dpi},
+              alt="A parabola-shaped loss curve over b with its minimum at b = 4 marked by a "
+                  "star. A dot steps from b = 0 towards the minimum; at each step an orange "
+                  "tangent line touches the curve at the dot, and earlier dots stay behind as "
+                  "a trail that gets denser near the bottom."),
         Entry("learning/step_sizes", "Gradient descent with a step size too small, about right "
               "and too large", step_sizes, "image",
-              {**POINT, **STEP_SIZES, "b0": 0.0, "steps": 8, "dpi": dpi}),
+              {**POINT, **STEP_SIZES, "b0": 0.0, "steps": 8, "dpi": dpi},
+              alt="Three panels, each with the parabola-shaped loss and the iterates of "
+                  "gradient descent from b = 0. Left, with a tiny learning rate, the iterates "
+                  "creep a short way down the left slope. Middle, with a moderate rate, the "
+                  "second iterate is already next to the minimum. Right, with a rate above 1, "
+                  "the iterates jump from side to side, climbing higher up the walls with "
+                  "every step."),
         Entry("layers/stack", "Logistic regression's layer stack with the shape of every array "
-              "and gradient", stack, "image", {**TWO_CLASS, "dpi": dpi}),
+              "and gradient", stack, "image", {**TWO_CLASS, "dpi": dpi},
+              alt="Three boxes left to right, Linear (z = xW + b, W 2 by 1, b 1), Sigmoid (p "
+                  "= sigma of z) and BCE (L = BCE of p and t). Blue arrows above carry x (900 "
+                  "by 2), z (900 by 1), p (900 by 1) and the scalar loss L to the right; "
+                  "orange arrows below carry the gradients back to the left with the same "
+                  "shapes, starting from dL/dL = 1."),
         Entry("layers/gradient_check", "Back-propagated gradients against central differences, "
               "for every step h", gradient_check, "image", {**TWO_CLASS, **CHECK_STEPS,
-                                                            "dpi": dpi}),
+                                                            "dpi": dpi},
+              alt="A log-log plot of the largest relative error of the gradient check against "
+                  "the step h from 1e-12 to 0.1. The curve is a V: it falls from about 1e-4 "
+                  "at the smallest h to about 1e-10 near h = 3e-6, then rises steeply to "
+                  "about 1e-3 at h = 0.1."),
         Entry("mnist/tables", "The notes' MNIST error table rerun with atlas", mnist_tables,
               "data", {"dataset": "mnist_small", "seeds": 1 if quick else MNIST_SEEDS,
                        "epochs": 1 if quick else None}),

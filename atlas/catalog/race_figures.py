@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from atlas.catalog.entry import Entry
+from atlas.catalog.entry import Entry, write_alt
 from atlas.catalog.races import rates_name, surface_sweeps
 
 #: Left out of the basin maps: L-BFGS takes ~1.7 s per step on a 200 x 200 grid.
@@ -49,49 +49,64 @@ def _spec_race(inputs: Mapping[str, Path], spec: str) -> tuple[Any, Any]:
 def race_3d(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], spec: str,
             max_frames: int, dpi: int) -> None:  # fmt: skip
     """``<race>/3d``: one race of at most six optimizers, in 3D."""
+    from atlas.races.outcome_text import race_outcome
     from atlas.viz import race
 
     found, run = _spec_race(inputs, spec)
     race.animate_race_3d(run, path, formats, max_frames=max_frames, dpi=dpi,
                          trail=found.trail, subtitle=found.title)  # fmt: skip
+    write_alt(path, race_outcome(run))
 
 
 def race_contour(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], spec: str,
                  max_frames: int, dpi: int) -> None:  # fmt: skip
     """``<race>/contour``: the same race on the surface's contours."""
+    from atlas.races.outcome_text import race_outcome
     from atlas.viz import race
 
     found, run = _spec_race(inputs, spec)
     race.animate_race_contour(run, path, formats, max_frames=max_frames, dpi=dpi,
                               trail=found.trail, subtitle=found.title)  # fmt: skip
+    write_alt(path, race_outcome(run))
 
 
 def race_gap(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], spec: str,
              dpi: int) -> None:  # fmt: skip
     """``<race>/gap``: f − f* against step for the race's optimizers, log scale."""
+    from atlas.races.outcome_text import race_outcome
     from atlas.viz import gap_plot
 
     found, run = _spec_race(inputs, spec)
     gap_plot.draw_gap(run, path, dpi=dpi, subtitle=found.title)
+    write_alt(path, race_outcome(run))
 
 
 def surface_gap(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
                 surface: str, dpi: int) -> None:  # fmt: skip
-    """``race/<surface>/gap``: every optimizer's gap against step on ``surface``."""
-    from atlas.races.race import run_race
+    """``race/<surface>/gap``: every optimizer's gap against step on ``surface``, by group."""
+    from atlas.races.outcome_text import race_outcome
+    from atlas.races.race import Race, group_races
     from atlas.viz import gap_plot
 
     sweeps = surface_sweeps(inputs, surface)
-    gap_plot.draw_gap(run_race(surface, list(sweeps), sweeps=sweeps), path, dpi=dpi)
+    races = group_races(surface, sweeps)
+    gap_plot.draw_gap_groups(path, races, dpi=dpi)
+    runs = sorted((r for _, race in races for r in race.runs), key=lambda r: list(sweeps).index(
+        r.optimizer))  # every run, in the sweeps' (the registry's) order
+    run = Race(races[0][1].surface, races[0][1].steps, tuple(runs))
+    write_alt(path, race_outcome(run, every=False))
 
 
 def summary(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], surface: str,
             dpi: int) -> None:  # fmt: skip
     """``race/<surface>/summary``: every group's race on ``surface``, one still."""
+    from atlas.races.outcome_text import summary_outcome
     from atlas.races.race import group_races
     from atlas.viz.race_summary import draw_race_summary
 
-    draw_race_summary(path, group_races(surface, surface_sweeps(inputs, surface)), dpi=dpi)
+    races = group_races(surface, surface_sweeps(inputs, surface))
+    draw_race_summary(path, races, dpi=dpi)
+    write_alt(path, summary_outcome(races))
 
 
 def _all(inputs: Mapping[str, Path], surfaces: list[str]) -> dict[str, Any]:
@@ -117,25 +132,27 @@ def windows_table(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Pat
 def sensitivity_figure(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
                        surface: str, dpi: int) -> None:  # fmt: skip
     """``sensitivity/<surface>``: steps to target against the learning rate, by group."""
-    from atlas import surfaces
-    from atlas.protocol import step_budget
     from atlas.races import sensitivity
     from atlas.races.groups import groups
+    from atlas.races.outcome_text import sensitivity_outcome
     from atlas.viz.sensitivity_plot import draw_sensitivity
 
-    found = surfaces.get(surface)
-    draw_sensitivity(path, found, step_budget(found), groups(),
-                     sensitivity.curves(surface_sweeps(inputs, surface)), dpi=dpi)  # fmt: skip
+    found = sensitivity.surface_sensitivity(surface, surface_sweeps(inputs, surface))
+    draw_sensitivity(path, found, groups(), dpi=dpi)
+    write_alt(path, sensitivity_outcome(list(found.curves), surface))
 
 
 def profile(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
             surfaces: list[str], dpi: int) -> None:  # fmt: skip
     """``race/profile``: the Dolan–Moré performance profile over every surface."""
     from atlas.races.groups import groups
+    from atlas.races.outcome_text import profile_outcome
     from atlas.races.profile import performance_profile
     from atlas.viz.profile_plot import draw_profile
 
-    draw_profile(path, performance_profile(_all(inputs, surfaces)), groups(), dpi=dpi)
+    found = performance_profile(_all(inputs, surfaces))
+    draw_profile(path, found, groups(), dpi=dpi)
+    write_alt(path, profile_outcome(found))
 
 
 def basin_maps(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], surface: str,
@@ -166,13 +183,17 @@ def basin_figure(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path
                  maps: str, title: str, dpi: int) -> None:  # fmt: skip
     """``basins/<surface>/<group>``: the group's basin maps, drawn from the artifact."""
     from atlas.races.basins import read_basin_maps
+    from atlas.races.outcome_text import basin_outcome
     from atlas.viz.basin_plot import draw_basins
 
-    draw_basins(path, read_basin_maps(inputs[maps] / "maps.npz"), title=title, dpi=dpi)
+    found = read_basin_maps(inputs[maps] / "maps.npz")
+    draw_basins(path, found, title=title, dpi=dpi)
+    write_alt(path, basin_outcome(found))
 
 
 def _race_entries(scale: dict[str, int]) -> list[Entry]:
     from atlas import surfaces
+    from atlas.catalog.race_alts import race_alt
     from atlas.races.race import race_specs
 
     found = []
@@ -180,19 +201,24 @@ def _race_entries(scale: dict[str, int]) -> list[Entry]:
         title = surfaces.get(spec.surface).title
         params = {"spec": spec.name, **scale}
         needs = (rates_name(spec.surface),)
+        alt = {view: race_alt(spec.surface, spec.optimizers, view)
+               for view in ("3d", "contour", "gap")}  # fmt: skip
         found += [
             Entry(f"{spec.name}/3d", f"{spec.title} on {title}, in 3D", race_3d, "animation",
-                  params, needs),
+                  params, needs, alt=alt["3d"], alt_from_data=True),
             Entry(f"{spec.name}/contour", f"{spec.title} on {title}, on its contours",
-                  race_contour, "animation", params, needs),
+                  race_contour, "animation", params, needs,
+                  alt=alt["contour"], alt_from_data=True),
             Entry(f"{spec.name}/gap", f"f - f* against step: {spec.title} on {title}", race_gap,
-                  "image", {"spec": spec.name, "dpi": scale["dpi"]}, needs),
+                  "image", {"spec": spec.name, "dpi": scale["dpi"]}, needs,
+                  alt=alt["gap"], alt_from_data=True),
         ]
     return found
 
 
 def _basin_entries(quick: bool, dpi: int) -> list[Entry]:
     from atlas import surfaces
+    from atlas.catalog.race_alts import basin_alt
     from atlas.races.basins import BASIN_SURFACES
     from atlas.races.groups import groups
 
@@ -212,7 +238,8 @@ def _basin_entries(quick: bool, dpi: int) -> list[Entry]:
                       (rates_name(surface),), ("maps.npz",)),
                 Entry(f"basins/{surface}/{group.name}", f"Basins of {group.title} on {title}",
                       basin_figure, "image", {"maps": data, "title": basin_title(
-                          surface, group.name), "dpi": dpi}, (data,)),
+                          surface, group.name), "dpi": dpi}, (data,),
+                      alt=basin_alt(surface, mapped, sizes), alt_from_data=True),
             ]
     return found
 
@@ -220,6 +247,7 @@ def _basin_entries(quick: bool, dpi: int) -> list[Entry]:
 def entries(quick: bool = False) -> list[Entry]:
     """The group races, each surface's summary and gap, the tables, sensitivity, profile, basins."""
     from atlas import surfaces
+    from atlas.catalog import race_alts
 
     scale = {"max_frames": 12, "dpi": 40} if quick else {"max_frames": 144, "dpi": 100}
     dpi = scale["dpi"]
@@ -230,10 +258,12 @@ def entries(quick: bool = False) -> list[Entry]:
         title = surfaces.get(surface).title
         found += [
             Entry(f"race/{surface}/summary", f"Every group's race on {title}", summary, "image",
-                  {"surface": surface, "dpi": dpi}, (rates_name(surface),)),
+                  {"surface": surface, "dpi": dpi}, (rates_name(surface),),
+                  alt=race_alts.summary_alt(surface), alt_from_data=True),
             Entry(f"race/{surface}/gap", f"f - f* against step for every optimizer on {title}",
                   surface_gap, "image", {"surface": surface, "dpi": dpi},
-                  (rates_name(surface),)),
+                  (rates_name(surface),), alt_from_data=True,
+                  alt=race_alts.every_gap_alt(surface)),
         ]
     found += [
         Entry("table/races", "Steps to target, rank and winners on every surface", races_table,
@@ -241,9 +271,11 @@ def entries(quick: bool = False) -> list[Entry]:
         Entry("table/lr_windows", "Each optimizer's good learning-rate window on every surface",
               windows_table, "table", {"surfaces": every}, rates),
         Entry("race/profile", "Performance profile over every surface (Dolan and Moré)", profile,
-              "image", {"surfaces": every, "dpi": dpi}, rates),
+              "image", {"surfaces": every, "dpi": dpi}, rates, alt_from_data=True,
+              alt=race_alts.profile_alt(len(every))),
     ]
     found += [Entry(f"sensitivity/{s}", f"Steps to target against the learning rate on "
                     f"{surfaces.get(s).title}", sensitivity_figure, "image",
-                    {"surface": s, "dpi": dpi}, (rates_name(s),)) for s in every]  # fmt: skip
+                    {"surface": s, "dpi": dpi}, (rates_name(s),), alt_from_data=True,
+                    alt=race_alts.sensitivity_alt(s)) for s in every]  # fmt: skip
     return found + _basin_entries(quick, dpi)

@@ -99,5 +99,9 @@ def entries(quick: bool = False) -> list[Entry]:
     found.append(Entry("mnist/study/curves", "MNIST: test error against the step of every "
                        "optimizer at the learning rate chosen on validation", curves, "image",
                        {"dpi": 40 if quick else 150},
-                       tuple(study_name(n) for n in optimizers.names())))  # fmt: skip
+                       tuple(study_name(n) for n in optimizers.names()),
+                       alt="Six panels of test error in per cent against the training step, "
+                           "on a log scale, falling from the untrained network's error at "
+                           "step 0, one panel per family of optimizers and a last one with "
+                           "the best of each family."))  # fmt: skip
     return found
