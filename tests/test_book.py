@@ -101,6 +101,39 @@ def test_wrap_rows_breaks_a_long_list_after_its_commas():
     assert book.mathjax(r"\textit{a\_b} + x\_y") == r"\textit{a_b} + x\_y"
 
 
+def test_wrap_rows_breaks_statements_where_a_reader_would():
+    latex = (r"&\quad \textbf{if}\ c:\ a \leftarrow b,\ d \leftarrow e"
+             r"\quad \textbf{else}:\ a \leftarrow f \\ "
+             r"&\quad x \leftarrow y + \frac{zzzzzz}{w} - u")
+    wrapped = book.wrap_rows(latex, width=16)
+    assert to_text(wrapped).splitlines() == [  # the condition's body one level in
+        "    if c: a ← b,", "        d ← e", "    else: a ← f",
+        "    x ← y", "            + zzzzzz/w", "            − u"]
+    # a fraction is as wide as its wider part: "zzzzzz", not "zzzzzz/w"
+    assert to_text(book.wrap_rows(r"&\quad x \leftarrow \frac{zzzzzz}{w}", width=16)) == (
+        "    x ← zzzzzz/w")
+    # an environment is as wide as its widest row; nothing breaks inside it
+    cases = r"&\quad y \leftarrow \begin{cases} a, b & c \\ d & e \end{cases},\ z"
+    assert book.wrap_rows(cases, width=20) == cases
+
+
+def test_every_rule_fits_a_phone():
+    """Every row of every optimizer's box is at most FORMULA_WIDTH characters wide (as
+    the book sets it: a fraction as its wider part), bar a single piece that has no place
+    to break (a parenthesis, a fraction)."""
+    from atlas.book import lines
+
+    for name in optimizers.names():
+        latex = book.algorithm(name).data.removeprefix(r"\begin{aligned}")
+        for _, _, row in lines.split_top_level(latex.removesuffix(r"\end{aligned}"),
+                                               {r"\\\\": ""}):  # fmt: skip
+            body = row.strip().removeprefix("&")
+            pieces = lines.split_top_level(body[len(lines._INDENT.match(body)[0]):],
+                                           {**lines.SEPARATORS, **lines.OPERATORS})
+            assert lines._width(row.strip()) <= book.FORMULA_WIDTH + 2 or len(pieces) == 1, (
+                name, row)
+
+
 def test_scientific_notation_for_formulas():
     assert book.times_ten(4.539786870243442e-05) == r"4.5 \times 10^{-5}"
     assert book.times_ten(-0.0012345, 3) == r"-1.23 \times 10^{-3}"

@@ -9,7 +9,8 @@ for an optimizer, :func:`activation`, :func:`loss`), which return their parts
 for ``display(*parts)``. Figures are not made here: a page embeds catalog
 figures with the ``atlas-figure`` directive (:mod:`atlas.sphinxext`).
 
-Three modules, one import: :mod:`atlas.book.format` (numbers and tables),
+Four modules, one import: :mod:`atlas.book.format` (numbers and tables),
+:mod:`atlas.book.lines` (display formulas in rows that fit a phone),
 :mod:`atlas.book.entries` (the registry entries' boxes) and
 :mod:`atlas.book.chapters` (tables of single chapters); ``from atlas import book``
 gives them all.
@@ -30,15 +31,14 @@ from atlas.book.chapters import (
     xor_table,
 )
 from atlas.book.entries import (
-    FORMULA_WIDTH,
     SHY,
     activation,
     activation_overview,
+    algorithm,
     loss,
     loss_overview,
     mathjax,
     rule,
-    wrap_rows,
 )
 from atlas.book.format import (
     ALIGN,
@@ -58,6 +58,7 @@ from atlas.book.format import (
     table,
     times_ten,
 )
+from atlas.book.lines import FORMULA_WIDTH, wrap_rows
 
 __all__ = [
     "ALIGN",
@@ -69,6 +70,7 @@ __all__ = [
     "SHY",
     "activation",
     "activation_overview",
+    "algorithm",
     "cell",
     "fixed",
     "gradient_table",

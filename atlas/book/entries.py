@@ -9,13 +9,10 @@ from typing import Any
 from IPython.display import HTML, Markdown, Math
 
 from atlas import activations as activation_registry
-from atlas import latex_text, optimizers
 from atlas import losses as loss_registry
+from atlas import optimizers
 from atlas.book.format import MARK, table
-
-#: The widest row of a displayed formula, in characters of its text rendering
-#: (:func:`atlas.latex_text.to_text`): about 64 fit the book's column of 680 CSS px.
-FORMULA_WIDTH = 64
+from atlas.book.lines import wrap_rows
 
 
 def mathjax(latex: str) -> str:
@@ -26,60 +23,16 @@ def mathjax(latex: str) -> str:
                   lambda m: "\\" + m[1] + "{" + m[2].replace("\\_", "_") + "}", latex)
 
 
-def wrap_rows(latex: str, width: int = FORMULA_WIDTH) -> str:
-    """The rows of an ``aligned`` block (split at ``\\\\``), each row wider than ``width``
-    characters broken after a top-level ``,\\ `` (a list of inputs, say) and continued on
-    indented rows, so that no row needs a sideways scroll."""
-    rows = []
-    for row in _top_level_split(latex.strip(), "\\\\"):
-        pieces = _top_level_split(row, ",\\ ")
-        if len(pieces) == 1 or len(latex_text.to_text(row)) <= width:
-            rows.append(row)
-            continue
-        line = pieces[0]
-        for piece in pieces[1:]:
-            if len(latex_text.to_text(line + ", " + piece)) > width:
-                rows.append(line + ",")
-                line = "&\\qquad " + piece.lstrip()
-            else:
-                line += ",\\ " + piece
-        rows.append(line)
-    return " \\\\\n".join(row.strip() for row in rows)
-
-
-def _top_level_split(latex: str, separator: str) -> list[str]:
-    """``latex`` split at ``separator`` outside braces and environments."""
-    parts, depth, start, k = [], 0, 0, 0
-    while k < len(latex):
-        if latex.startswith("\\begin", k):
-            depth += 1
-        elif latex.startswith("\\end", k):
-            depth -= 1
-        elif latex[k] == "\\" and k + 1 < len(latex) and latex[k + 1] in "{}":
-            k += 2  # an escaped brace
-            continue
-        elif latex[k] == "{":
-            depth += 1
-        elif latex[k] == "}":
-            depth -= 1
-        elif depth == 0 and latex.startswith(separator, k):
-            parts.append(latex[start:k])
-            k += len(separator)
-            start = k
-            continue
-        elif latex[k] == "\\":
-            k += 2  # a command's first character is never a separator's
-            continue
-        k += 1
-    parts.append(latex[start:])
-    return parts
+def algorithm(name: str) -> Math:
+    """An optimizer's update rule as an ``aligned`` block, in rows that fit a phone."""
+    latex = optimizers.get(name).latex
+    return Math(r"\begin{aligned}" + wrap_rows(mathjax(latex)) + r"\end{aligned}")
 
 
 def rule(name: str) -> list[Any]:
     """An optimizer's description, update rule (rows that fit the column) and defaults."""
     opt = optimizers.get(name)
-    return [Markdown(f"*{type(opt).description}.*"),
-            Math(r"\begin{aligned}" + wrap_rows(mathjax(opt.latex)) + r"\end{aligned}"),
+    return [Markdown(f"*{type(opt).description}.*"), algorithm(name),
             table(["hyperparameter", "PyTorch default"],
                   [(f"<code>{k}</code>", f"<code>{v!r}</code>")
                    for k, v in opt.hyperparameters().items()])]

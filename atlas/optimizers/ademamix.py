@@ -57,14 +57,14 @@ class AdEMAMix(Optimizer):
 &\quad g_t \leftarrow \nabla_\theta f(\theta_{t-1}),
   \quad (g_t, \theta_{t-1}) \leftarrow \text{weight decay}(g_t, \theta_{t-1}) \\
 &\quad \alpha_t \leftarrow \min(t \alpha / T, \alpha),
-  \quad \beta_{3,t} \leftarrow \min\Big(\exp \frac{\ln \beta_1 \ln \beta_3}
-  {(1 - t/T) \ln \beta_3 + (t/T) \ln \beta_1}, \beta_3\Big)
+  \quad u_t \leftarrow \frac{\ln \beta_1 \ln \beta_3}{(1 - t/T) \ln \beta_3 + (t/T) \ln \beta_1},
+  \quad \beta_{3,t} \leftarrow \min(e^{u_t}, \beta_3)
   \quad (\alpha, \beta_3 \text{ if no } T) \\
 &\quad m_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
 &\quad v_t \leftarrow \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
 &\quad m^{slow}_t \leftarrow \beta_{3,t} m^{slow}_{t-1} + (1 - \beta_{3,t}) g_t \\
-&\quad \theta_t \leftarrow \theta_{t-1} - \gamma \Big(\frac{m_t}{1 - \beta_1^t}
-  + \alpha_t m^{slow}_t\Big) \Big/ \Big(\sqrt{v_t / (1 - \beta_2^t)} + \epsilon\Big)
+&\quad \theta_t \leftarrow \theta_{t-1} - \gamma\, \frac{m_t / (1 - \beta_1^t)
+  + \alpha_t m^{slow}_t}{\sqrt{v_t / (1 - \beta_2^t)} + \epsilon}
 """
 
     lr: float = 1e-3

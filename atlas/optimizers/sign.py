@@ -51,9 +51,9 @@ class Lion(Optimizer):
 &\textbf{input}: \gamma \text{ (lr)},\ \beta_1, \beta_2 \text{ (betas)},
   \ \lambda \text{ (weight decay)},\ \textit{decoupled\_weight\_decay} \\
 &\textbf{initialize}: m_0 \leftarrow 0,
-  \ \lambda' \leftarrow \begin{cases} \lambda / \gamma_0 & \textit{decoupled\_weight\_decay}
-  \ (\gamma_0\text{: the lr at init}) \\
-  \lambda & \text{otherwise} \end{cases} \\
+  \ \lambda' \leftarrow \begin{cases} \lambda / \gamma_0 & \textit{decoupled\_weight\_decay} \\
+  \lambda & \text{otherwise} \end{cases}
+  \quad (\gamma_0\text{: the lr at init}) \\
 &\textbf{for}\ t = 1, 2, \ldots \\
 &\quad g_t \leftarrow \nabla_\theta f(\theta_{t-1}) \\
 &\quad c_t \leftarrow \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
