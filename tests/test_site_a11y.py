@@ -18,6 +18,7 @@ Each page is saved, whole and in dark mode, to
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -273,3 +274,38 @@ def test_dark_mode_puts_each_figure_on_a_dimmed_card(browser, server: str, chapt
         assert card["padding"] >= 4, card
         assert card["background"] == "rgb(255, 255, 255)", card
         assert "brightness(" in card["filter"], card
+
+
+MEDIA_NAMES = """() => ({
+  images: [...document.querySelectorAll('img')].map(img => ({
+    src: img.getAttribute('src'), alt: img.getAttribute('alt'),
+    hidden: !!img.closest('[aria-hidden="true"]')})),
+  videos: [...document.querySelectorAll('video')].map(video => ({
+    src: video.querySelector('source')?.getAttribute('src'),
+    name: (video.getAttribute('aria-label') || (video.getAttribute('aria-labelledby') || '')
+      .split(/\\s+/).map(id => document.getElementById(id)?.textContent || '').join(' ')).trim(),
+    poster: video.querySelector('img')?.getAttribute('alt') || ''})),
+})"""
+#: Alt text that names nothing: a placeholder, not a description.
+PLACEHOLDERS = {"animation", "figure", "image", "plot", "video", "picture", "chart"}
+
+
+@pytest.mark.parametrize("page", _site_pages())
+def test_every_image_and_video_says_what_it_shows(browser, server: str, page: str):
+    """Every image has alt text and every video an accessible name (and its poster the
+    same alt): words, not a placeholder or a file name; a race's words state its outcome."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    tab = open_page(context, f"{server}/{page}")
+    media = tab.evaluate(MEDIA_NAMES)
+    context.close()
+    named = [(image["src"], image["alt"]) for image in media["images"] if not image["hidden"]]
+    named += [(video["src"], video["name"]) for video in media["videos"]]
+    for src, text in named:
+        assert text and text.strip(), f"{page}: {src} has no alt text or name"
+        words = text.strip().rstrip(".").lower()
+        stem = (src or "").rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+        assert words not in PLACEHOLDERS and words != stem, f"{page}: {src}: {text!r}"
+        if "_generated/race/" in (src or "") and "/profile" not in src:
+            assert re.search(r"\bfirst\b|\bNo optimizer\b|: none arrives", text), (src, text)
+    for video in media["videos"]:
+        assert video["poster"] == video["name"], f"{page}: {video['src']}'s poster image"

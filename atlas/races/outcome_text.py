@@ -78,7 +78,7 @@ def race_outcome(race: Race, *, every: bool = True) -> str:
             text.append(f"{len(reached)} of {len(race.runs)} optimizers get there.")
     failed = [r for r in race.runs if r.left_at is not None and not arrived(r)]
     missed = [r for r in race.runs if not arrived(r) and r.left_at is None]
-    if missed:
+    if missed and reached:
         text.append(f"{names([r.title for r in missed])} {'does' if len(missed) == 1 else 'do'} "
                     f"not get there within the {race.steps} steps.")  # fmt: skip
     if failed:
