@@ -79,40 +79,41 @@ def png_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
-def _media(app: Sphinx, name: str) -> tuple[str, Path, str]:
-    """``("video" | "image", file, alt text)`` of a catalog figure, or a ValueError naming it."""
+def _media(app: Sphinx, name: str) -> tuple[str, Path, str, int]:
+    """``("video" | "image", file, alt text, width in CSS px)`` of a catalog figure, or a
+    ValueError naming it."""
     from atlas import catalog
 
     figure = catalog.get(name)  # unknown names: UnknownNameError with suggestions
     out = _generated_dir(app)
     video, poster = out / f"{name}.mp4", out / f"{name}.png"
     if figure.kind == "animation" and video.is_file():
-        return "video", video, figure.alt_text(out)
+        return "video", video, figure.alt_text(out), figure.width
     if poster.is_file():
-        return "image", poster, figure.alt_text(out)
+        return "image", poster, figure.alt_text(out), figure.width
     raise ValueError(f"catalog figure {name!r} has not been rendered into {out}")
 
 
 class AtlasFigure(SphinxDirective):
-    """``{atlas-figure} race/rosenbrock/3d`` with ``:name:``, ``:width:``; the directive's
-    content is the caption, the alt text the catalog's (one source, next to the figure)."""
+    """``{atlas-figure} race/rosenbrock/3d`` with ``:name:``; the directive's content is the
+    caption; the alt text and the width (CSS px, at most the column's) are the catalog's: the
+    figure's text is sized for that width (:mod:`atlas.viz.readable`)."""
 
     required_arguments = 1
     has_content = True
     option_spec = {  # noqa: RUF012 - docutils reads a class attribute
         "name": directives.unchanged,
-        "width": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:
         name = self.arguments[0]
         try:
-            kind, path, alt = _media(self.env.app, name)
+            kind, path, alt, shown = _media(self.env.app, name)
         except (KeyError, ValueError) as error:
             raise self.error(str(error)) from None
 
         figure = nodes.figure(classes=["atlas-figure"])
-        width = self.options.get("width", "100%")
+        width = f"{shown}px"  # the stylesheet's max-width: 100% narrows it on a phone
         poster = path.with_suffix(".png")  # an image, or the video's poster (its last frame)
         alt_file = _generated_dir(self.env.app) / f"{name}{ALT_SUFFIX}"  # if the build wrote it
         for file in {path, poster, *[alt_file] * alt_file.is_file()}:

@@ -8,6 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from atlas.catalog.entry import Entry
+from atlas.column import DPI
+
+#: How wide an elementwise activation's figure is shown (CSS px): beside its text, not
+#: the whole column.
+ACTIVATION_PX = 400
 
 #: What each activation's figure shows, by activation (others: from the registry's words).
 ALT = {
@@ -83,14 +88,15 @@ def png(path: Path) -> Path:
 
 
 def activation(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
-               activation: str, dpi: int) -> None:  # fmt: skip
-    """``activation/<name>``: f and f′ on one plot."""
+               activation: str, dpi: float, width: int) -> None:  # fmt: skip
+    """``activation/<name>``: f and f′ on one plot, drawn to be shown ``width`` CSS px wide."""
     from atlas import activations
     from atlas.viz.function_plots import activation_figure, figure_png
     from atlas.viz.style import style
 
     with style():
-        figure_png(activation_figure(activations.get(activation), dpi=dpi), png(path))
+        figure_png(activation_figure(activations.get(activation), dpi=dpi, width_px=width),
+                   png(path))
 
 
 def activation_2class(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
@@ -120,15 +126,17 @@ def entries(quick: bool = False) -> list[Entry]:
     """One figure per registered activation, then the gallery."""
     from atlas import activations
 
-    dpi = 40 if quick else 100
+    dpi = 40 if quick else DPI
     found = []
     for name in activations.names():
         act = activations.get(name)
         if act.elementwise:
             found.append(Entry(f"activation/{name}", f"{act.title} and its derivative",
-                               activation, "image", {"activation": name, "dpi": dpi},
+                               activation, "image",
+                               {"activation": name, "dpi": dpi, "width": ACTIVATION_PX},
                                alt=ALT.get(name, f"Plot of {act.title} ({act.description}) and "
-                                                 f"its derivative on the same axes.")))
+                                                 f"its derivative on the same axes."),
+                               width=ACTIVATION_PX))
         else:
             found.append(Entry(f"activation/{name}_2class",
                                f"{act.title} of a 2-class input and its Jacobian",

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.cache import write_atomic
+from atlas.column import COLUMN_PX
 
 #: What an entry writes. Figures: an animation writes one file per requested format
 #: (mp4, png poster, gif); an image a PNG; a table CSV + Markdown. Artifacts: data is
@@ -59,6 +60,9 @@ class Entry:
     files: tuple[str, ...] = ()
     alt: str = ""  # what a picture shows, in words (see the module docstring)
     alt_from_data: bool = False  # the build also writes the outcome: <name>.alt.txt
+    #: CSS px: how wide the book shows a picture (at most the column; on a phone, at most
+    #: the phone's column). Its text is sized for this width (atlas.viz.readable).
+    width: int = COLUMN_PX
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -71,6 +75,9 @@ class Entry:
             raise ValueError(f"{self.name}: an animation or image, and only those, has alt text")
         if self.alt_from_data and self.kind not in PICTURE_KINDS:
             raise ValueError(f"{self.name}: only an animation or image writes its alt text")
+        if not 0 < self.width <= COLUMN_PX:
+            raise ValueError(f"{self.name}: width must be 1 to {COLUMN_PX} CSS px, "
+                             f"got {self.width!r}")
 
     @property
     def artifact(self) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from atlas.catalog.entry import Entry
+from atlas.column import DPI
 
 
 def vanishing_gradients(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
@@ -40,7 +41,7 @@ def regression(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
 
 def entries(quick: bool = False) -> list[Entry]:
     """The vanishing gradients, then the regression with 10 and with 100 hidden units."""
-    dpi = 40 if quick else 100
+    dpi = 40 if quick else DPI
     found = [Entry("activation/vanishing_gradients",
                    "The gradient norm of every layer of 15-layer sigmoid, tanh and ReLU stacks",
                    vanishing_gradients, "image",
@@ -51,7 +52,7 @@ def entries(quick: bool = False) -> list[Entry]:
                        "steeply, by many orders of magnitude, towards the input, while the "
                        "tanh and ReLU lines stay flat.")]  # fmt: skip
     scale = ({"iterations": 40, "frames": 6, "dpi": 40} if quick
-             else {"iterations": 2000, "frames": 100, "dpi": 100})  # fmt: skip
+             else {"iterations": 2000, "frames": 100, "dpi": DPI})  # fmt: skip
     for hidden in (10, 100):
         found.append(Entry(f"regression/h{hidden}",
                            f"Fitting sin x at 8 points with {hidden} sigmoid hidden units",

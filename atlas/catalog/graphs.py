@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from atlas.catalog.entry import Entry
+from atlas.column import DPI
 
 
 def graph(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], example: str,
@@ -20,7 +21,7 @@ def graph(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], exam
 
 def entries(quick: bool = False) -> list[Entry]:
     """``graph/linear`` and ``graph/logistic``."""
-    hold = {"fps": 4, "hold": 1, "dpi": 40} if quick else {"fps": 4, "hold": 4, "dpi": 100}
+    hold = {"fps": 4, "hold": 1, "dpi": 40} if quick else {"fps": 4, "hold": 4, "dpi": DPI}
     return [
         Entry("graph/linear", "Computation graph of y = a x + b: forward, then backward",
               graph, "animation", {"example": "linear", **hold},

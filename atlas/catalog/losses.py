@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from atlas.catalog.entry import Entry
+from atlas.column import DPI
 
 #: What each loss's figure shows, by loss (others: from the registry's words).
 ALT = {
@@ -61,7 +62,7 @@ def entries(quick: bool = False) -> list[Entry]:
     """One figure per registered loss."""
     from atlas import losses
 
-    dpi = 40 if quick else 100
+    dpi = 40 if quick else DPI
     found = []
     for name in losses.names():
         title, words = losses.registry.get(name).title, losses.registry.get(name).description

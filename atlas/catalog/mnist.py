@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.catalog.entry import Entry, write_alt
+from atlas.column import DPI
 from atlas.registry import Registry
 
 DATASET = "mnist_small"
@@ -247,7 +248,7 @@ def entries(quick: bool = False) -> list[Entry]:
     ``quick`` trains a 784-32-10 network for one epoch and draws tiny figures (for tests).
     """
     epochs = 1 if quick else None
-    dpi = 40 if quick else 100
+    dpi = 40 if quick else DPI
     land = {"grid": 5, "subset": 100} if quick else {"grid": 25, "subset": 1000}
     found = []
     for name, spec in registry.items():

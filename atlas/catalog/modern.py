@@ -24,6 +24,7 @@ import numpy as np
 
 from atlas.catalog.entry import Entry
 from atlas.catalog.races import chosen_rates, rates_name
+from atlas.column import DPI
 
 SURFACE = "rosenbrock"
 MUON_SURFACE = "ellipse"
@@ -164,7 +165,7 @@ def entries(quick: bool = False) -> list[Entry]:
     """The internals figures, each needing the sweeps of its surface."""
     from atlas import optimizers
 
-    dpi = 40 if quick else 150
+    dpi = 40 if quick else DPI
     registered = set(optimizers.names())
     found = [Entry(f"optimizer/{name}/internals", f"{optimizers.registry.get(name).title}: "
                    "what it does inside, along its path", internals, "image",

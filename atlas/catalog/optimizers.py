@@ -15,6 +15,7 @@ from pathlib import Path
 
 from atlas.catalog.entry import Entry, write_alt
 from atlas.catalog.races import chosen_rates, rates_name
+from atlas.column import DPI
 
 #: The three contrasting surfaces of every optimizer's figure: an ill-conditioned
 #: bowl, a curved valley and a surface without minimum; and the one whose path
@@ -115,7 +116,7 @@ def entries(quick: bool = False) -> list[Entry]:
     from atlas import optimizers, surfaces
     from atlas.races.outcome_text import names
 
-    dpi = 40 if quick else 100
+    dpi = 40 if quick else DPI
     surfaces_named = names([f"the {surfaces.get(s).title} surface" for s in OPTIMIZER_SURFACES])
     state_surface = surfaces.get(STATE_SURFACE).title
     found = []

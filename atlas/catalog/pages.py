@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from atlas.catalog.entry import Entry
+from atlas.column import DPI
 
 #: The one-parameter problem of *Learning*: one point (x, y).
 POINT = {"x": 2.0, "y": 6.0}
@@ -115,7 +116,7 @@ CHECK_STEPS = {"h_min": -12, "h_max": -1, "count": 23}
 
 def entries(quick: bool = False) -> list[Entry]:
     """Learning's two figures, Layers' two, and the MNIST table."""
-    dpi = 40 if quick else 200
+    dpi = 40 if quick else DPI
     return [
         Entry("learning/descent", "Gradient descent on one parameter, with the tangent it "
               "follows", descent, "animation",

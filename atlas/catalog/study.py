@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.catalog.entry import Entry
+from atlas.column import DPI
 
 DATASET = "mnist_small"
 
@@ -98,7 +99,7 @@ def entries(quick: bool = False) -> list[Entry]:
              for name in optimizers.names()]  # fmt: skip
     found.append(Entry("mnist/study/curves", "MNIST: test error against the step of every "
                        "optimizer at the learning rate chosen on validation", curves, "image",
-                       {"dpi": 40 if quick else 150},
+                       {"dpi": 40 if quick else DPI},
                        tuple(study_name(n) for n in optimizers.names()),
                        alt="Six panels of test error in per cent against the training step, "
                            "on a log scale, falling from the untrained network's error at "

@@ -20,8 +20,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
 
+from atlas.column import COLUMN_PX
 from atlas.viz.png import save_figure
-from atlas.viz.style import new_figure
+from atlas.viz.readable import inches, text_points
+from atlas.viz.style import new_figure, style, tick_text
 
 _PARSER = MathTextParser("agg")
 #: LaTeX commands mathtext lacks, and what to write instead.
@@ -62,6 +64,20 @@ def constrained_figure(figsize: tuple[float, float], dpi: float) -> Figure:
     return fig
 
 
+def column_figure(height: float, dpi: float, width_px: float = COLUMN_PX) -> Figure:
+    """A constrained figure at the book's scale for ``width_px`` CSS px (its width in inches
+    :func:`atlas.viz.readable.inches`), ``height`` times as tall as wide; draw it inside
+    ``style(text=text_points(width_px))`` and finish it with :func:`finish`."""
+    width = inches(width_px)
+    return constrained_figure((width, height * width), dpi)
+
+
+def finish(fig: Figure, width_px: float = COLUMN_PX) -> Figure:
+    """Tick labels at the figure's text size (ticks made when it is drawn included)."""
+    tick_text(fig, text_points(width_px))
+    return fig
+
+
 def figure_png(fig: Figure, path: Path | str) -> Path:
     """Draw ``fig`` and write it as a deterministic PNG, atomically (the writer's own code)."""
     return save_figure(fig, path)
@@ -93,31 +109,38 @@ def plot_activation(ax: Axes, activation: Any, x: np.ndarray | None = None,
     return [f_line, df_line]
 
 
-def activation_figure(activation: Any, dpi: int = 100) -> Figure:
-    """One activation and its derivative, with both formulas."""
-    fig = constrained_figure((6.4, 4.6), dpi)
-    ax = fig.add_subplot()
-    plot_activation(ax, activation)
-    derivative = mathtext(activation.derivative_latex)
-    if derivative:
-        ax.set_xlabel(derivative)
-    return fig
+def activation_figure(activation: Any, dpi: float = 100, width_px: float = COLUMN_PX) -> Figure:
+    """One activation and its derivative, with both formulas, to be shown ``width_px`` wide."""
+    with style(text=text_points(width_px)):
+        fig = column_figure(0.75, dpi, width_px)
+        ax = fig.add_subplot()
+        plot_activation(ax, activation)
+        derivative = mathtext(activation.derivative_latex)
+        if derivative:
+            ax.set_xlabel(derivative)
+    return finish(fig, width_px)
 
 
-def gallery_figure(activations: Sequence[Any], columns: int = 5, dpi: int = 100) -> Figure:
-    """A grid of small panels, one per elementwise activation, f solid and f′ dashed."""
+def gallery_figure(activations: Sequence[Any], columns: int = 4, dpi: float = 100) -> Figure:
+    """A grid of small panels, one per elementwise activation, f solid and f′ dashed; the
+    panels share their axes, so only the outer ones carry tick labels."""
     rows = -(-len(activations) // columns)
-    fig = constrained_figure((2.9 * columns, 2.5 * rows), dpi)
-    axes = fig.subplots(rows, columns, squeeze=False).ravel()
-    for ax, activation in zip(axes, activations, strict=False):
-        plot_activation(ax, activation, title=False, legend=False)
-        ax.set_title(activation.title)
-        ax.set_ylim(-2.0, 3.5)
-    for ax in axes[len(activations):]:
-        ax.set_axis_off()
-    lines = axes[0].get_lines()
-    fig.legend(lines[:2], [r"$f(x)$", r"$f\,'(x)$"], loc="outside upper center", ncols=2)
-    return fig
+    with style(text=text_points()):
+        fig = column_figure(0.24 * rows + 0.04, dpi)
+        axes = fig.subplots(rows, columns, squeeze=False, sharex=True, sharey=True).ravel()
+        for ax, activation in zip(axes, activations, strict=False):
+            plot_activation(ax, activation, title=False, legend=False)
+            ax.set_title(activation.title)
+            ax.set_ylim(-2.0, 3.5)
+            ax.set_xticks([-4, 0, 4])
+            ax.set_yticks([-1, 0, 1, 2, 3])
+        for ax in axes[len(activations):]:
+            ax.set_axis_off()
+        for ax in axes[len(activations) - columns:len(activations)]:
+            ax.xaxis.set_tick_params(labelbottom=True)
+        lines = axes[0].get_lines()
+        fig.legend(lines[:2], [r"$f(x)$", r"$f\,'(x)$"], loc="outside upper center", ncols=2)
+    return finish(fig)
 
 
 def two_class_figure(activation: Any, dpi: int = 100) -> Figure:
@@ -126,11 +149,18 @@ def two_class_figure(activation: Any, dpi: int = 100) -> Figure:
     z = np.stack([d, np.zeros_like(d)], axis=-1)
     y = activation.forward(z)
     jac = np.stack([activation.jacobian(row) for row in z])  # (n, 2, 2): ∂y_i/∂z_j
-    fig = constrained_figure((11.0, 4.4), dpi)
-    left, right = fig.subplots(1, 2)
+    with style(text=text_points()):
+        fig = column_figure(0.62, dpi)
+        left, right = fig.subplots(1, 2)
+        _two_class_panels(activation, fig, left, right, d, y, jac)
+    return finish(fig)
+
+
+def _two_class_panels(activation: Any, fig: Figure, left: Axes, right: Axes, d: np.ndarray,
+                      y: np.ndarray, jac: np.ndarray) -> None:
     left.plot(d, y[:, 0], lw=2.2, label=r"$y_1$")
     left.plot(d, y[:, 1], lw=2.2, ls="--", label=r"$y_2$")
-    left.set_title(f"{activation.title} outputs")
+    left.set_title("outputs")
     styles = {(0, 0): "-", (0, 1): "--", (1, 0): ":", (1, 1): "-."}
     for (i, j), ls in styles.items():
         label = rf"$\partial y_{i + 1}/\partial z_{j + 1}$"
@@ -140,10 +170,9 @@ def two_class_figure(activation: Any, dpi: int = 100) -> Figure:
         _axes_frame(ax)
         ax.set_xlabel(r"$z_1 - z_2$")
         ax.set_xlim(d[0], d[-1])
-        ax.legend(loc="best")
+        ax.legend(loc="best", handlelength=1.6, borderpad=0.3, labelspacing=0.25)
     formula = mathtext(activation.latex)
-    fig.suptitle(f"{activation.title} of a 2-class input" + (f":  {formula}" if formula else ""))
-    return fig
+    fig.suptitle(f"{activation.title} of a 2-class input" + (f"\n{formula}" if formula else ""))
 
 
 def plot_gradient_profiles(ax: Axes, profiles: Sequence[Any]) -> list[Any]:
@@ -156,18 +185,19 @@ def plot_gradient_profiles(ax: Axes, profiles: Sequence[Any]) -> list[Any]:
                               label=f"{profile.activation} ({profile.init} init)")
         lines.append(line)
     output = max(len(profile.weight_grad_norms) for profile in profiles)
-    ax.set_xlabel(f"layer l (1 = next to the input, {output} = output layer)")
+    ax.set_xlabel(f"layer $l$ (1: next to the input, {output}: the output)")
     ax.set_ylabel(r"$\|\partial L / \partial W_l\|$")
     ax.legend()
     ax.grid(alpha=0.3)
     return lines
 
 
-def gradient_profile_figure(profiles: Sequence[Any], dpi: int = 100) -> Figure:
+def gradient_profile_figure(profiles: Sequence[Any], dpi: float = 100) -> Figure:
     """Vanishing gradients: how much gradient reaches each layer of deep stacks."""
-    fig = constrained_figure((7.0, 3.6), dpi)
-    plot_gradient_profiles(fig.add_subplot(), profiles)
-    return fig
+    with style(text=text_points()):
+        fig = column_figure(0.6, dpi)
+        plot_gradient_profiles(fig.add_subplot(), profiles)
+    return finish(fig)
 
 
 # ----------------------------------------------------------------------------- losses
@@ -225,12 +255,17 @@ def negative_target(loss: Any) -> int:
     return 0
 
 
-def loss_figure(loss: Any, dpi: int = 100) -> Figure:
+def loss_figure(loss: Any, dpi: float = 100) -> Figure:
     """Classification: loss and gradient against the prediction for t = 0 and t = 1.
     Regression: loss and gradient against the residual y − t."""
+    with style(text=text_points()):
+        return finish(_loss_figure(loss, dpi))
+
+
+def _loss_figure(loss: Any, dpi: float) -> Figure:
     formula = mathtext(loss.latex)
     if loss.kind == "regression":
-        fig = constrained_figure((6.4, 4.6), dpi)
+        fig = column_figure(0.7, dpi)
         ax = fig.add_subplot()
         r = np.linspace(-3.0, 3.0, 601)
         value = loss.forward(r, np.zeros_like(r))
@@ -240,7 +275,7 @@ def loss_figure(loss: Any, dpi: int = 100) -> Figure:
         ax.set_xlabel(r"residual $y - t$")
         axes = [ax]
     else:
-        fig = constrained_figure((11.0, 4.4), dpi)
+        fig = column_figure(0.66, dpi)
         axes = list(fig.subplots(1, 2, sharey=True))
         for ax, target in zip(axes, (negative_target(loss), 1), strict=True):
             p, value, grad, label = loss_curve(loss, target)
@@ -252,6 +287,9 @@ def loss_figure(loss: Any, dpi: int = 100) -> Figure:
             ax.set_xlim(p[0], p[-1])
     for ax in axes:
         _axes_frame(ax)
-        ax.legend(loc="upper center")
-    fig.suptitle(loss.title + (f":  {formula}" if formula else ""))
+    if len(axes) == 1:
+        axes[0].legend(loc="upper center")
+    else:
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    fig.suptitle(loss.title + (f"\n{formula}" if formula else ""))
     return fig

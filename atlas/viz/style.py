@@ -168,11 +168,41 @@ def optimizer_marker(name: str) -> str:
     return OPTIMIZER_MARKERS.get(name) or _hashed(name, MARKERS)
 
 
+#: The rcParams of text sizes (see :func:`text_sizes`).
+TEXT_KEYS = ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
+             "ytick.labelsize", "legend.fontsize", "legend.title_fontsize", "figure.titlesize")
+#: Text size (points) of a figure shown in the full column, :data:`atlas.viz.readable.
+#: COLUMN_INCHES` wide: every text at least 9 CSS px on a phone, 16 px in the column.
+COLUMN_TEXT = 11.5
+_text: list[dict[str, float]] = []  # the text sizes of the enclosing style() blocks
+
+
+def text_sizes(size: float) -> dict[str, float]:
+    """rcParams that make every text ``size`` points: labels, ticks, legends; titles +0.5."""
+    sizes = dict.fromkeys(TEXT_KEYS, size)
+    sizes["axes.titlesize"] = sizes["figure.titlesize"] = size + 0.5
+    return sizes
+
+
 @contextmanager
-def style() -> Iterator[None]:
-    """Apply the atlas ``rcParams`` inside a ``with`` block (and restore them after)."""
-    with mpl.rc_context(RC_PARAMS):
-        yield
+def style(text: float | None = None) -> Iterator[None]:
+    """Apply the atlas ``rcParams`` inside a ``with`` block (and restore them after).
+
+    ``text`` sets every text size (:func:`text_sizes`); without it, a block inside another
+    keeps the outer block's sizes, so a helper that draws in ``style()`` (contours, paths)
+    keeps the text size its figure chose.
+    """
+    params = dict(RC_PARAMS)
+    if text is not None:
+        params.update(text_sizes(text))
+    elif _text:
+        params.update(_text[-1])
+    with mpl.rc_context(params):
+        _text.append({key: mpl.rcParams[key] for key in TEXT_KEYS})
+        try:
+            yield
+        finally:
+            _text.pop()
 
 
 def new_figure(figsize: tuple[float, float] = FIGSIZE_2D, dpi: float = DPI) -> Figure:
@@ -194,3 +224,11 @@ def new_figure(figsize: tuple[float, float] = FIGSIZE_2D, dpi: float = DPI) -> F
 def latex_title(title: str, latex: str) -> str:
     """``"Title:  $formula$"``, the formula as matplotlib mathtext."""
     return f"{title}:  ${latex}$" if latex else title
+
+
+def tick_text(figure: Figure, size: float) -> None:
+    """Every axes' tick labels ``size`` points, major and minor, those made later too."""
+    for ax in figure.axes:
+        ax.tick_params(which="both", labelsize=size)
+        if hasattr(ax, "zaxis"):
+            ax.tick_params(axis="z", which="both", labelsize=size)
