@@ -25,7 +25,8 @@ from matplotlib.axes import Axes
 
 from atlas.surfaces import Surface
 from atlas.viz.png import save_figure
-from atlas.viz.style import DPI, new_figure, optimizer_color, style
+from atlas.viz.readable import COLUMN_INCHES, text_points
+from atlas.viz.style import DPI, new_figure, optimizer_color, style, tick_text
 from atlas.viz.surface_plots import plot_contours
 
 N_ARROWS = 14
@@ -67,18 +68,24 @@ def plot_path(ax: Axes, run: OptimizerPath) -> list[Artist]:
 
 def draw_optimizer_paths(path: str | os.PathLike, title: str,
                          runs: Sequence[OptimizerPath], *, dpi: float = DPI) -> Path:  # fmt: skip
-    """The optimizer called ``title`` on three surfaces (``runs``), side by side, as a PNG."""
-    with style():
-        figure = new_figure((12.0, 4.3), dpi)
-        figure.suptitle(f"{title} on three surfaces  (learning rate from the "
-                        "protocol, step budget per surface)", fontsize=11.5)  # fmt: skip
-        for i, run in enumerate(runs):
-            ax = figure.add_axes((0.045 + i * 0.33, 0.11, 0.27, 0.72))
+    """The optimizer called ``title`` on three surfaces (``runs``), side by side, as a PNG
+    the width of the book's column: each panel titled with its surface and learning rate
+    (the race protocol's), its step budget or the step it diverged at written inside."""
+    size = text_points()
+    with style(text=size):
+        figure = new_figure((COLUMN_INCHES, 3.0), dpi)
+        figure.set_layout_engine("constrained", w_pad=0.02, wspace=0.03)
+        figure.suptitle(f"{title} on three surfaces")
+        for ax, run in zip(figure.subplots(1, len(runs)), runs, strict=True):
             plot_contours(ax, run.surface, levels=18)
             plot_path(ax, run)
-            status = (f"diverged at step {run.diverged_at}" if run.diverged_at is not None
+            ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
+            ax.set_title(f"{run.surface.title}\nlr {format_lr(run.lr)}")
+            status = (f"diverged at {run.diverged_at}" if run.diverged_at is not None
                       else f"{run.steps} steps")  # fmt: skip
-            ax.set_title(f"{run.surface.title}\nlr={format_lr(run.lr)}, {status}", fontsize=10)
+            ax.text(0.03, 0.03, status, transform=ax.transAxes, ha="left", va="bottom", zorder=10,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+        tick_text(figure, size)
     return save_figure(figure, _png(path))
 
 
@@ -124,40 +131,43 @@ def plot_effective_steps(ax: Axes, sizes: np.ndarray, color: str) -> list[Artist
         if sizes.size and np.all(sizes == sizes.flat[0]):
             lr = float(sizes.flat[0])
             lines = ax.plot([1, max(len(sizes), 1)], [lr, lr], color=color, lw=1.8,
-                            label=r"$\gamma$ (the same for every coordinate)")  # fmt: skip
+                            label=r"$\gamma$, every coordinate")  # fmt: skip
         elif sizes.size and np.all(sizes == sizes[:, :1]):
             lines = ax.plot(np.arange(1, len(sizes) + 1), sizes[:, 0], color=color, lw=1.8,
-                            label="the same for every coordinate")  # fmt: skip
+                            label="every coordinate")  # fmt: skip
         else:
             steps = np.arange(1, len(sizes) + 1)
-            lines = ax.plot(steps, sizes[:, 0], color=color, lw=1.8, label="$x$ coordinate")
+            lines = ax.plot(steps, sizes[:, 0], color=color, lw=1.8, label="$x$")
             lines += ax.plot(steps, sizes[:, 1], color=color, lw=1.8, linestyle="--",
-                             label="$y$ coordinate")  # fmt: skip
+                             label="$y$")  # fmt: skip
         ax.set_yscale("log")
-        ax.set(xlabel="step $t$", ylabel="step size per unit gradient")
+        ax.set(xlabel="step $t$", ylabel="per unit gradient")
         ax.grid(True, which="major")
-        ax.legend(loc="best")
+        ax.legend(loc="best", handlelength=1.5, borderpad=0.3)
     return lines
 
 
 def draw_optimizer_state(path: str | os.PathLike, title: str, run: OptimizerPath,
                          momentum: np.ndarray | None, sizes: np.ndarray, *,
                          dpi: float = DPI) -> Path:  # fmt: skip
-    """Momentum arrows on ``run``'s path and per-coordinate step ``sizes``, as a PNG."""
-    with style():
-        figure = new_figure((11.0, 4.5), dpi)
-        figure.suptitle(f"{title} on {run.surface.title}, "
-                        f"lr={format_lr(run.lr)}: its internal state", fontsize=11.5)  # fmt: skip
-        left = figure.add_axes((0.06, 0.12, 0.4, 0.74))
+    """Momentum arrows on ``run``'s path and per-coordinate step ``sizes``, as a PNG the
+    width of the book's column."""
+    size = text_points()
+    with style(text=size):
+        figure = new_figure((COLUMN_INCHES, 3.4), dpi)
+        figure.set_layout_engine("constrained", w_pad=0.03, wspace=0.06)
+        figure.suptitle(f"{title} on {run.surface.title}, lr {format_lr(run.lr)}")
+        left, right = figure.subplots(1, 2, width_ratios=(1.0, 1.15))
         plot_contours(left, run.surface, levels=18)
         plot_path(left, run)
+        left.set(xticks=[], yticks=[], xlabel="", ylabel="")
         if plot_momentum_arrows(left, run, momentum, run.color):
-            left.set_title(r"momentum buffer: arrows of $-b_t$ along the path", fontsize=10)
+            left.set_title(r"path; arrows: $-b_t$")
         else:
-            left.set_title("path (no momentum buffer)", fontsize=10)
-        right = figure.add_axes((0.57, 0.12, 0.4, 0.74))
+            left.set_title("path (no momentum)")
         plot_effective_steps(right, sizes, run.color)
-        right.set_title("per-coordinate step size", fontsize=10)
+        right.set_title("step size per coordinate")
+        tick_text(figure, size)
     return save_figure(figure, _png(path))
 
 
