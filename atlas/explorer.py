@@ -9,8 +9,11 @@ here, so nothing is typed twice:
 * ``data.json``: every surface (title, formula, box, start, minima and
   critical points, the protocol's step budget, its background image and how
   data coordinates map to that image's pixels), every optimizer (title,
-  description, defaults (its reference's), book colour) and the learning rate the
-  protocol chose for each (surface, optimizer) pair;
+  description, defaults (its reference's), book colour) and, for each (surface,
+  optimizer) pair, the race protocol's choice (:mod:`atlas.protocol`): the rate the
+  optimizer's slider starts at, as in the book's races, with what that run does
+  (steps to target, final gap, the step it leaves the plot) and whether it is a
+  *fallback* (every grid rate leaves the plot; the page says so);
 * ``<surface>.png``: the surface's contours in the book's style, filling the
   whole image: pixel column ``0`` is ``x0`` and column ``width`` is ``x1``,
   row ``0`` is ``y1`` (the top) and row ``height`` is ``y0``.
@@ -41,7 +44,7 @@ IMAGE_SIZE = 480
 #: Colours of a background's palette: few enough for small files, enough for smooth fills.
 IMAGE_COLOURS = 48
 DATA_FILE = "data.json"
-VERSION = 1
+VERSION = 2  # 2: rates hold the race protocol's outcome and fallback flag
 
 
 def files() -> tuple[str, ...]:
@@ -148,17 +151,28 @@ def optimizer_entry(name: str) -> dict[str, Any]:
     }
 
 
+def rate_entry(choice: LearningRateChoice) -> dict[str, Any]:
+    """One pair's protocol choice as JSON: ``lr`` (the chosen grid rate), ``fallback``
+    (every grid rate leaves the plot, so the chosen run does too), and that run's
+    ``steps_to_target``, ``final_gap`` and ``left_at`` (None: never; a gap that is not
+    finite is None)."""
+    outcome = choice.outcome
+    gap = outcome.final_gap if math.isfinite(outcome.final_gap) else None
+    return {"lr": choice.lr, "fallback": choice.fallback,
+            "steps_to_target": outcome.steps_to_target, "final_gap": gap,
+            "left_at": outcome.left_at}
+
+
 def rates(choices: Iterable[LearningRateChoice]) -> dict[str, dict[str, dict[str, Any]]]:
-    """The protocol's ``choices`` as ``{surface: {optimizer: {lr, score, diverged}}}``.
+    """The protocol's ``choices`` as ``{surface: {optimizer: rate_entry(choice)}}``.
 
     ``atlas render`` hands in every surface's sweeps (the artifacts
-    ``learning_rates/<surface>``, see :mod:`atlas.catalog.explorer`).
+    ``learning_rates/<surface>`` that the races read too, see
+    :mod:`atlas.catalog.explorer`), so the explorer starts where the races ran.
     """
     table: dict[str, dict[str, dict[str, Any]]] = {}
     for choice in choices:
-        score = choice.score if math.isfinite(choice.score) else None
-        table.setdefault(choice.surface, {})[choice.optimizer] = {
-            "lr": choice.lr, "score": score, "diverged": choice.diverged}
+        table.setdefault(choice.surface, {})[choice.optimizer] = rate_entry(choice)
     return table
 
 

@@ -39,6 +39,7 @@ import pytest
 
 import atlas
 from atlas import explorer, learning_rates, optimizers, surfaces
+from atlas.protocol import LearningRateChoice, RunOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "book" / "_static" / "explorer"
@@ -313,8 +314,9 @@ def js_optimizers(engine) -> list[str]:
 
 @pytest.fixture(scope="module")
 def chosen_rates(js_optimizers) -> dict[tuple[str, str], float]:
-    """The rates the explorer starts at: those of its rendered data.json where there is one
-    (in $ATLAS_SITE's bundle, else book/_generated's: the protocol's choices when it was
+    """The rates the explorer starts at, the race protocol's choices (the races' rates):
+    those of its rendered data.json where there is one (in $ATLAS_SITE's bundle, else
+    book/_generated's, written from the learning_rates/<surface> sweeps when it was
     rendered), else the protocol's, computed (slow)."""
     bundles = [SITE / "_generated" / "explorer", ROOT / "book" / "_generated" / "explorer"]
     rendered = [b / explorer.DATA_FILE for b in bundles if (b / explorer.DATA_FILE).is_file()]
@@ -606,6 +608,56 @@ def test_data_comes_from_the_registries():
     assert explorer.files() == ("data.json", *(f"{s}.png" for s in surfaces.names()))
 
 
+def _choice(fallback: bool) -> LearningRateChoice:
+    """A made-up sweep of three rates: the middle one reaches the target in 7 steps, the
+    largest leaves the plot at step 3 (or, for a fallback, all three leave)."""
+    outcomes = (RunOutcome(0.01, None, 0.5, 9 if fallback else None, fallback),
+                RunOutcome(0.1, None if fallback else 7, 2e-4, 12 if fallback else None,
+                           fallback),
+                RunOutcome(1.0, None, math.inf, 3, True))
+    return LearningRateChoice("adam", "rosenbrock", 256, outcomes, 1, fallback)
+
+
+def test_rates_are_the_race_protocols_choices_with_their_outcome():
+    """data.json's rates: the chosen grid rate, what its run does and the fallback flag."""
+    fine, fails = _choice(False), _choice(True)
+    assert explorer.rate_entry(fine) == {"lr": 0.1, "fallback": False, "steps_to_target": 7,
+                                         "final_gap": 2e-4, "left_at": None}
+    assert explorer.rate_entry(fails) == {"lr": 0.1, "fallback": True, "steps_to_target": None,
+                                          "final_gap": 2e-4, "left_at": 12}
+    gone = LearningRateChoice("sgd", "beale", 256, fine.outcomes, 2, True)
+    assert explorer.rate_entry(gone)["final_gap"] is None  # JSON has no infinity
+    table = explorer.rates([fine, gone])
+    assert table == {"rosenbrock": {"adam": explorer.rate_entry(fine)},
+                     "beale": {"sgd": explorer.rate_entry(gone)}}
+    json.dumps(table, allow_nan=False)
+
+
+def test_explorer_needs_every_surfaces_race_sweeps():
+    """The bundle is built from the learning_rates/<surface> artifacts, the races' own."""
+    from atlas import catalog
+    from atlas.catalog.races import rates_name
+
+    entry = catalog.get("explorer")
+    assert entry.needs == tuple(rates_name(s) for s in surfaces.names())
+    assert all(catalog.get(need).kind == "data" for need in entry.needs)
+
+
+@pytest.mark.parametrize("surface", ["rosenbrock", "goldstein_price"])
+def test_rendered_rates_equal_the_race_protocols(surface: str):
+    """The rendered data.json (the built site's, else book/_generated's) starts every slider
+    where the races run: at the protocol's choice, computed here afresh, with its outcome."""
+    bundles = [SITE / "_generated" / "explorer", ROOT / "book" / "_generated" / "explorer"]
+    rendered = [b / explorer.DATA_FILE for b in bundles if (b / explorer.DATA_FILE).is_file()]
+    if not rendered:
+        pytest.skip("no rendered explorer data (atlas render explorer)")
+    table = json.loads(rendered[0].read_text())
+    assert table["version"] == explorer.VERSION, f"{rendered[0]} is stale: render it again"
+    expected = {name: explorer.rate_entry(choice)
+                for name, choice in learning_rates.surface_choices(surface).items()}
+    assert table["rates"][surface] == expected
+
+
 def test_background_is_a_small_deterministic_png_of_the_declared_size():
     from PIL import Image
 
@@ -834,6 +886,40 @@ def test_every_optimizer_gets_its_sliders(browser, server: str):
         if first == 18:  # schedule_free_adamw, rprop, lion, lamb, adafactor, prodigy
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             tab.locator("#atlas-explorer").screenshot(path=str(SCREENSHOTS / "explorer_newer.png"))
+        context.close()
+        problems += tab.problems
+    assert not problems, problems
+
+
+def test_each_panel_says_what_the_protocols_rate_does_and_marks_a_fallback(browser,
+                                                                           server: str):
+    """Under each optimizer's sliders: the protocol's rate and what its run does, as in the
+    races' table; where every grid rate leaves the plot, the line says it is a fallback
+    (in words, and with its own mark). Checked on a surface with a fallback where the
+    rendered data has one, and on Rosenbrock."""
+    table = json.loads((SITE / "_generated" / "explorer" / explorer.DATA_FILE).read_text())
+    table = table["rates"]
+    fallbacks = [(s, o) for s in table for o in table[s] if table[s][o]["fallback"]]
+    surface = fallbacks[0][0] if fallbacks else "rosenbrock"
+    x, y = surfaces.get(surface).start
+    names = optimizers.names()
+    problems = []
+    for first in range(0, len(names), 6):
+        group = names[first:first + 6]
+        context, tab = _open(browser, f"{server}/{PAGE}#s={surface}&x={x}&y={y}&k=0&o="
+                                      + ",".join(group))
+        for name in group:
+            pair = table[surface][name]
+            note = tab.locator(f"#ax-{name}-rate-note")
+            text, marked = note.inner_text(), "ax-rate-fails" in note.get_attribute("class")
+            if pair["fallback"] != marked or pair["fallback"] != text.startswith("Fallback"):
+                problems.append(f"{surface}/{name}: fallback {pair['fallback']}, note {text!r}")
+            elif pair["steps_to_target"] is not None and not pair["fallback"] and (
+                    f"in {pair['steps_to_target']} step" not in text):
+                problems.append(f"{surface}/{name}: {pair['steps_to_target']} steps, {text!r}")
+            elif pair["fallback"] and pair["left_at"] is not None and (
+                    f"step {pair['left_at']})" not in text):
+                problems.append(f"{surface}/{name}: leaves at {pair['left_at']}, {text!r}")
         context.close()
         problems += tab.problems
     assert not problems, problems

@@ -94,9 +94,27 @@
   // --- the configuration and its permalink ---------------------------------------------
   var config = null; // {surface, start: [x, y], k, optimizers: [{name, h: {...}}]}
 
+  function protocolChoice(surface, name) { // the races' choice (atlas.protocol), or null
+    return (DATA.rates[surface] || {})[name] || null;
+  }
   function chosenRate(surface, name) {
-    var pair = (DATA.rates[surface] || {})[name];
+    var pair = protocolChoice(surface, name);
     return pair ? pair.lr : optimizerByName[name].defaults.lr;
+  }
+  function rateNote(surface, name) { // what the protocol's run at that rate does, in words
+    var pair = protocolChoice(surface, name);
+    if (!pair) return null;
+    var lr = "The protocol's rate, " + format(pair.lr) + ", ";
+    if (pair.fallback) {
+      return {fails: true, text: "Fallback: every rate of the protocol's grid leaves the plot here. " +
+              lr + "stays in longest" + (pair.left_at === null ? "." : " (it leaves at step " + pair.left_at + ").")};
+    }
+    if (pair.steps_to_target !== null) {
+      return {fails: false, text: lr + "reaches the races' target in " + pair.steps_to_target +
+              (pair.steps_to_target === 1 ? " step." : " steps.")};
+    }
+    return {fails: false, text: lr + "misses the races' target within the budget" +
+            (pair.final_gap === null ? "." : " (final gap " + format(pair.final_gap) + ").")};
   }
   function freshOptimizer(surface, name) {
     var h = copy(optimizerByName[name].defaults);
@@ -309,6 +327,11 @@
         });
         panel.appendChild(el("div", {"class": "ax-slider"}, [el("label", {"for": id, text: d[2]}), input, shown]));
       });
+      var note = rateNote(config.surface, o.name);
+      if (note) {
+        panel.appendChild(el("p", {"class": "ax-rate-note" + (note.fails ? " ax-rate-fails" : ""),
+                                   id: "ax-" + o.name + "-rate-note", text: note.text}));
+      }
       var reset = el("button", {type: "button", "class": "ax-small", text: "protocol's rate & defaults"});
       reset.addEventListener("click", function () {
         o.h = freshOptimizer(config.surface, o.name).h;
