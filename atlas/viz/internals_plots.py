@@ -1,7 +1,7 @@
 r"""What the optimizers since Adam do inside: a path on its surface beside one quantity per step.
 
-Every figure is 6.8 in wide (the book's column), its smallest text 8.5 pt,
-so at the column's width every letter is at least 11 CSS pixels. Each draws
+Every figure is the book's column wide (:data:`atlas.viz.readable.COLUMN_INCHES`), its
+text :func:`atlas.viz.readable.text_points` (11.5 pt): at least 9 CSS px on a phone. Each draws
 exactly what it is handed (computed by :mod:`atlas.examples.optimizers_modern`):
 
 * :func:`draw_averaged` — a path and its averaged iterate as a second, thin
@@ -18,6 +18,7 @@ exactly what it is handed (computed by :mod:`atlas.examples.optimizers_modern`):
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +26,17 @@ from pathlib import Path
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
 
 from atlas.surfaces import Surface
 from atlas.viz.png import save_figure
-from atlas.viz.style import DPI, FOREGROUND, new_figure, style
+from atlas.viz.readable import COLUMN_INCHES, text_points
+from atlas.viz.style import DPI, FOREGROUND, new_figure, style, tick_text
 from atlas.viz.surface_plots import plot_contours
 
-WIDTH = 6.8  # inches: the book's column
-SMALL = 8.5  # points: ticks, legends
+WIDTH = COLUMN_INCHES  # inches: the book's column
+SIZE = text_points()  # points: every text (titles half a point more)
+TITLE_CHARS = 52  # a title longer than this is wrapped
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,8 @@ def _surface_panel(ax: Axes, surface: Surface, paths: Sequence[Line]) -> None:
             markeredgecolor=FOREGROUND, zorder=8)  # fmt: skip
     for line in paths:
         _path(ax, line)
-    ax.tick_params(labelsize=SMALL)
-    ax.set_title(surface.title, fontsize=9.5)
-    ax.legend(fontsize=SMALL, loc="best")
+    ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
+    ax.set_title(surface.title)
 
 
 def _series_panel(ax: Axes, series: Sequence[Line], ylabel: str, first_step: int,
@@ -77,24 +80,35 @@ def _series_panel(ax: Axes, series: Sequence[Line], ylabel: str, first_step: int
         ax.set_xscale("log")
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.set_xlabel("step", fontsize=9.5)
-    ax.set_ylabel(ylabel, fontsize=9.5)
-    ax.tick_params(labelsize=SMALL)
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel)
     ax.grid(True, which="major")
-    ax.legend(fontsize=SMALL, loc="best")
+
+
+def _figure(title: str, height: float, dpi: float) -> Figure:
+    """A column-wide figure with constrained layout and ``title`` wrapped to fit."""
+    figure = new_figure((WIDTH, height), dpi)
+    figure.set_layout_engine("constrained", w_pad=0.03)
+    figure.suptitle(textwrap.fill(title, TITLE_CHARS))
+    return figure
 
 
 def _two_panels(path: str | os.PathLike, title: str, surface: Surface, paths: Sequence[Line],
                 series: Sequence[Line], ylabel: str, first_step: int,
                 ylim: tuple[float, float] | None, dpi: float, log_x: bool = False,
                 ) -> Path:  # fmt: skip
-    with style():
-        figure = new_figure((WIDTH, 3.5), dpi)
-        figure.suptitle(title, fontsize=10)
-        left = figure.add_axes((0.08, 0.13, 0.40, 0.72))
-        right = figure.add_axes((0.60, 0.15, 0.38, 0.70))
+    """The paths on the surface beside the series; one legend below both (the paths' labels
+    are the series' own where they are the same runs)."""
+    with style(text=SIZE):
+        figure = _figure(title, 4.1, dpi)
+        left, right = figure.subplots(1, 2, width_ratios=(1.0, 1.25))
         _surface_panel(left, surface, paths)
         _series_panel(right, series, ylabel, first_step, ylim, log_x)
+        handles, labels = right.get_legend_handles_labels()
+        if len(series) > 1:
+            figure.legend(handles, labels, loc="outside lower center", ncols=2,
+                          handlelength=1.8, columnspacing=1.2)  # fmt: skip
+        tick_text(figure, SIZE)
         return save_figure(figure, _png(path))
 
 
@@ -121,35 +135,36 @@ def draw_series(path: str | os.PathLike, title: str, surface: Surface, paths: Se
 def draw_factored(path: str | os.PathLike, title: str, full: np.ndarray, factored: np.ndarray,
                   labels: Mapping[str, str], *, dpi: float = DPI) -> Path:  # fmt: skip
     """One matrix's full second moment and its factored estimate as two images on one log
-    colour scale, and every entry of one against the other; ``labels`` names them (keys
-    ``full``, ``factored``, ``rows``, ``columns``; ``scatter``, ``scatter_x``, ``scatter_y``)."""
+    colour scale, and below them every entry of one against the other; ``labels`` names them
+    (keys ``full``, ``factored``, ``rows``, ``columns``; ``scatter``, ``scatter_x``,
+    ``scatter_y``)."""
     positive = np.concatenate([full[full > 0], factored[factored > 0]])
     norm = LogNorm(vmin=float(np.percentile(positive, 0.5)), vmax=float(positive.max()))
-    with style():
-        figure = new_figure((WIDTH, 3.1), dpi)
-        figure.suptitle(title, fontsize=10)
-        for i, key in enumerate(("full", "factored")):
-            ax = figure.add_axes((0.075 + 0.255 * i, 0.17, 0.23, 0.66))
-            image = ax.imshow(np.maximum((full, factored)[i], norm.vmin), cmap="viridis",
-                              norm=norm, interpolation="nearest")  # fmt: skip
-            ax.set_title(labels[key], fontsize=9)
-            ax.set_xlabel(labels["columns"], fontsize=SMALL)
-            if i == 0:
-                ax.set_ylabel(labels["rows"], fontsize=SMALL)
+    with style(text=SIZE):
+        figure = _figure(title, 6.6, dpi)
+        axes = figure.subplot_mosaic([["full", "factored"], ["scatter", "scatter"]],
+                                     height_ratios=(1.0, 1.0))  # fmt: skip
+        for key in ("full", "factored"):
+            ax = axes[key]
+            image = ax.imshow(np.maximum(full if key == "full" else factored, norm.vmin),
+                              cmap="viridis", norm=norm, interpolation="nearest")  # fmt: skip
+            ax.set_title(labels[key])
+            ax.set_xlabel(labels["columns"])
+            if key == "full":
+                ax.set_ylabel(labels["rows"])
             else:
                 ax.tick_params(labelleft=False)
-            ax.tick_params(labelsize=SMALL)
-        bar = figure.colorbar(image, cax=figure.add_axes((0.575, 0.22, 0.014, 0.56)))
-        bar.ax.tick_params(labelsize=SMALL)
-        ax = figure.add_axes((0.755, 0.17, 0.225, 0.66))
+        figure.colorbar(image, ax=[axes["full"], axes["factored"]], shrink=0.9)
+        ax = axes["scatter"]
         ax.loglog(full.ravel(), factored.ravel(), ",", color=FOREGROUND, alpha=0.5,
                   rasterized=True)  # fmt: skip
         ax.plot([norm.vmin, norm.vmax], [norm.vmin, norm.vmax], color="#DD6600", lw=1.2)
         ax.set(xlim=(norm.vmin, norm.vmax), ylim=(norm.vmin, norm.vmax))
-        ax.set_title(labels["scatter"], fontsize=9)
-        ax.set_xlabel(labels["scatter_x"], fontsize=SMALL)
-        ax.set_ylabel(labels["scatter_y"], fontsize=SMALL)
-        ax.tick_params(labelsize=SMALL)
+        ax.set_box_aspect(1.0)
+        ax.set_title(labels["scatter"])
+        ax.set_xlabel(labels["scatter_x"])
+        ax.set_ylabel(labels["scatter_y"])
+        tick_text(figure, SIZE)
         return save_figure(figure, _png(path))
 
 
