@@ -233,6 +233,12 @@ def _reread_when_stale(app: Sphinx, env: Any, added: set, changed: set, removed:
 # --- MathJax, served locally -----------------------------------------------------------------
 
 
+def pages_read_the_same_render(app: Sphinx, config: Any) -> None:
+    """The pages' code (:data:`atlas.book.GENERATED`) reads its tables from the render the
+    figures come from, ``atlas_generated``: the notebooks' kernels inherit this variable."""
+    os.environ["ATLAS_GENERATED"] = str(Path(app.srcdir) / config.atlas_generated)
+
+
 def use_local_mathjax(app: Sphinx, config: Any) -> None:
     config.mathjax_path = "mathjax/tex-chtml.js"
 
@@ -279,6 +285,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("atlas-figure", AtlasFigure)
     app.add_directive("atlas-explorer", AtlasExplorer)
     app.connect("config-inited", use_local_mathjax)
+    app.connect("config-inited", pages_read_the_same_render)
     from atlas.kernel import use_ipc_kernels
 
     use_ipc_kernels()  # before any notebook runs: this process's kernels use IPC sockets

@@ -9,11 +9,11 @@ for an optimizer, :func:`activation`, :func:`loss`), which return their parts
 for ``display(*parts)``. Figures are not made here: a page embeds catalog
 figures with the ``atlas-figure`` directive (:mod:`atlas.sphinxext`).
 
-Four modules, one import: :mod:`atlas.book.format` (numbers and tables),
-:mod:`atlas.book.lines` (display formulas in rows that fit a phone),
+Three modules, one import: :mod:`atlas.book.format` (numbers and tables),
 :mod:`atlas.book.entries` (the registry entries' boxes) and
 :mod:`atlas.book.chapters` (tables of single chapters); ``from atlas import book``
-gives them all.
+gives them all, and :mod:`atlas.latex_rows`'s :func:`wrap_rows` (display formulas in
+rows that fit a phone).
 
 Everything returns IPython display objects, so this module needs IPython (a
 dependency of Jupyter Book); the rest of atlas does not import it.
@@ -48,6 +48,7 @@ from atlas.book.format import (
     MINUS,
     cell,
     fixed,
+    formula,
     inline_math,
     markdown_table,
     matrix,
@@ -58,7 +59,7 @@ from atlas.book.format import (
     table,
     times_ten,
 )
-from atlas.book.lines import FORMULA_WIDTH, wrap_rows
+from atlas.latex_rows import FORMULA_WIDTH, wrap_rows
 
 __all__ = [
     "ALIGN",
@@ -73,6 +74,7 @@ __all__ = [
     "algorithm",
     "cell",
     "fixed",
+    "formula",
     "gradient_table",
     "graph_nodes",
     "graph_steps",

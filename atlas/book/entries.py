@@ -11,8 +11,8 @@ from IPython.display import HTML, Markdown, Math
 from atlas import activations as activation_registry
 from atlas import losses as loss_registry
 from atlas import optimizers
-from atlas.book.format import MARK, table
-from atlas.book.lines import wrap_rows
+from atlas.book.format import MARK, formula, table
+from atlas.latex_rows import wrap_rows
 
 
 def mathjax(latex: str) -> str:
@@ -55,8 +55,7 @@ def activation(name: str) -> list[Any]:
     if params:
         text += f" Parameters (defaults): {params}."
     return [Markdown(f"*{act.description}.*"),
-            Math(r"\begin{gathered}" + act.latex + r" \\ " + act.derivative_latex
-                 + r"\end{gathered}"),
+            formula(act.latex, act.derivative_latex),
             HTML(f'<div class="mathjax_process"><p>{text}</p><ul>{_pros_and_cons(act)}</ul>'
                  f"</div>")]
 
@@ -89,8 +88,7 @@ def loss(name: str) -> list[Any]:
     """A loss's description, formula, gradient, input, range, pros and cons."""
     entry = loss_registry.get(name)
     return [Markdown(f"*{entry.description}.*"),
-            Math(r"\begin{gathered}" + entry.latex + r" \\ " + entry.derivative_latex
-                 + r"\end{gathered}"),
+            formula(entry.latex, entry.derivative_latex),
             HTML(f'<div class="mathjax_process"><p>Input: a {entry.input.replace("_", "-")}; '
                  f'range \\({entry.range}\\).</p><ul>{_pros_and_cons(entry)}</ul></div>')]
 

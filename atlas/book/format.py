@@ -4,6 +4,7 @@ Markdown tables, matrices and source listings (see :mod:`atlas.book`)."""
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
@@ -11,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from IPython.display import HTML, Markdown
+from IPython.display import HTML, Markdown, Math
+
+from atlas import latex_rows
 
 #: The rendered catalog as the pages see it: Jupyter Book runs each page in its own
-#: directory, ``book/``, and ``atlas render`` writes into ``book/_generated``.
-GENERATED = Path("_generated")
+#: directory, ``book/``, and ``atlas render`` writes into ``book/_generated``; a build
+#: with another ``atlas_generated`` sets ``ATLAS_GENERATED`` (:mod:`atlas.sphinxext`).
+GENERATED = Path(os.environ.get("ATLAS_GENERATED", "_generated"))
 
 MINUS = "\N{MINUS SIGN}"
 MARK = {True: "✓", False: "–"}  # a yes/no property in a table
@@ -47,6 +51,12 @@ def times_ten(x: float, digits: int = 2) -> str:
     if int(exponent) == 0:
         return mantissa
     return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+
+
+def formula(*rows: str) -> Math:
+    """Display formulas, one a row, in rows that fit a phone's column
+    (:func:`atlas.latex_rows.display`): unchanged where they already fit."""
+    return Math(latex_rows.display(*rows))
 
 
 def inline_math(latex: str) -> Markdown:

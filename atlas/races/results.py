@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from atlas import learning_rates, optimizers, surfaces
+from atlas import latex_rows, learning_rates, optimizers, surfaces
 from atlas.cache import write_atomic
 from atlas.protocol import LearningRateChoice, as_surface, bounded, merit
 from atlas.races.groups import group_of
@@ -139,7 +139,7 @@ def surface_markdown(rows: Sequence[RaceRow], surface_name: str) -> str:
     else:
         verdict = "No winner: no run reaches the target within the budget."
     gap = "final gap" if bounded(surface) else "final $f$ above the escape level"
-    lines = [f"### {surface.title}", "", f"$${surface.latex}$$", "",
+    lines = [f"### {surface.title}", "", f"$${latex_rows.display(surface.latex)}$$", "",
              f"Target: {target_text(surface_name)}. Budget: {mine[0].steps if mine else 0} "
              f"steps. {verdict}", "",
              f"| rank | optimizer | lr | steps to target | {gap} | left the plot |",

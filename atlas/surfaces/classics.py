@@ -171,8 +171,8 @@ def _goldstein_price_grad(x: Array, y: Array) -> tuple[Array, Array]:
 
 declare(
     name="goldstein_price", title="Goldstein-Price",
-    latex=r"f(x, y) = \left[1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"
-    r"\left[30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36xy + 27y^2)\right]",
+    latex=r"f(x, y) = \left[1 + (x + y + 1)^2 P\right] \left[30 + (2x - 3y)^2 Q\right],"
+    r"\quad P = 19 - 14x + 3x^2 - 14y + 6xy + 3y^2,\quad Q = 18 - 32x + 12x^2 + 48y - 36xy + 27y^2",
     description="Values spanning six orders of magnitude with local minima at 30, 84 and 840",
     f=_goldstein_price, grad=_goldstein_price_grad,
     domain=((-2.0, 2.0), (-2.0, 2.0)), start=(1.0, 1.0),
