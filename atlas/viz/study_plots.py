@@ -9,8 +9,8 @@ book's column, and its smallest text 8.5 pt (at least 11 CSS pixels there).
 
 from __future__ import annotations
 
-import math
 import os
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +19,11 @@ import numpy as np
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
 from atlas.viz.png import save_figure
-from atlas.viz.style import DPI, new_figure, style
+from atlas.viz.readable import COLUMN_INCHES, text_points
+from atlas.viz.style import DPI, new_figure, style, tick_text
 
-WIDTH = 6.8
-SMALL = 8.5
+WIDTH = COLUMN_INCHES
+ROW_INCHES = 2.0  # one panel: its curves on the left, their legend on the right
 #: Test error ticks (per cent) on the log axis.
 TICKS = (5, 7, 10, 15, 20, 30, 50, 90)
 
@@ -41,25 +42,23 @@ class Curve:
 def draw_study_curves(path: str | os.PathLike, title: str,
                       panels: Sequence[tuple[str, Sequence[Curve]]], *,
                       dpi: float = DPI) -> Path:  # fmt: skip
-    """One axes per ``(panel title, curves)``, two columns, the same axes limits everywhere."""
+    """One row per ``(panel title, curves)``, its legend on the right, the same axes limits in
+    every row; the column's width, 11.5 pt text."""
     errors = [e for _, curves in panels for c in curves for e in c.errors]
     steps = [s for _, curves in panels for c in curves for s in c.steps]
     low = min([e for e in errors if e > 0], default=0.05) * 100 * 0.9
     high = max(errors, default=0.9) * 100 * 1.1
-    rows = math.ceil(len(panels) / 2)
-    height = 0.45 + 2.6 * rows
-    with style():
-        figure = new_figure((WIDTH, height), dpi)
-        figure.suptitle(title, fontsize=10, y=1 - 0.12 / height)
-        for i, (name, curves) in enumerate(panels):
-            row, col = divmod(i, 2)
-            left = 0.085 + 0.475 * col
-            bottom = 1 - (0.45 + 2.6 * (row + 1) - 0.55) / height
-            ax = figure.add_axes((left, bottom, 0.40, 1.75 / height))
+    size = text_points()
+    with style(text=size):
+        figure = new_figure((COLUMN_INCHES, 0.5 + ROW_INCHES * len(panels)), dpi)
+        figure.set_layout_engine("constrained", h_pad=0.06)
+        figure.suptitle(textwrap.fill(title, 55))
+        axes = figure.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+        for ax, (name, curves) in zip(axes, panels, strict=True):
             for curve in curves:
                 percent = 100 * np.asarray(curve.errors, dtype=float)
                 ax.plot(curve.steps, percent, color=curve.color, lw=1.6, label=curve.label,
-                        marker=curve.marker, markersize=3.5, markevery=[len(percent) - 1])
+                        marker=curve.marker, markersize=4.5, markevery=[len(percent) - 1])
             ax.set_yscale("log")
             ax.set_ylim(low, high)
             ax.set_xlim(0, max(steps, default=1))
@@ -68,13 +67,12 @@ def draw_study_curves(path: str | os.PathLike, title: str,
             ax.yaxis.set_minor_locator(NullLocator())
             ax.yaxis.set_minor_formatter(NullFormatter())
             ax.grid(True, which="major")
-            ax.tick_params(labelsize=SMALL)
-            ax.set_title(name, fontsize=9.5)
-            ax.set_xlabel("step (minibatches of 100)", fontsize=SMALL)
-            if col == 0:
-                ax.set_ylabel("test error (%)", fontsize=9)
-            ax.legend(fontsize=SMALL, loc="upper right", handlelength=1.4,
-                      labelspacing=0.25, borderaxespad=0.3)  # fmt: skip
+            ax.set_title(name, loc="left")
+            ax.set_ylabel("test error (%)")
+            ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), handlelength=1.4,
+                      labelspacing=0.25, borderaxespad=0.0, frameon=False)  # fmt: skip
+        axes[-1].set_xlabel("step (minibatches of 100)")
+        tick_text(figure, size)
         return save_figure(figure, _png(path))
 
 
