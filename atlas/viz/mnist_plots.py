@@ -18,6 +18,7 @@ The loss landscapes of a trained network are in :mod:`atlas.viz.landscape_plots`
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,20 +27,25 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import PowerNorm
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from atlas.viz.png import save_figure
+from atlas.viz.readable import COLUMN_INCHES, text_points
 from atlas.viz.style import (
     DPI,
     new_figure,
     optimizer_color,
     style,
+    tick_text,
 )
 
 if TYPE_CHECKING:  # for annotations only: drawing runs no training code
     from atlas.nn.results import SavedRun
 
 TRAIN_COLOR, TEST_COLOR = "#0072B2", "#D55E00"
+SIZE = text_points()  # points: every text of a column-wide figure
+PER_ROW = 4  # test images per row of mnist/extremes
 METRIC_COLORS = {"precision": "#0072B2", "recall": "#E69F00", "f1": "#009E73"}
 
 
@@ -79,7 +85,7 @@ def plot_confusion(ax: Axes, confusion: np.ndarray, classes: Sequence[str]) -> l
     norm = PowerNorm(gamma=0.35, vmin=0.0, vmax=1.0)
     image = ax.imshow(fraction, cmap="Blues", norm=norm)
     artists: list[Artist] = [image]
-    fontsize = 8 if len(classes) <= 10 else 6
+    fontsize = None if len(classes) <= 10 else 6  # the figure's text size for ten classes
     for (i, j), count in np.ndenumerate(counts):
         dark = norm(fraction[i, j]) > 0.6
         artists.append(ax.text(j, i, str(count), ha="center", va="center", fontsize=fontsize,
@@ -101,14 +107,15 @@ def plot_class_report(ax: Axes, report: Mapping[str, list], classes: Sequence[st
         values = np.asarray(report[metric])
         lowest = min(lowest, float(values.min()))
         macro = float(report[f"macro_{metric}"])
-        label = f"{'F1' if metric == 'f1' else metric}  (macro {macro:.3f})"
+        label = f"{'F1' if metric == 'f1' else metric} (macro {macro:.3f})"
         artists.append(ax.bar(x + (k - 1) * width, values, width, color=METRIC_COLORS[metric],
                               label=label))  # fmt: skip
         artists.append(ax.axhline(macro, color=METRIC_COLORS[metric], ls="--", lw=1.0))
     ax.set(xticks=x, xticklabels=classes, xlabel="class", ylabel="score",
            ylim=(max(0.0, lowest - 0.05), 1.005))  # fmt: skip
     ax.grid(True, axis="y")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, frameon=False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False,
+              columnspacing=1.0, handlelength=1.2)
     return artists
 
 
@@ -120,7 +127,7 @@ def plot_image_grid(
     n, h, w = images.shape
     rows = max(1, -(-n // columns))
     gap, caption = 3, max(10, h // 2)
-    cell_h, cell_w = h + caption + gap, w + gap
+    cell_h, cell_w = h + caption + gap, w + w // 2
     canvas = np.zeros((rows * cell_h, columns * cell_w))
     artists: list[Artist] = []
     for k in range(n):
@@ -131,7 +138,7 @@ def plot_image_grid(
     for k, text in enumerate(captions):
         top, left = (k // columns) * cell_h, (k % columns) * cell_w
         artists.append(ax.text(left + w / 2, top + h + 1, text, ha="center", va="top",
-                               fontsize=8, linespacing=1.1))  # fmt: skip
+                               linespacing=1.1))  # fmt: skip
     ax.set_axis_off()
     return artists
 
@@ -153,18 +160,30 @@ def plot_optimizer_curves(
 # ------------------------------------------------------------------------------- whole figures
 
 
+def _figure(height: float, dpi: float, title: str | None = None) -> Figure:
+    """A column-wide figure with constrained layout (inside ``style(text=SIZE)``)."""
+    figure = new_figure((COLUMN_INCHES, height), dpi)
+    figure.set_layout_engine("constrained", w_pad=0.04)
+    if title:
+        figure.suptitle(textwrap.fill(title, 52))
+    return figure
+
+
+def _save(figure: Figure, path: str | os.PathLike) -> Path:
+    tick_text(figure, SIZE)
+    return save_figure(figure, _png(path))
+
+
 def draw_curves(path: str | os.PathLike, run: SavedRun, *, dpi: float = DPI) -> Path:
     """Loss and accuracy per epoch, training and test, side by side."""
     c = run.config
-    with style():
-        figure = new_figure((10.0, 4.0), dpi)
-        figure.suptitle(f"MLP {c.model} ({c.activation}, {c.optimizer} lr={c.lr:g}, batch "
-                        f"{c.batch_size}) on {run.info['dataset']}")  # fmt: skip
+    with style(text=SIZE):
+        figure = _figure(3.6, dpi, f"MLP {c.model} ({c.activation}, {c.optimizer} lr={c.lr:g}, "
+                         f"batch {c.batch_size}) on {run.info['dataset']}")  # fmt: skip
         left, right = figure.subplots(1, 2)
         plot_curves(left, run.info["history"], "loss")
         plot_curves(right, run.info["history"], "accuracy")
-        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
-    return save_figure(figure, _png(path))
+        return _save(figure, path)
 
 
 def draw_confusion(
@@ -172,27 +191,25 @@ def draw_confusion(
 ) -> Path:
     """The confusion matrix of the saved run's final model on the test set."""
     final = run.info["final"]
-    with style():
-        figure = new_figure((6.4, 5.6), dpi)
-        ax = figure.add_axes((0.12, 0.1, 0.72, 0.8))
+    with style(text=SIZE):
+        figure = _figure(5.6, dpi)
+        ax = figure.add_subplot()
         image = plot_confusion(ax, np.asarray(final["confusion_matrix"]), classes)[0]
-        bar = figure.colorbar(image, cax=figure.add_axes((0.86, 0.1, 0.03, 0.8)))
+        bar = figure.colorbar(image, ax=ax, shrink=0.85)
         bar.set_label("fraction of the true class (row)")
         ax.set_title(f"Confusion matrix: test accuracy {final['test_accuracy']:.2%}")
-    return save_figure(figure, _png(path))
+        return _save(figure, path)
 
 
 def draw_class_report(
     path: str | os.PathLike, run: SavedRun, classes: Sequence[str], *, dpi: float = DPI
 ) -> Path:
     """Per-class precision, recall and F1 of the saved run, with macro averages."""
-    with style():
-        figure = new_figure((9.0, 4.4), dpi)
-        figure.suptitle("Precision, recall and F1 per class on the test set (dashed: macro "
-                        "averages)", fontsize=11)  # fmt: skip
-        ax = figure.add_axes((0.08, 0.12, 0.9, 0.7))
-        plot_class_report(ax, run.info["final"]["class_report"], classes)
-    return save_figure(figure, _png(path))
+    with style(text=SIZE):
+        figure = _figure(4.0, dpi, "Precision, recall and F1 per class on the test set "
+                         "(dashed: macro averages)")  # fmt: skip
+        plot_class_report(figure.add_subplot(), run.info["final"]["class_report"], classes)
+        return _save(figure, path)
 
 
 def draw_extremes(
@@ -206,15 +223,16 @@ def draw_extremes(
     r"""The easiest (correct, highest :math:`p(\hat y|x)`) and hardest (wrong, highest
     :math:`p(\hat y|x)`) test images: ``rows["easiest"]`` and ``rows["hardest"]`` are
     ``(images, true classes, predicted classes, probabilities of the prediction)``, at most
-    ``columns`` each; captions give the true class, the prediction and its probability."""
-    with style():
-        figure = new_figure((9.0, 4.6), dpi)
-        for row, kind in enumerate(("easiest", "hardest")):
-            images, y_true, y_hat, p_hat = rows[kind]
-            ax = figure.add_axes((0.02, 0.5 - 0.48 * row, 0.96, 0.4))
-            title = ("Easiest: correct and most confident" if kind == "easiest"
-                     else "Hardest: wrong and most confident  (true → predicted)")  # fmt: skip
-            ax.set_title(title, fontsize=11)
+    ``columns`` each, drawn :data:`PER_ROW` to a row (so their captions, the true class, the
+    prediction and its probability, are readable on a phone)."""
+    lines = {kind: max(1, -(-min(len(rows[kind][0]), columns) // PER_ROW)) for kind in rows}
+    with style(text=SIZE):
+        figure = _figure(0.6 + 1.75 * sum(lines.values()), dpi)
+        axes = figure.subplots(2, 1, height_ratios=[lines["easiest"], lines["hardest"]])
+        for ax, kind in zip(axes, ("easiest", "hardest"), strict=True):
+            images, y_true, y_hat, p_hat = (part[:columns] for part in rows[kind])
+            ax.set_title("Easiest: correct and most confident" if kind == "easiest"
+                         else "Hardest: wrong and most confident (true → predicted)")  # fmt: skip
             if len(images) == 0:
                 ax.set_axis_off()
                 ax.text(0.5, 0.5, "none", ha="center", transform=ax.transAxes)
@@ -224,23 +242,23 @@ def draw_extremes(
                 + "\n" + _probability(float(probability))
                 for t, p, probability in zip(y_true, y_hat, p_hat, strict=True)
             ]
-            plot_image_grid(ax, np.asarray(images), captions, columns)
-    return save_figure(figure, _png(path))
+            plot_image_grid(ax, np.asarray(images), captions, PER_ROW)
+        return _save(figure, path)
 
 
 def draw_optimizers(
     path: str | os.PathLike, runs: Mapping[str, SavedRun], *, dpi: float = DPI
 ) -> Path:
-    """Test accuracy and test loss per epoch of one run per optimizer (same budget)."""
+    """Test accuracy and test loss per epoch of one run per optimizer (same budget); the
+    legend gives each learning rate in brackets."""
     histories = {name: run.info["history"] for name, run in runs.items()}
-    labels = {name: f"{name} (lr={run.config.lr:g})" for name, run in runs.items()}
-    with style():
-        figure = new_figure((10.0, 4.2), dpi)
+    labels = {name: f"{name} ({run.config.lr:g})" for name, run in runs.items()}
+    with style(text=SIZE):
+        figure = _figure(4.2, dpi)
         left, right = figure.subplots(1, 2)
         plot_optimizer_curves(left, histories, "test_accuracy")
         plot_optimizer_curves(right, histories, "test_loss")
         handles = [line for line in left.get_lines()]
-        figure.legend(handles, [labels[h.get_label()] for h in handles], loc="upper center",
-                      ncols=len(runs), bbox_to_anchor=(0.5, 0.99), frameon=False)  # fmt: skip
-        figure.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.86, wspace=0.25)
-    return save_figure(figure, _png(path))
+        figure.legend(handles, [labels[h.get_label()] for h in handles], loc="outside upper center",
+                      ncols=3, frameon=False, columnspacing=1.0, handlelength=1.5)  # fmt: skip
+        return _save(figure, path)
