@@ -24,9 +24,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.ticker import FormatStrFormatter
+from matplotlib.ticker import FormatStrFormatter, MaxNLocator
 
 from atlas.viz.png import save_figure
+from atlas.viz.readable import COLUMN_INCHES, text_points
 from atlas.viz.style import (
     CONTOUR_COLOR,
     DPI,
@@ -35,8 +36,11 @@ from atlas.viz.style import (
     new_figure,
     optimizer_color,
     style,
+    tick_text,
 )
 from atlas.viz.surface_plots import SurfaceGrid, uses_log_levels
+
+SIZE = text_points()  # points: every text of a column-wide figure
 
 
 def _png(path: str | os.PathLike) -> Path:
@@ -84,7 +88,8 @@ def plot_landscape_3d(ax: Axes, grid: SurfaceGrid, labels: tuple[str, str]) -> l
     ax.view_init(elev=32, azim=-58)
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
         axis.set_pane_color((0.97, 0.97, 0.97, 1.0))
-    ax.tick_params(labelsize=8, pad=0)
+        axis.set_major_locator(MaxNLocator(4))
+    ax.tick_params(pad=0)
     return artists
 
 
@@ -102,6 +107,8 @@ def plot_landscape_contour(ax: Axes, grid: SurfaceGrid, labels: tuple[str, str])
         bar.ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
         bar.ax.minorticks_off()
     ax.set(xlabel=labels[0], ylabel=labels[1])
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.yaxis.set_major_locator(MaxNLocator(5))
     return [fill, lines, bar]
 
 
@@ -122,18 +129,20 @@ def draw_landscape_3d(path: str | os.PathLike, steps: np.ndarray, loss: np.ndarr
     :math:`u, v` filter-normalised random directions, on ``n_images`` training images."""
     grid = landscape_grid(steps, steps, loss)
     labels = (r"$\alpha$ (direction $u$)", r"$\beta$ (direction $v$)")
-    with style():
-        figure = new_figure((11.0, 4.8), dpi)
-        figure.suptitle("Loss around the trained weights $\\theta^*$ on the plane "
+    with style(text=SIZE):
+        figure = new_figure((COLUMN_INCHES, 9.4), dpi)
+        figure.set_layout_engine("constrained", h_pad=0.08)
+        figure.suptitle("Loss around the trained weights $\\theta^*$ on the plane\n"
                         "$\\theta^* + \\alpha u + \\beta v$, $u, v$ filter-normalised random "
-                        f"directions ({n_images} training images)", fontsize=10.5)  # fmt: skip
-        ax3d = figure.add_axes((0.0, 0.02, 0.5, 0.88), projection="3d")
+                        f"directions\n({n_images} training images)")  # fmt: skip
+        ax3d = figure.add_subplot(2, 1, 1, projection="3d")
         plot_landscape_3d(ax3d, grid, labels)
-        ax = figure.add_axes((0.58, 0.12, 0.36, 0.74))
+        ax = figure.add_subplot(2, 1, 2)
         plot_landscape_contour(ax, grid, labels)
         ax.plot([0], [0], marker="*", markersize=12, color=MINIMUM_COLOR, zorder=5)
         ax.set_aspect("equal")
-    return save_figure(figure, _png(path))
+        tick_text(figure, SIZE)
+        return save_figure(figure, _png(path))
 
 
 def draw_landscape_paths(path: str | os.PathLike, paths: Sequence[tuple[np.ndarray, str, str]],
@@ -148,15 +157,17 @@ def draw_landscape_paths(path: str | os.PathLike, paths: Sequence[tuple[np.ndarr
     """
     grid = landscape_grid(alphas, betas, loss)
     e1, e2 = 100 * np.asarray(explained)
-    with style():
-        figure = new_figure((7.6, 6.0), dpi)
-        ax = figure.add_axes((0.1, 0.1, 0.84, 0.78))
+    with style(text=SIZE):
+        figure = new_figure((COLUMN_INCHES, 5.6), dpi)
+        figure.set_layout_engine("constrained")
+        ax = figure.add_subplot()
         plot_landscape_contour(ax, grid, (f"PC 1 ({e1:.1f} % of the variance)",
                                           f"PC 2 ({e2:.1f} % of the variance)"))
         for xy, optimizer, label in paths:
             plot_projected_path(ax, xy, optimizer_color(optimizer), label)
         ax.legend(loc="best")
-        ax.set_title("Training paths from a shared start (○) to their end (●), projected on "
-                     "the plane\nof their first two principal components; loss on that plane "
-                     f"({n_images} training images)", fontsize=10.5)  # fmt: skip
-    return save_figure(figure, _png(path))
+        ax.set_title("Training paths from a shared start (○) to their end (●)\non the plane "
+                     "of their first two principal components,\nover the loss there "
+                     f"({n_images} training images)")  # fmt: skip
+        tick_text(figure, SIZE)
+        return save_figure(figure, _png(path))
