@@ -46,12 +46,33 @@ def test_winners_share_ties_and_a_surface_without_arrival_has_none(rows):
     assert facts.wins(rows) == {"sgd": ["sphere"], "adam": ["sphere"], "lbfgs": ["booth"]}
     assert facts.most_wins(rows) == (["sgd", "adam", "lbfgs"], 1)  # a three-way tie
     assert facts.sole_wins(rows) == {"sgd": [], "adam": [], "lbfgs": ["booth"]}
+    assert facts.winning_optimizers(rows) == ["sgd", "adam", "lbfgs"]
+    assert facts.quick_wins(rows, 3) == {"sphere": ["sgd", "adam"]}
+    assert facts.quick_wins(rows, 5) == {"sphere": ["sgd", "adam"], "booth": ["lbfgs"]}
+    assert facts.quick_wins(rows) == {}
+    assert facts.quick_winners(rows, 5) == ["sgd", "adam", "lbfgs"]
+
+
+def test_a_quick_escape_is_not_a_quick_win(tmp_path):
+    """On a surface unbounded below (the saddle) the target is an escape: not counted."""
+    sweeps = {"saddle": {"adam": _choice("adam", "saddle", 1)},
+              "sphere": {"sgd": _choice("sgd", "sphere", 1)}}
+    path = tmp_path / "races.csv"
+    path.write_text(results.csv_text(results.race_rows(sweeps)), encoding="utf-8")
+    read = facts.read_rows(path)
+    assert facts.winners(read) == {"saddle": ["adam"], "sphere": ["sgd"]}
+    assert facts.quick_wins(read) == {"sphere": ["sgd"]}
 
 
 def test_reaches_misses_ranks_and_rates(rows):
     assert facts.reached(rows, "adam") == ["sphere", "booth"]
+    assert facts.arrivals(rows, "booth") == ["lbfgs", "adam"]  # fastest first
     assert facts.missed(rows, "beale") == ["adam", "lbfgs", "sgd"]  # in rank order
     assert facts.row(rows, "booth", "adam").steps_to_target == 40
+    assert facts.reach_words(facts.row(rows, "booth", "adam")) == "reaches the target in 40 steps"
+    assert facts.reach_words(facts.row(rows, "booth", "sgd")) == "never reaches the target"
+    assert facts.reach_words(facts.row(rows, "beale", "sgd")) == (
+        "never reaches the target and leaves the plot at step 5")
     assert facts.median_rank(rows, "lbfgs") == 1.0  # ranks 3, 1, 1 (beale: lbfgs and adam tie)
     # sgd's fallback rate on beale (10) is left out: 0.5 / 0.001
     assert facts.rate_spread(rows, "sgd") == pytest.approx(math.log10(500))
@@ -85,3 +106,10 @@ def test_a_foreign_file_is_refused_with_the_columns_expected(tmp_path):
         facts.read_rows(path)
     with pytest.raises(ValueError, match="expected the columns surface, optimizer, lr"):
         facts.read_windows(path)
+
+
+def test_names_are_listed_as_in_prose():
+    assert facts.listed([]) == "none"
+    assert facts.listed(["Adam"]) == "Adam"
+    assert facts.listed(["Adam", "SGD"]) == "Adam and SGD"
+    assert facts.listed(["Adam", "SGD", "Rprop"]) == "Adam, SGD and Rprop"

@@ -20,9 +20,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from atlas import optimizers
+from atlas.protocol import as_surface, bounded
 from atlas.races.results import COLUMNS, RaceRow
 from atlas.races.sensitivity import COLUMNS as WINDOW_COLUMNS
 from atlas.races.sensitivity import Window
+
+
+def listed(items: Sequence[str]) -> str:
+    """Names as a page writes them: ``a``, ``a and b``, ``a, b and c`` (empty: ``none``)."""
+    items = list(items)
+    if not items:
+        return "none"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _open_rows(path: str | Path, columns: Sequence[str]) -> list[dict[str, str]]:
@@ -104,6 +113,25 @@ def most_wins(rows: Sequence[RaceRow]) -> tuple[list[str], int]:
     return [name for name, n in counts.items() if n == top and top > 0], top
 
 
+def winning_optimizers(rows: Sequence[RaceRow]) -> list[str]:
+    """The optimizers that win (or share the win of) at least one race, registry order."""
+    return [name for name, won in wins(rows).items() if won]
+
+
+def quick_wins(rows: Sequence[RaceRow], steps: int = 1) -> dict[str, list[str]]:
+    """``{surface: winners}`` where the winners reach the target in at most ``steps`` steps,
+    on surfaces with a minimum (an escape from a saddle in one step is no surprise)."""
+    return {s: names for s, names in winners(rows).items()
+            if names and bounded(as_surface(s))
+            and row(rows, s, names[0]).steps_to_target <= steps}  # fmt: skip
+
+
+def quick_winners(rows: Sequence[RaceRow], steps: int = 1) -> list[str]:
+    """The optimizers of :func:`quick_wins`, each once, registry order."""
+    found = {name for names in quick_wins(rows, steps).values() for name in names}
+    return [name for name in _names(rows) if name in found]
+
+
 def sole_wins(rows: Sequence[RaceRow]) -> dict[str, list[str]]:
     """``{optimizer: [surfaces it wins alone]}``: races with one winner only."""
     alone = {s: names[0] for s, names in winners(rows).items() if len(names) == 1}
@@ -113,6 +141,11 @@ def sole_wins(rows: Sequence[RaceRow]) -> dict[str, list[str]]:
 def reached(rows: Sequence[RaceRow], optimizer: str) -> list[str]:
     """The surfaces on which ``optimizer``'s chosen run reaches the target."""
     return [r.surface for r in _mine(rows, optimizer) if r.steps_to_target is not None]
+
+
+def arrivals(rows: Sequence[RaceRow], surface: str) -> list[str]:
+    """The optimizers whose chosen run on ``surface`` reaches the target, fastest first."""
+    return [r.optimizer for r in rows if r.surface == surface and r.steps_to_target is not None]
 
 
 def missed(rows: Sequence[RaceRow], surface: str) -> list[str]:
@@ -126,6 +159,17 @@ def row(rows: Sequence[RaceRow], surface: str, optimizer: str) -> RaceRow:
         if r.surface == surface:
             return r
     raise ValueError(f"no race of {optimizer!r} on {surface!r}; surfaces: {surface_names(rows)}")
+
+
+def reach_words(race: RaceRow) -> str:
+    """What a chosen run does, in words: ``reaches the target in 7 steps`` or ``never
+    reaches the target`` (``..., and leaves the plot at step 12``)."""
+    n = race.steps_to_target
+    if n is not None:
+        return f"reaches the target in {n} step{'s' * (n != 1)}"
+    left = race.left_plot_at
+    return "never reaches the target" + ("" if left is None else
+                                         f" and leaves the plot at step {left}")
 
 
 def median_rank(rows: Sequence[RaceRow], optimizer: str) -> float:
