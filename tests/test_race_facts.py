@@ -71,6 +71,8 @@ def test_reaches_misses_ranks_and_rates(rows):
     assert facts.row(rows, "booth", "adam").steps_to_target == 40
     assert facts.reach_words(facts.row(rows, "booth", "adam")) == "reaches the target in 40 steps"
     assert facts.reach_words(facts.row(rows, "booth", "sgd")) == "never reaches the target"
+    assert facts.steps_needed(facts.row(rows, "booth", "adam")) == "40 steps"
+    assert facts.steps_needed(facts.row(rows, "booth", "sgd")) == "more than its 256"
     assert facts.reach_words(facts.row(rows, "beale", "sgd")) == (
         "never reaches the target and leaves the plot at step 5")
     assert facts.median_rank(rows, "lbfgs") == 1.0  # ranks 3, 1, 1 (beale: lbfgs and adam tie)

@@ -172,6 +172,13 @@ def reach_words(race: RaceRow) -> str:
                                          f" and leaves the plot at step {left}")
 
 
+def steps_needed(race: RaceRow) -> str:
+    """How many steps a chosen run needs to reach the target: ``7 steps``, ``1 step``, or
+    ``more than its 256`` (the budget) where it never does."""
+    n = race.steps_to_target
+    return f"{n} step{'s' * (n != 1)}" if n is not None else f"more than its {race.steps}"
+
+
 def median_rank(rows: Sequence[RaceRow], optimizer: str) -> float:
     """``optimizer``'s median rank over the surfaces (1 is first)."""
     return float(statistics.median(r.rank for r in _mine(rows, optimizer)))
