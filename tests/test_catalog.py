@@ -186,7 +186,8 @@ def test_the_catalog_refuses_an_unknown_need(monkeypatch):
 
     real = topic.entries
     monkeypatch.setattr(topic, "entries", lambda quick=False: [
-        *real(quick), Entry("loss/broken", "d", print, "image", needs=("nothing/here",))])
+        *real(quick), Entry("loss/broken", "d", print, "image", needs=("nothing/here",),
+                             alt="A figure drawn from an entry the catalog does not have.")])
     catalog.entries.cache_clear()
     try:
         with pytest.raises(ValueError, match="nothing/here"):

@@ -257,7 +257,7 @@ def test_a_selection_builds_what_it_needs_and_nothing_else(tmp_path):
                                     "learning_rates/saddle", "optimizer/sgd", "activation/relu"}
     built = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert built == {outdir.LOCK_NAME, "manifest.json", "activation/relu.png",
-                     "optimizer/sgd.png", "learning_rates/ellipse.json",
+                     "optimizer/sgd.png", "optimizer/sgd.alt.txt", "learning_rates/ellipse.json",
                      "learning_rates/rosenbrock.json", "learning_rates/saddle.json"}
 
 

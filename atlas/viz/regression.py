@@ -29,12 +29,15 @@ def draw_regression(path: Path | str, formats: tuple[str, ...], run: RegressionF
                     hidden: int, lr: float, fps: int = 20, dpi: int = 100) -> None:
     """Write the animation of ``run`` (left: the fit over time; right: the loss, log scale);
     ``hidden`` and ``lr`` name the network and the learning rate in the titles."""
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
     from atlas.viz.animation import render_animation
-    from atlas.viz.function_plots import constrained_figure
+    from atlas.viz.function_plots import column_figure, finish
+    from atlas.viz.readable import text_points
     from atlas.viz.style import style
 
-    with style():
-        fig = constrained_figure((11.2, 4.4), dpi)
+    with style(text=text_points()):
+        fig = column_figure(0.6, dpi)
         fit_ax, loss_ax = fig.subplots(1, 2)
         fit_ax.plot(run.grid, np.sin(run.grid), color="0.65", lw=1.2, ls=":", label=r"$\sin x$")
         fit_ax.plot(run.x, run.t, "o", color="0.15", ms=7, label="training points", zorder=3)
@@ -42,8 +45,8 @@ def draw_regression(path: Path | str, formats: tuple[str, ...], run: RegressionF
         fit_ax.set_ylim(-2.0, 2.0)
         fit_ax.set_xlim(run.grid[0], run.grid[-1])
         fit_ax.set_xlabel("$x$")
-        fit_ax.legend(loc="lower left")
-        fit_ax.set_title(f"One hidden layer, $H = {hidden}$ sigmoid units")
+        fit_ax.legend(loc="lower left", handlelength=1.2, borderpad=0.3, labelspacing=0.2)
+        fit_ax.set_title(f"$H = {hidden}$ sigmoid units")
         label = fit_ax.text(0.98, 0.95, "", transform=fit_ax.transAxes, ha="right", va="top",
                             animated=True)
         steps = np.arange(run.loss.size)
@@ -51,10 +54,13 @@ def draw_regression(path: Path | str, formats: tuple[str, ...], run: RegressionF
         (trace,) = loss_ax.plot(steps, run.loss, lw=2.2, animated=True)
         (head,) = loss_ax.plot([0], [run.loss[0]], "o", ms=7, animated=True)
         loss_ax.set_yscale("log")
+        loss_ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        loss_ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        loss_ax.yaxis.set_minor_formatter(NullFormatter())  # no "6 x 10^-1" on every minor tick
         loss_ax.set_xlim(0, max(steps[-1], 1))
         loss_ax.set_xlabel("iteration")
         loss_ax.set_ylabel("mean squared error")
-        loss_ax.set_title(f"Loss (full-batch SGD, lr = {lr:g})")
+        loss_ax.set_title(f"full-batch SGD, lr {lr:g}")
         loss_ax.grid(True, which="both", alpha=0.3)
 
         def update(frame: int) -> None:
@@ -64,5 +70,6 @@ def draw_regression(path: Path | str, formats: tuple[str, ...], run: RegressionF
             head.set_data([step], [run.loss[step]])
             label.set_text(f"iteration {step}\nMSE {run.loss[step]:.4f}")
 
+        finish(fig)
         render_animation(fig, [curve, label, trace, head], update, len(run.iterations), path,
                          fps=fps, formats=formats)
