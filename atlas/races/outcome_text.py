@@ -41,6 +41,15 @@ def steps(n: int) -> str:
     return f"{n} step{'s' * (n != 1)}"
 
 
+def percent(share: float) -> str:
+    """A share as the reader should hear it: never "0 %" for some, nor "100 %" for not all."""
+    if 0 < share < 0.005:
+        return "under 1 %"
+    if 0.995 <= share < 1:
+        return "over 99 %"
+    return f"{round(100 * share)} %"
+
+
 def _title(optimizer: str) -> str:
     return optimizers.registry.get(optimizer).title
 
@@ -130,11 +139,12 @@ def sensitivity_outcome(found: Sequence[Curve], surface: str) -> str:
     wide = [w for w in wins if w.good_decades == widest]
     span = f"from {fmt(wide[0].low)} to {fmt(wide[0].high)}" if len(wide) == 1 else "each"
     text.append(f"Widest window of good rates (within twice the best steps): "
-                f"{names([_title(w.optimizer) for w in wide])}, {widest:g} decades {span}.")
+                f"{names([_title(w.optimizer) for w in wide])}, {widest:g} "
+                f"decade{'s' * (widest != 1)} {span}.")  # fmt: skip
     never = [c for c in found if c not in reach]
     if never:
-        text.append(f"No rate brings {names([_title(c.optimizer) for c in never])} "
-                    f"to the target.")  # fmt: skip
+        text.append(f"No rate of the grid brings {names([_title(c.optimizer) for c in never])} "
+                    f"to the target without leaving the plot.")  # fmt: skip
     return " ".join(text)
 
 
@@ -163,12 +173,12 @@ def basin_outcome(maps: Sequence[BasinMap]) -> str:
                  for i, label in enumerate(found.labels)}  # fmt: skip
         best = sum(v for label, v in share.items() if label.startswith("global minimum"))
         other = 1.0 - best - share[NO_MINIMUM] - share[FAILED]
-        text = f"{_title(found.optimizer)}: {best:.0%} of starts end at a global minimum"
-        if other > 0:
-            text += f", {other:.0%} at a local one"
+        text = f"{_title(found.optimizer)}: {percent(best)} of starts end at a global minimum"
+        if other > 1e-12:
+            text += f", {percent(other)} at a local one"
         if share[NO_MINIMUM] > 0:
-            text += f", {share[NO_MINIMUM]:.0%} at none"
+            text += f", {percent(share[NO_MINIMUM])} at no minimum"
         if share[FAILED] > 0:
-            text += f", {share[FAILED]:.0%} leave the plot"
+            text += f", {percent(share[FAILED])} leave the plot"
         parts.append(text + ".")
     return " ".join(parts)
