@@ -75,9 +75,10 @@ def graph_frames(trace: Any) -> list[GraphFrame]:
 
 
 #: Figure size (inches) and the node box's size in axes-height units.
-FIGSIZE = (8.0, 5.0)
-BOX_HEIGHT = 0.07
-CHAR_WIDTH = 0.022  # width of one character of a node's name, in the same units
+FIGSIZE = (6.0, 4.8)  # the book's column (atlas.viz.readable.COLUMN_INCHES)
+SIZE = 11.5  # points: every text (atlas.viz.readable.text_points() for the column)
+BOX_HEIGHT = 0.075
+CHAR_WIDTH = 0.026  # width of one character of a node's name, in the same units
 
 
 def _positions(trace: Any, width: float) -> dict[int, tuple[float, float]]:
@@ -85,7 +86,7 @@ def _positions(trace: Any, width: float) -> dict[int, tuple[float, float]]:
 
     Margins leave room for the value above, the gradient below and the caption.
     """
-    return {i: (0.1 * width + 0.8 * width * x, 0.2 + 0.66 * y)
+    return {i: (0.07 * width + 0.8 * width * x, 0.2 + 0.66 * y)
             for i, (x, y) in trace.layout.items()}
 
 
@@ -100,7 +101,7 @@ def draw_graph(ax: Any, trace: Any) -> dict[str, Any]:
 
     Each node is a rounded box holding its name and, for an operation, its
     symbol in grey (``u1  ·``, ``p  σ``, ``l  −log``); its value is written above
-    the box (blue), its gradient below (orange), and the local derivative
+    the box (blue), its gradient below (orange, the bare number), and the local derivative
     ∂child/∂parent next to each edge's middle (grey) once backward reads it.
     """
     bbox = ax.get_position()
@@ -123,11 +124,11 @@ def draw_graph(ax: Any, trace: Any) -> dict[str, Any]:
         ax.add_patch(halos[node.id])
         if node.op:
             ax.text(x - w / 2 + 0.035, y, node.label, ha="left", va="center",
-                           fontsize=12, zorder=3)
-            ax.text(x + w / 2 - 0.03, y, node.op, ha="right", va="center", fontsize=13,
+                    fontsize=SIZE + 0.5, zorder=3)
+            ax.text(x + w / 2 - 0.03, y, node.op, ha="right", va="center", fontsize=SIZE + 1,
                     color="0.35", zorder=3)
         else:
-            ax.text(x, y, node.label, ha="center", va="center", fontsize=12, zorder=3)
+            ax.text(x, y, node.label, ha="center", va="center", fontsize=SIZE + 0.5, zorder=3)
     locals_ = {}
     nodes = {node.id: node for node in trace.nodes}
     for parent, child, _local in trace.edges:
@@ -142,17 +143,18 @@ def draw_graph(ax: Any, trace: Any) -> dict[str, Any]:
         t = (start + end) / 2
         locals_[(parent, child)] = ax.text(
             x0 + t * (x1 - x0), y0 + t * (y1 - y0) + 0.012, "", ha="center", va="bottom",
-            fontsize=9.5,
+            fontsize=SIZE,
             color="0.3", style="italic", animated=True, zorder=5,
             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
     values = {n.id: ax.text(pos[n.id][0], pos[n.id][1] + BOX_HEIGHT / 2 + 0.02, "",
-                            ha="center", va="bottom", color=VALUE_COLOR, fontsize=11,
+                            ha="center", va="bottom", color=VALUE_COLOR, fontsize=SIZE,
                             animated=True)
               for n in trace.nodes}
-    grads = {n.id: ax.text(pos[n.id][0], pos[n.id][1] - BOX_HEIGHT / 2 - 0.02, "",
-                           ha="center", va="top", color=GRAD_COLOR, fontsize=11, animated=True)
+    grads = {n.id: ax.text(pos[n.id][0], pos[n.id][1] - BOX_HEIGHT / 2 - 0.032, "",
+                           ha="center", va="top", color=GRAD_COLOR, fontsize=SIZE,
+                           animated=True)
              for n in trace.nodes}
-    caption = ax.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=11, animated=True,
+    caption = ax.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=SIZE, animated=True,
                       transform=ax.transAxes)
     return {"halos": halos, "values": values, "grads": grads, "locals": locals_,
             "caption": caption}
@@ -164,7 +166,7 @@ def show_frame(artists: dict[str, Any], frame: GraphFrame) -> None:
         text.set_text(frame.values.get(node_id, ""))
     for node_id, text in artists["grads"].items():
         grad = frame.grads.get(node_id)
-        text.set_text("" if grad is None else f"grad {grad}")
+        text.set_text("" if grad is None else grad)  # orange: a gradient (the title says so)
     for edge, text in artists["locals"].items():
         text.set_text(frame.locals.get(edge, ""))
         text.set_visible(edge in frame.locals)
@@ -192,10 +194,10 @@ def draw_graph_animation(path: Path | str, formats: tuple[str, ...], trace: Trac
     order = np.repeat(np.arange(len(frames)), hold)
     with style():
         fig = new_figure(FIGSIZE, dpi)
-        ax = fig.add_axes((0.0, 0.0, 1.0, 0.9))
+        ax = fig.add_axes((0.0, 0.0, 1.0, 0.87))
         artists = draw_graph(ax, trace)
-        fig.suptitle(f"{trace.title}:  values forward (blue), gradients backward (orange)",
-                     fontsize=11.5, y=0.965)
+        fig.suptitle(f"{trace.title}\nvalues forward (blue), gradients backward (orange)",
+                     fontsize=SIZE + 0.5, y=0.985)
 
         def update(i: int) -> None:
             show_frame(artists, frames[int(order[i])])
