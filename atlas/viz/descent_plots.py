@@ -22,13 +22,15 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from atlas.viz.style import CYCLE, DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style
+from atlas.viz import readable
+from atlas.viz.style import CYCLE, DERIVATIVE_COLOR, FUNCTION_COLOR, new_figure, style, tick_text
 
-#: The width of the book's column in inches at 100 px per inch: figures are drawn at it.
-COLUMN_INCHES = 6.8
-#: The smallest font (points) that stays at least 11 CSS px at the column's width.
-SMALL = 8.5
+#: The width of the book's column in inches at the book's scale: figures are drawn at it.
+COLUMN_INCHES = readable.COLUMN_INCHES
+#: The smallest font (points) that stays at least 9 CSS px on a phone (11 in the column).
+SMALL = readable.text_points()
 STEP_COLOR = CYCLE[3]
 
 
@@ -39,8 +41,8 @@ def plot_curve(ax: Axes, picture: Any) -> list[Artist]:
                       label=r"$L(b)$")
     artists += ax.plot([problem_min], [0.0], marker="*", ms=11, color="0.15", ls="none",
                        label=r"minimum $b^*$")
-    ax.set_xlabel(r"$b$", fontsize=SMALL + 1)
-    ax.set_ylabel(r"$L(b)$", fontsize=SMALL + 1)
+    ax.set_xlabel(r"$b$", fontsize=SMALL + 0.5)
+    ax.set_ylabel(r"$L(b)$", fontsize=SMALL + 0.5)
     ax.tick_params(labelsize=SMALL)
     return artists
 
@@ -64,23 +66,24 @@ def draw_descent(path: str | os.PathLike, formats: tuple[str, ...], picture: Any
     from atlas.viz.animation import render_animation
 
     run = picture.descent
-    with style():
-        figure = new_figure((COLUMN_INCHES, 3.9), dpi)
-        ax = figure.add_axes((0.1, 0.14, 0.86, 0.74))
+    with style(text=SMALL):
+        figure = new_figure((COLUMN_INCHES, 4.2), dpi)
+        figure.set_layout_engine("constrained")
+        ax = figure.add_subplot()
         plot_curve(ax, picture)
         ax.set_ylim(-0.08 * picture.curve.max(), picture.curve.max() * 1.05)
         ax.set_xlim(picture.grid[0], picture.grid[-1])
-        ax.set_title(rf"Gradient descent, $\eta = {picture.lr:g}$: follow the tangent downhill",
-                     fontsize=SMALL + 2)
+        figure.suptitle(rf"Gradient descent, $\eta = {picture.lr:g}$: follow the tangent "
+                        "downhill", fontsize=SMALL + 0.5)  # fmt: skip
         (trail,) = ax.plot([], [], "o-", color=STEP_COLOR, ms=5, lw=1.0, alpha=0.55)
         (tangent,) = ax.plot([], [], color=DERIVATIVE_COLOR, lw=2.2,
                              label=r"tangent, slope $L'(b_t)$")
         (point,) = ax.plot([], [], "o", color=STEP_COLOR, ms=9, label=r"iterate $b_t$")
         (step,) = ax.plot([], [], color=STEP_COLOR, lw=2.0, ls="--",
                           label=r"step $-\eta L'(b_t)$")
-        label = ax.text(0.98, 0.05, "", transform=ax.transAxes, ha="right", va="bottom",
-                        fontsize=SMALL + 1)
-        ax.legend(loc="upper center", fontsize=SMALL, framealpha=0.9)
+        label = ax.set_title(_step_text(run, 0), fontsize=SMALL)  # each frame's own (animated)
+        ax.legend(loc="upper center", fontsize=SMALL, framealpha=0.9, ncols=2,
+                  handlelength=1.5, columnspacing=1.0)
         last = len(run.b) - 1
 
         def update(t: int) -> None:
@@ -89,29 +92,35 @@ def draw_descent(path: str | os.PathLike, formats: tuple[str, ...], picture: Any
             point.set_data([run.b[t]], [run.loss[t]])
             nxt = min(t + 1, last)
             step.set_data([run.b[t], run.b[nxt]], [0.0, 0.0] if t < last else [np.nan] * 2)
-            label.set_text(f"$t = {t}$:  $b_t = {run.b[t]:.3f}$,  $L'(b_t) = {run.grad[t]:.3f}$")
+            label.set_text(_step_text(run, t))
 
+        tick_text(figure, SMALL)
         return render_animation(figure, [trail, tangent, point, step, label], update,
                                 len(run.b), path, fps=fps, formats=formats)
+
+
+def _step_text(run: Any, t: int) -> str:
+    return f"$t = {t}$:  $b_t = {run.b[t]:.3f}$,  $L'(b_t) = {run.grad[t]:.3f}$"
 
 
 def step_size_figure(pictures: Sequence[Any], titles: Sequence[str], *,
                      dpi: float = 200) -> Figure:
     """One panel per run (``titles`` above each): the curve and the run's iterates."""
-    with style():
-        figure = new_figure((COLUMN_INCHES, 2.9), dpi)
-        n = len(pictures)
-        width = 0.8 / n
-        for i, (picture, title) in enumerate(zip(pictures, titles, strict=True)):
-            ax = figure.add_axes((0.07 + i * (width + 0.06), 0.17, width, 0.66))
+    with style(text=SMALL):
+        figure = new_figure((COLUMN_INCHES, 3.2), dpi)
+        figure.set_layout_engine("constrained", w_pad=0.02, wspace=0.02)
+        axes = figure.subplots(1, len(pictures))
+        for i, (ax, picture, title) in enumerate(zip(axes, pictures, titles, strict=True)):
             plot_curve(ax, picture)
             plot_iterates(ax, picture)
             ax.set_xlim(picture.grid[0], picture.grid[-1])
             top = picture.curve.max()
             ax.set_ylim(-0.06 * top, top * 1.08)
-            ax.set_title(f"{title}: $\\eta = {picture.lr:g}$", fontsize=SMALL + 1.5)
+            ax.set_title(f"{title}\n$\\eta = {picture.lr:g}$", fontsize=SMALL + 0.5)
             ax.text(0.97, 0.95, picture.regime, transform=ax.transAxes, ha="right", va="top",
-                    fontsize=SMALL + 0.5, color=STEP_COLOR)
+                    fontsize=SMALL, color=STEP_COLOR)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
             if i:
                 ax.set_ylabel("")
+        tick_text(figure, SMALL)
         return figure
