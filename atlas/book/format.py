@@ -59,6 +59,14 @@ def formula(*rows: str) -> Math:
     return Math(latex_rows.display(*rows))
 
 
+def download(label: str, path: str | os.PathLike) -> Markdown:
+    """A link that downloads ``path`` (a file of the rendered catalog, say a table's CSV),
+    shown as ``label``: MyST makes a link to a local file that is not a page a download,
+    and Sphinx publishes the file with the page. Jupyter Book runs a page's code in the
+    page's directory, so the path is written relative to it."""
+    return Markdown(f"[{label}]({Path(os.path.relpath(path)).as_posix()})")
+
+
 def inline_math(latex: str) -> Markdown:
     """A formula to glue into a sentence: ``{glue:md}`name:myst``` shows it through MathJax."""
     return Markdown(f"${latex}$")

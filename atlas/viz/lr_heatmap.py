@@ -37,6 +37,7 @@ from atlas.viz.style import BACKGROUND, FOREGROUND, new_figure, style
 CELL, MARGIN, BAR, BAR_TEXT, PAD = 0.205, 0.08, 0.16, 0.72, 0.06
 #: The marker of a fallback cell, drawn as a line, not as text.
 FALLBACK_MARKER = "x"
+FALLBACK_SIGN = "\N{MULTIPLICATION SIGN}"  # the marker, named in the colour bar's label
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def heatmap_figure(rates: RateMap, display_px: float = readable.COLUMN_PX,
         bar.tick_params(length=3, pad=2)
         for spine in bar.spines.values():
             spine.set_visible(False)
-        bar.set_xlabel(f"learning rate, {n} grid rates;  {FALLBACK_MARKER}: every rate fails")
+        bar.set_xlabel(f"learning rate ({n} grid rates);   {FALLBACK_SIGN} every rate fails")
     return figure
 
 
