@@ -277,18 +277,14 @@ def lbfgs_state(opt, ref, param, t, x):
     st = ref.state[param]
     if "d" not in st:
         return None
-    n, size = len(st["old_dirs"]), opt.history_size
-    y_history, s_history = np.zeros((2, size, *x.shape))
-    rho = np.zeros(size)
-    for i in range(n):
-        y_history[i] = st["old_dirs"][i].numpy().reshape(x.shape)
-        s_history[i] = st["old_stps"][i].numpy().reshape(x.shape)
-        rho[i] = float(st["ro"][i])
+    pairs = tuple((y.numpy().reshape(x.shape).copy(), s.numpy().reshape(x.shape).copy(),
+                   np.array(float(rho))) for y, s, rho in zip(st["old_dirs"], st["old_stps"],
+                                                              st["ro"], strict=True))  # fmt: skip
     return optimizers.LBFGSState(
         t=t, direction=st["d"].numpy().reshape(x.shape).copy(),
         step_length=np.array(float(st["t"])),
-        g_prev=st["prev_flat_grad"].numpy().reshape(x.shape).copy(), y_history=y_history,
-        s_history=s_history, rho=rho, count=np.array(n), h_diag=np.array(float(st["H_diag"])),
+        g_prev=st["prev_flat_grad"].numpy().reshape(x.shape).copy(), pairs=pairs,
+        count=np.array(len(pairs)), h_diag=np.array(float(st["H_diag"])),
         n_iter=np.array(st["n_iter"]),
     )  # fmt: skip
 

@@ -209,6 +209,28 @@ def test_lbfgs_stops_where_the_gradient_is_small_and_keeps_its_state():
     np.testing.assert_allclose(new, theta - 0.25 * np.array([3.0, -1.0]))
 
 
+def test_lbfgs_batch_whose_tensors_skip_different_steps_equals_each_alone():
+    """A tensor that does not store a pair at some step (negative curvature on Rastrigin)
+    reaches further back than the batch's newest ``history_size`` pairs; each tensor of
+    the batch still steps exactly as it does alone, and no pair is copied."""
+    surface = surfaces.get("rastrigin")
+    starts = np.random.default_rng(3).uniform(-2, 2, size=(24, 1, 2))
+    opt = optimizers.get("lbfgs", lr=0.05, history_size=3)
+    together, state, longest = starts, opt.init(starts), 0
+    for _ in range(60):
+        before = {id(pair) for pair in state.pairs}
+        together, state = opt.update(surface.gradient_xy(together), state, together)
+        longest = max(longest, len(state.pairs))
+        assert all(id(pair) in before for pair in state.pairs[:-1])  # shared, not copied
+    assert longest > opt.history_size and 0 < state.count.min() <= opt.history_size
+    for i, start in enumerate(starts):
+        alone, s = start, opt.init(start)
+        for _ in range(60):
+            alone, s = opt.update(surface.gradient_xy(alone), s, alone)
+        np.testing.assert_array_equal(together[i], alone)
+        assert len(s.pairs) == s.count <= opt.history_size
+
+
 def test_prodigy_starts_at_d0_and_estimates_d():
     opt = optimizers.get("prodigy")
     start, gradient = least_squares(5, (4, 3))

@@ -13,6 +13,7 @@ from typing import ClassVar
 import numpy as np
 
 from atlas.optimizers.base import Optimizer, State, as_float_array, step_inputs, tensor_axes
+from atlas.optimizers.two_loop import Pair, two_loop
 
 #: PyTorch's threshold on :math:`y^\top s` below which a pair is not stored (curvature test).
 CURVATURE_THRESHOLD = 1e-10
@@ -23,23 +24,35 @@ class LBFGSState(State):
     """Per tensor (leading axes: the batch, see :mod:`atlas.optimizers.base`):
 
     ``direction`` :math:`d` and ``step_length`` :math:`\\alpha` of the last step;
-    ``g_prev`` the gradient it was computed from; ``y_history`` and
-    ``s_history`` the stored pairs :math:`y_i, s_i` (history axis after the
-    batch, oldest first, ``count`` of them valid) and ``rho`` their
-    :math:`1/y_i^\\top s_i`; ``h_diag`` the scale :math:`\\gamma_H` of the initial
-    inverse Hessian; ``n_iter`` the number of steps taken (a step whose gradient
-    was already below ``tolerance_grad`` does not count).
+    ``g_prev`` the gradient it was computed from; ``pairs`` the stored pairs
+    :math:`(y_i, s_i, \\rho_i = 1/y_i^\\top s_i)`, oldest first, each shaped like
+    the parameters (its ``rho`` like the batch), of which each tensor uses its
+    last ``count`` (at most ``history_size``) with a nonzero ``rho``;
+    ``h_diag`` the scale :math:`\\gamma_H` of the initial inverse Hessian;
+    ``n_iter`` the number of steps taken (a step whose gradient was already below
+    ``tolerance_grad`` does not count).
+
+    ``pairs`` is a tuple, shared with the states before it: a step appends one
+    pair (if any tensor stores one) and drops the oldest pairs no tensor uses, so
+    a step costs no copy of the history. A single tensor holds exactly its
+    ``count`` pairs, as ``torch.optim.LBFGS``'s lists; in a batch, a tensor that
+    stored nothing at a step has a zero there, and one that skipped steps reaches
+    further back than the newest ``history_size`` pairs.
     """
 
     direction: np.ndarray
     step_length: np.ndarray
     g_prev: np.ndarray
-    y_history: np.ndarray
-    s_history: np.ndarray
-    rho: np.ndarray
+    pairs: tuple[Pair, ...]
     count: np.ndarray
     h_diag: np.ndarray
     n_iter: np.ndarray
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for pair in self.pairs:  # the shared history is immutable too
+            for a in pair:
+                a.flags.writeable = False
 
 
 @dataclass(frozen=True)
@@ -109,17 +122,12 @@ class LBFGS(Optimizer):
 
     def init(self, params: np.ndarray) -> LBFGSState:
         theta = as_float_array(params, "params")
-        k = len(tensor_axes(theta))
-        batch = theta.shape[: theta.ndim - k]
-        history = np.zeros((*batch, self.history_size, *theta.shape[theta.ndim - k :]),
-                           dtype=theta.dtype)  # fmt: skip
+        batch = theta.shape[: theta.ndim - len(tensor_axes(theta))]
         zeros = np.zeros(batch, dtype=theta.dtype)
         return LBFGSState(
             t=0, direction=np.zeros_like(theta), step_length=zeros, g_prev=np.zeros_like(theta),
-            y_history=history, s_history=history, rho=np.zeros((*batch, self.history_size),
-                                                               dtype=theta.dtype),
-            count=np.zeros(batch, dtype=np.int64), h_diag=np.ones(batch, dtype=theta.dtype),
-            n_iter=np.zeros(batch, dtype=np.int64),
+            pairs=(), count=np.zeros(batch, dtype=np.int64),
+            h_diag=np.ones(batch, dtype=theta.dtype), n_iter=np.zeros(batch, dtype=np.int64),
         )  # fmt: skip
 
     def update(
@@ -128,6 +136,9 @@ class LBFGS(Optimizer):
         g, theta, t = step_inputs(grad, state, params)
         axes = tensor_axes(theta)
         k = len(axes)
+        if state.pairs and state.pairs[-1][0].shape != theta.shape:
+            raise ValueError(f"{self.title}: the state's pairs have shape "
+                             f"{state.pairs[-1][0].shape}, but params have shape {theta.shape}")
 
         def per(a: np.ndarray) -> np.ndarray:  # a per-tensor number against the tensor's axes
             return np.reshape(a, np.shape(a) + (1,) * k)
@@ -145,10 +156,18 @@ class LBFGS(Optimizer):
         s = state.direction * per(state.step_length)
         ys = dot(y, s)
         store = later & (ys > CURVATURE_THRESHOLD)
-        y_history, s_history, rho, count = _push(state, y, s, ys, store, self.history_size)
+        pairs = state.pairs
+        if store.any():
+            rho = np.where(store, 1.0 / np.where(store, ys, 1.0), 0.0).astype(theta.dtype)
+            if not store.all():  # a tensor that stores nothing here gets an empty slot
+                y, s = np.where(per(store), y, 0.0), np.where(per(store), s, 0.0)
+            if theta.size == 2 * store.size > 2:  # a batch of points: each coordinate in a row
+                y, s = np.asfortranarray(y), np.asfortranarray(s)
+            pairs = (*pairs, (y, s, rho))
+        count = np.where(store, np.minimum(state.count + 1, self.history_size), state.count)
         h_diag = np.where(store, ys / np.where(store, dot(y, y), 1), state.h_diag)
 
-        r = _two_loop(g, y_history, s_history, rho, count, h_diag, axes)
+        r, oldest = two_loop(g, pairs, h_diag, self.history_size, axes)
         direction = np.where(per(first), -g, r)
 
         l1 = np.sum(np.abs(g), axis=axes)
@@ -162,8 +181,8 @@ class LBFGS(Optimizer):
         return theta, LBFGSState(
             t=t, direction=np.where(keep, direction, state.direction),
             step_length=np.where(active, step_length, state.step_length),
-            g_prev=np.where(keep, g, state.g_prev), y_history=y_history, s_history=s_history,
-            rho=rho, count=count, h_diag=h_diag, n_iter=n_iter,
+            g_prev=np.where(keep, g, state.g_prev), pairs=pairs[oldest:], count=count,
+            h_diag=h_diag, n_iter=n_iter,
         )  # fmt: skip
 
     def effective_step(self, grad: np.ndarray, state: LBFGSState, params: np.ndarray,
@@ -184,84 +203,3 @@ class LBFGS(Optimizer):
         zero = g == 0
         ratio = np.abs(d) / np.where(zero, 1.0, np.abs(g))
         return np.where(per(taken), alpha * np.where(zero, per(new_state.h_diag), ratio), 0.0)
-
-
-def _two_loop(g: np.ndarray, y_history: np.ndarray, s_history: np.ndarray, rho: np.ndarray,
-              count: np.ndarray, h_diag: np.ndarray, axes: tuple[int, ...],
-              ) -> np.ndarray:  # fmt: skip
-    """:math:`-H g` by the two-loop recursion over the stored pairs, in torch's order.
-
-    A slot at or beyond a tensor's ``count`` holds zeros (and rho 0), so it adds
-    exactly nothing. A point (a tensor of two entries, as on the surfaces) is
-    done in Python floats, one tensor at a time: the same operations without
-    numpy's per-call overhead, which would be nearly all of the time there.
-    """
-    k = len(axes)
-    n = int(count.max(initial=0))
-    y_pairs, s_pairs = (np.moveaxis(h, -1 - k, 0)[:n] for h in (y_history, s_history))
-    rhos = np.moveaxis(rho, -1, 0)[:n]
-    if g[(0,) * (g.ndim - k)].size == 2:
-        r = np.empty_like(g)
-        for idx in np.ndindex(count.shape):
-            c = int(count[idx])
-            ys, ss = (x[(slice(None), *idx)].reshape(c, 2).tolist()
-                      for x in (y_pairs[:c], s_pairs[:c]))  # fmt: skip
-            g0, g1 = g[idx].ravel().tolist()
-            r[idx] = np.reshape(_two_loop_point(g0, g1, ys, ss, rhos[:c, *idx].tolist(),
-                                                float(h_diag[idx])), g[idx].shape)  # fmt: skip
-        return r
-
-    def per(a: np.ndarray) -> np.ndarray:
-        return np.reshape(a, np.shape(a) + (1,) * k)
-
-    q, a = -g, [None] * n
-    for i in range(n - 1, -1, -1):
-        a[i] = per(np.sum(s_pairs[i] * q, axis=axes) * rhos[i])
-        q = q - a[i] * y_pairs[i]
-    r = q * per(h_diag)
-    for i in range(n):
-        r = r + (a[i] - per(np.sum(y_pairs[i] * r, axis=axes) * rhos[i])) * s_pairs[i]
-    return r
-
-
-def _two_loop_point(g0: float, g1: float, ys: list, ss: list, rhos: list,
-                    h_diag: float) -> tuple[float, float]:  # fmt: skip
-    """The two-loop recursion for one two-entry tensor, in Python floats."""
-    q0, q1, a = -g0, -g1, [0.0] * len(ys)
-    for i in range(len(ys) - 1, -1, -1):
-        (s0, s1), (y0, y1) = ss[i], ys[i]
-        a_i = a[i] = (s0 * q0 + s1 * q1) * rhos[i]
-        q0, q1 = q0 - a_i * y0, q1 - a_i * y1
-    r0, r1 = q0 * h_diag, q1 * h_diag
-    for (y0, y1), (s0, s1), rho_i, a_i in zip(ys, ss, rhos, a, strict=True):
-        c = a_i - (y0 * r0 + y1 * r1) * rho_i
-        r0, r1 = r0 + c * s0, r1 + c * s1
-    return r0, r1
-
-
-def _push(state: LBFGSState, y: np.ndarray, s: np.ndarray, ys: np.ndarray, store: np.ndarray,
-          size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """The histories with ``(y, s, 1/ys)`` appended where ``store`` (the oldest dropped if full).
-
-    New arrays every time (a state is never changed); a tensor that stores
-    nothing keeps its rows as they were.
-    """
-    if not store.any():
-        return state.y_history, state.s_history, state.rho, state.count
-    k = y.ndim - state.count.ndim  # the tensor's own axes
-    full = state.count == size
-    slot = np.where(full, size - 1, state.count)  # where the new pair goes, after any shift
-    new = (np.arange(size) == slot[..., None]) & store[..., None]  # batch + (history,)
-    shift = (full & store)[..., None]  # drop the oldest pair first (none while not full)
-    rho = np.where(store, 1.0 / np.where(store, ys, 1.0), 0.0).astype(state.rho.dtype)
-
-    def append(old: np.ndarray, pair: np.ndarray, k: int) -> np.ndarray:
-        pos = old.ndim - k - 1  # the history axis
-        if shift.any():
-            old = np.where(shift.reshape(shift.shape + (1,) * k), np.roll(old, -1, axis=pos), old)
-        return np.where(new.reshape(new.shape + (1,) * k), np.expand_dims(pair, pos), old)
-
-    y_history, s_history = append(state.y_history, y, k), append(state.s_history, s, k)
-    rho_history = append(state.rho, rho, 0)
-    count = np.where(store, np.minimum(state.count + 1, size), state.count)
-    return y_history, s_history, rho_history, count

@@ -1,0 +1,130 @@
+"""L-BFGS's two-loop recursion: :math:`-H g` from the stored pairs, in torch's order.
+
+The pairs are a tuple shared between states (:class:`atlas.optimizers.LBFGSState`):
+one pair per step for a whole batch of tensors, each tensor using its own newest
+``history_size`` stored pairs. Separate from the optimizer's rule because of its
+three ways to the same numbers: Python floats for one point, arrays of the batch
+one coordinate at a time for many points (the basin maps), whole tensors otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: A stored pair for every tensor of the batch, ``(y, s, rho)`` with ``rho`` = 1 / y.s where
+#: the tensor stored it; where it did not, ``rho`` is 0 (and ``y`` and ``s`` are 0 too).
+Pair = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _windows(pairs: tuple[Pair, ...], size: int) -> list[np.ndarray]:
+    """Each pair's ``rho`` where a tensor uses it (among its newest ``size`` stored), else 0.
+
+    Only a batch whose tensors skipped different steps holds more than ``size``
+    pairs; the newest ``size`` are within every tensor's window.
+    """
+    rhos = [rho for _, _, rho in pairs]
+    if len(pairs) > size:
+        seen = sum((rho != 0).astype(np.int64) for rho in rhos[len(rhos) - size:])
+        for i in range(len(rhos) - size - 1, -1, -1):
+            stored = rhos[i] != 0
+            rhos[i] = np.where(seen < size, rhos[i], 0.0)
+            seen = seen + stored
+    return rhos
+
+
+def two_loop(g: np.ndarray, pairs: tuple[Pair, ...], h_diag: np.ndarray, size: int,
+              axes: tuple[int, ...]) -> tuple[np.ndarray, int]:  # fmt: skip
+    """:math:`-H g` by the two-loop recursion over the stored pairs, in torch's order, and
+    the index of the oldest pair a tensor still uses (the older ones can go).
+
+    An empty slot (``rho`` 0, ``y`` and ``s`` 0) adds exactly nothing, nor does a
+    pair beyond a tensor's window (its ``rho`` taken as 0). A point (a tensor of
+    two entries, as on the surfaces) is done in Python floats, one tensor at a
+    time: the same operations without numpy's per-call overhead, which would be
+    nearly all of the time there; a batch of points, one coordinate at a time.
+    """
+    k = len(axes)
+    rhos = _windows(pairs, size)
+    oldest = next((i for i, rho in enumerate(rhos) if rho.any()), len(pairs))
+    pairs, rhos = pairs[oldest:], rhos[oldest:]
+    batch = g.shape[: g.ndim - k]
+    if g.size == 2 and not batch:
+        ys, ss = ([p[j].ravel().tolist() for p in pairs] for j in (0, 1))
+        r0, r1 = _two_loop_point(*g.ravel().tolist(), ys, ss, [float(rho) for rho in rhos],
+                                 float(h_diag))  # fmt: skip
+        return np.reshape(np.array([r0, r1], dtype=g.dtype), g.shape), oldest
+    if g.size == 2 * max(1, int(np.prod(batch))):  # a batch of points: two coordinates
+        return _two_loop_points(g, pairs, rhos, h_diag, size), oldest
+
+    def per(a: np.ndarray) -> np.ndarray:
+        return np.reshape(a, np.shape(a) + (1,) * k)
+
+    q, a = -g, []
+    for (y, s, _), rho in zip(reversed(pairs), reversed(rhos), strict=True):
+        a.append(per(np.sum(s * q, axis=axes) * rho))
+        q = q - a[-1] * y
+    r = q * per(h_diag)
+    for (y, s, _), rho, a_i in zip(pairs, rhos, reversed(a), strict=True):
+        r = r + (a_i - per(np.sum(y * r, axis=axes) * rho)) * s
+    return r, oldest
+
+
+def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarray],
+                     h_diag: np.ndarray, size: int) -> np.ndarray:  # fmt: skip
+    """The two-loop recursion for a batch of two-entry tensors, coordinate by coordinate:
+    the operations of :func:`_two_loop_point` on arrays of the batch.
+
+    A pair older than the newest ``size`` is used by few tensors (those that
+    skipped a step), so it is applied to those alone.
+    """
+    two = g.reshape(-1, 2)
+    q0, q1, tmp = -two[:, 0], -two[:, 1], np.empty(len(two), dtype=g.dtype)
+    cols = [(y.reshape(-1, 2), s.reshape(-1, 2), rho.ravel())
+            for (y, s, _), rho in zip(pairs, rhos, strict=True)]  # fmt: skip
+    split = max(0, len(cols) - size)
+    few = [np.flatnonzero(rho) for _, _, rho in cols[:split]]
+    a: list[np.ndarray] = [tmp] * len(cols)
+    for i in range(len(cols) - 1, -1, -1):
+        y, s, rho = cols[i]
+        if i < split:
+            j = few[i]
+            a[i] = (s[j, 0] * q0[j] + s[j, 1] * q1[j]) * rho[j]
+            q0[j] -= a[i] * y[j, 0]
+            q1[j] -= a[i] * y[j, 1]
+            continue
+        a[i] = a_i = s[:, 0] * q0
+        a_i += np.multiply(s[:, 1], q1, out=tmp)
+        a_i *= rho
+        q0 -= np.multiply(a_i, y[:, 0], out=tmp)
+        q1 -= np.multiply(a_i, y[:, 1], out=tmp)
+    h = h_diag.ravel()
+    r0, r1 = q0 * h, q1 * h
+    for i, (y, s, rho) in enumerate(cols):
+        if i < split:
+            j = few[i]
+            c = a[i] - (y[j, 0] * r0[j] + y[j, 1] * r1[j]) * rho[j]
+            r0[j] += c * s[j, 0]
+            r1[j] += c * s[j, 1]
+            continue
+        c = y[:, 0] * r0
+        c += np.multiply(y[:, 1], r1, out=tmp)
+        c *= rho
+        np.subtract(a[i], c, out=c)
+        r0 += np.multiply(c, s[:, 0], out=tmp)
+        r1 += np.multiply(c, s[:, 1], out=tmp)
+    return np.stack([r0, r1], axis=-1).reshape(g.shape)
+
+
+def _two_loop_point(g0: float, g1: float, ys: list, ss: list, rhos: list,
+                    h_diag: float) -> tuple[float, float]:  # fmt: skip
+    """The two-loop recursion for one two-entry tensor, in Python floats."""
+    q0, q1, a = -g0, -g1, [0.0] * len(ys)
+    for i in range(len(ys) - 1, -1, -1):
+        (s0, s1), (y0, y1) = ss[i], ys[i]
+        a_i = a[i] = (s0 * q0 + s1 * q1) * rhos[i]
+        q0, q1 = q0 - a_i * y0, q1 - a_i * y1
+    r0, r1 = q0 * h_diag, q1 * h_diag
+    for (y0, y1), (s0, s1), rho_i, a_i in zip(ys, ss, rhos, a, strict=True):
+        c = a_i - (y0 * r0 + y1 * r1) * rho_i
+        r0, r1 = r0 + c * s0, r1 + c * s1
+    return r0, r1
