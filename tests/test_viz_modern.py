@@ -1,19 +1,16 @@
 """The figures of the optimizers since Adam and of the MNIST study: deterministic PNGs whose
-every text is at least 11 CSS pixels in the book's 680-pixel column."""
+every text is at least 11 CSS pixels in the book's column and 9 on a phone
+(atlas.viz.readable)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from matplotlib.text import Text
 
 from atlas import optimizers, surfaces
 from atlas.examples import optimizers_modern as om
 from atlas.viz import internals_plots as ip
-from atlas.viz import png, study_plots
-
-COLUMN_PX = 680
-MIN_CSS_PX = 11
+from atlas.viz import png, readable, study_plots
 
 
 @pytest.fixture
@@ -29,12 +26,6 @@ def drawn(monkeypatch):
     for module in (ip, study_plots):
         monkeypatch.setattr(module, "save_figure", keep)
     return figures
-
-
-def _smallest_css_px(figure) -> float:
-    width_in = figure.get_figwidth()
-    sizes = [t.get_fontsize() for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
-    return min(sizes) * COLUMN_PX / (72 * width_in)  # points -> inches -> shown pixels
 
 
 def _draw_all(tmp_path, tag):
@@ -70,4 +61,4 @@ def test_figures_are_deterministic_pngs_readable_in_the_column(tmp_path, drawn):
     assert len(drawn) == 8
     for figure in drawn:
         assert figure.get_figwidth() == pytest.approx(ip.WIDTH, abs=0.05)
-        assert _smallest_css_px(figure) >= MIN_CSS_PX
+        assert readable.too_small(figure, readable.COLUMN_PX) == []

@@ -1,25 +1,19 @@
 """The figures of Learning and Layers: drawn from atlas.examples, readable in the book's
-column (6.8 in wide, every text at least 11 CSS px at 680 px), and the data they draw."""
+column (the column's width, every text at least 11 CSS px there and 9 px on a phone:
+atlas.viz.readable), and the data they draw."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from matplotlib.patches import FancyBboxPatch
-from matplotlib.text import Text
 
 from atlas import optimizers
 from atlas.examples import layers, layers_check, learning
-from atlas.viz import descent_plots, layer_plots
+from atlas.viz import descent_plots, layer_plots, readable
 from atlas.viz.png import save_figure
 
-COLUMN_PX, MIN_CSS_PX = 680, 11
 PROBLEM = learning.OneParameterProblem()
-
-
-def smallest_css_px(figure) -> float:
-    sizes = [t.get_fontsize() for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
-    return min(sizes) * COLUMN_PX / (72 * figure.get_figwidth())
 
 
 def pictures():
@@ -76,7 +70,7 @@ def test_figures_fit_the_column_and_are_deterministic(tmp_path):
     for k, make in enumerate(made):
         figure = make()
         assert figure.get_figwidth() == pytest.approx(descent_plots.COLUMN_INCHES)
-        assert smallest_css_px(figure) >= MIN_CSS_PX
+        assert readable.too_small(figure, readable.COLUMN_PX) == []
         first = save_figure(figure, tmp_path / f"{k}a.png").read_bytes()
         assert first == save_figure(make(), tmp_path / f"{k}b.png").read_bytes()
     stack = layer_plots.stack_figure(layers_check.stack(model, x, t), dpi=40)

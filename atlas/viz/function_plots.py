@@ -185,7 +185,7 @@ def plot_gradient_profiles(ax: Axes, profiles: Sequence[Any]) -> list[Any]:
                               label=f"{profile.activation} ({profile.init} init)")
         lines.append(line)
     output = max(len(profile.weight_grad_norms) for profile in profiles)
-    ax.set_xlabel(f"layer $l$ (1: next to the input, {output}: the output)")
+    ax.set_xlabel(f"layer $l$ (1 = next to the input, {output} = output layer)")
     ax.set_ylabel(r"$\|\partial L / \partial W_l\|$")
     ax.legend()
     ax.grid(alpha=0.3)
