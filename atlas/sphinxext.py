@@ -5,15 +5,12 @@ It connects the book to the same pipeline as ``atlas render``:
 * **Figures.** Before reading any page, every catalog figure that is missing or
   stale is rendered through :func:`atlas.render.render` (same cache, same
   manifest), so a fresh clone builds without a separate render step.
-* **Embedding.** The ``atlas-figure`` directive embeds a catalog figure by name
-  as a numbered, cross-referenceable figure with the catalog's alt text
-  (:meth:`atlas.catalog.Entry.alt_text`, the video's accessible name): an MP4 becomes
-  ``<video loop muted playsinline controls preload="metadata" poster=...>``
-  (the poster is the last frame; ``atlas.js`` plays a video only while it is
-  in view, never for readers who prefer reduced motion, and gives it a
-  play/pause button outside the plot), a PNG a lazily loaded image. Both carry
-  ``width`` and ``height``, the PNG's own pixel size, so the browser reserves
-  the figure's box before the file arrives: pages do not jump while loading.
+* **Embedding.** The ``atlas-figure`` directive (:mod:`atlas.sphinx_media`) embeds a
+  catalog figure by name with the catalog's alt text and width: an MP4 becomes a
+  ``<video>`` named by its alt text, its poster the last frame (``atlas.js`` plays a
+  video only while it is in view, never for readers who prefer reduced motion, and
+  gives it a play/pause button outside the plot), a PNG a lazily loaded image; both
+  keep their box while loading.
 * **No stale notebooks.** Notebook outputs are cached by Jupyter Book keyed on
   the notebook's code only; the cache is cleared whenever the source of the
   ``atlas`` package changes, so no page can show numbers of older code.
@@ -36,25 +33,19 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from atlas.cache import source_digest, write_atomic
-from atlas.catalog.entry import ALT_SUFFIX
+from atlas.sphinx_media import GENERATED_URL, AtlasFigure, generated_dir
 
 logger = logging.getLogger(__name__)
 
-GENERATED_URL = "_generated"  # where media are published, relative to the site root
 MATHJAX_FILES = ("tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions")
 
 
 # --- figures --------------------------------------------------------------------------------
-
-
-def _generated_dir(app: Sphinx) -> Path:
-    return Path(app.srcdir) / app.config.atlas_generated
 
 
 def render_missing(app: Sphinx) -> None:
@@ -63,90 +54,11 @@ def render_missing(app: Sphinx) -> None:
 
     if not app.config.atlas_render:
         return
-    out = _generated_dir(app)
+    out = generated_dir(app)
     jobs = int(os.environ.get("ATLAS_JOBS", os.cpu_count() or 1))
     report = render(None, out=out, jobs=jobs, progress=False)
     if report.rendered:
         logger.info(f"atlas: rendered {len(report.rendered)} figures into {out}")
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    """``(width, height)`` in pixels, read from a PNG's header (its IHDR chunk)."""
-    with open(path, "rb") as file:
-        head = file.read(24)
-    if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
-        raise ValueError(f"{path} is not a PNG file")
-    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
-
-
-def _media(app: Sphinx, name: str) -> tuple[str, Path, str, int]:
-    """``("video" | "image", file, alt text, width in CSS px)`` of a catalog figure, or a
-    ValueError naming it."""
-    from atlas import catalog
-
-    figure = catalog.get(name)  # unknown names: UnknownNameError with suggestions
-    out = _generated_dir(app)
-    video, poster = out / f"{name}.mp4", out / f"{name}.png"
-    if figure.kind == "animation" and video.is_file():
-        return "video", video, figure.alt_text(out), figure.width
-    if poster.is_file():
-        return "image", poster, figure.alt_text(out), figure.width
-    raise ValueError(f"catalog figure {name!r} has not been rendered into {out}")
-
-
-class AtlasFigure(SphinxDirective):
-    """``{atlas-figure} race/rosenbrock/3d`` with ``:name:``; the directive's content is the
-    caption; the alt text and the width (CSS px, at most the column's) are the catalog's: the
-    figure's text is sized for that width (:mod:`atlas.viz.readable`)."""
-
-    required_arguments = 1
-    has_content = True
-    option_spec = {  # noqa: RUF012 - docutils reads a class attribute
-        "name": directives.unchanged,
-    }
-
-    def run(self) -> list[nodes.Node]:
-        name = self.arguments[0]
-        try:
-            kind, path, alt, shown = _media(self.env.app, name)
-        except (KeyError, ValueError) as error:
-            raise self.error(str(error)) from None
-
-        figure = nodes.figure(classes=["atlas-figure"])
-        width = f"{shown}px"  # the stylesheet's max-width: 100% narrows it on a phone
-        poster = path.with_suffix(".png")  # an image, or the video's poster (its last frame)
-        alt_file = _generated_dir(self.env.app) / f"{name}{ALT_SUFFIX}"  # if the build wrote it
-        for file in {path, poster, *[alt_file] * alt_file.is_file()}:
-            self.env.note_dependency(str(file))
-        self.env.atlas_media = getattr(self.env, "atlas_media", set()) | {name}
-        up = "../" * self.env.docname.count("/")
-        url = f"{up}{GENERATED_URL}/{name}"
-        img = _img_tag(f"{url}.png", alt, png_size(poster), width)
-        if kind == "video":
-            size = 'width="{}" height="{}"'.format(*png_size(poster))
-            html = (
-                f'<video class="atlas-video" loop muted playsinline controls preload="metadata" '
-                f'poster="{url}.png" {size} style="width: {width}" aria-label="{_attr(alt)}">'
-                f'<source src="{url}.mp4" type="video/mp4">{img}</video>'
-            )
-        else:
-            html = img
-        figure += nodes.raw("", html, format="html")
-        if self.content:
-            caption_text = "\n".join(self.content)
-            parsed, _ = self.state.inline_text(caption_text, self.lineno)
-            figure += nodes.caption(caption_text, "", *parsed)
-        self.add_name(figure)
-        return [figure]
-
-
-def _img_tag(src: str, alt: str, size: tuple[int, int], width: str) -> str:
-    return (f'<img src="{src}" alt="{_attr(alt)}" width="{size[0]}" height="{size[1]}" '
-            f'loading="lazy" decoding="async" style="width: {width}">')
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 EXPLORER = "explorer"  # the catalog bundle of the explorer page
@@ -157,7 +69,7 @@ class AtlasExplorer(SphinxDirective):
     """``{atlas-explorer}``: the in-browser explorer (see ``book/_static/explorer/``)."""
 
     def run(self) -> list[nodes.Node]:
-        data = _generated_dir(self.env.app) / EXPLORER / "data.json"
+        data = generated_dir(self.env.app) / EXPLORER / "data.json"
         if not data.is_file():
             raise self.error(f"the explorer's data has not been rendered into {data} "
                              f"(atlas render {EXPLORER})")
@@ -189,7 +101,7 @@ def copy_media(app: Sphinx, exception: Exception | None) -> None:
     """Publish the figures that pages embed (videos, their posters, images), and only those."""
     if exception is not None or app.builder.format != "html":
         return
-    source, target = _generated_dir(app), Path(app.outdir) / GENERATED_URL
+    source, target = generated_dir(app), Path(app.outdir) / GENERATED_URL
     for name in sorted(getattr(app.env, "atlas_media", set())):
         for suffix in (".mp4", ".png"):
             if not (source / f"{name}{suffix}").is_file():
