@@ -47,9 +47,13 @@ def newton_schulz(
     o = np.swapaxes(matrix, -1, -2) if tall else matrix
     norm = np.sqrt(np.sum(o * o, axis=(-2, -1), keepdims=True))
     o = o / np.maximum(norm, eps)
+    row = o.shape[-2] == 1  # A is 1 x 1: A A and (bA + cA²) X are plain products, exactly
     for _ in range(steps):
         gram = o @ np.swapaxes(o, -1, -2)
-        o = a * o + (b * gram + c * (gram @ gram)) @ o
+        if row:  # the same numbers without two matrix products per matrix of a stack
+            o = a * o + (b * gram + c * (gram * gram)) * o
+        else:
+            o = a * o + (b * gram + c * (gram @ gram)) @ o
     o = np.swapaxes(o, -1, -2) if tall else o
     return o.reshape(x.shape)
 
