@@ -56,7 +56,9 @@ def test_race_alt_text_names_the_optimizers_and_the_families():
 def test_figures_whose_alt_states_an_outcome_write_it():
     for name in ("race/opening/3d", "race/saddle/adam/contour", "race/rosenbrock/gap",
                  "race/rosenbrock/summary", "race/profile", "sensitivity/beale",
-                 "basins/himmelblau/adam", "optimizer/adam", "mnist/optimizers"):
+                 "basins/himmelblau/adam", "optimizer/adam", "mnist/optimizers",
+                 "mnist/curves", "mnist/confusion", "mnist/class_report",
+                 "layers/gradient_check"):
         entry = catalog.get(name)
         assert entry.alt_from_data and f"{name}{ALT_SUFFIX}" in entry.outputs()
     assert not catalog.get("activation/relu").alt_from_data

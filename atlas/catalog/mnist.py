@@ -130,6 +130,7 @@ def history(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
 def panel(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], panel: str,
           run: str, dpi: int) -> None:  # fmt: skip
     """``mnist/curves``, ``confusion``, ``class_report``, ``extremes``: one run's figures."""
+    from atlas.catalog.mnist_alts import OUTCOMES, panel_outcome
     from atlas.viz import mnist_plots
 
     saved = _load(inputs, run)
@@ -147,6 +148,8 @@ def panel(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], pane
         mnist_plots.draw_extremes(path, rows, classes, columns=COLUMNS, dpi=dpi)
     else:
         raise ValueError(f"unknown MNIST panel {panel!r}")
+    if panel in OUTCOMES:
+        write_alt(path, panel_outcome(panel, saved.info, classes))
 
 
 #: Test images shown per row of ``mnist/extremes``.
@@ -259,7 +262,7 @@ def entries(quick: bool = False) -> list[Entry]:
     for name in registry.names():
         found.append(Entry(f"mnist/history/{name}", f"Per-epoch curves of the run {name}",
                            history, "table", {"run": name}, (run_name(name),)))
-    from atlas.catalog.mnist_alts import ALT
+    from atlas.catalog.mnist_alts import ALT, OUTCOMES
 
     described = {
         "curves": "MNIST: training and test loss and accuracy per epoch",
@@ -270,7 +273,7 @@ def entries(quick: bool = False) -> list[Entry]:
     for name, description in described.items():
         found.append(Entry(f"mnist/{name}", description, panel, "image",
                            {"panel": name, "run": "main", "dpi": dpi}, (run_name("main"),),
-                           alt=ALT[name]))
+                           alt=ALT[name], alt_from_data=name in OUTCOMES))
     found += [
         Entry("mnist/optimizers", "MNIST: test accuracy and loss per epoch of SGD, Momentum, "
               "Adagrad, RMSprop and Adam", optimizers, "image", {"dpi": dpi},

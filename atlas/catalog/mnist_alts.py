@@ -1,23 +1,29 @@
 """What the MNIST figures of :mod:`atlas.catalog.mnist` show, in words: their alt text.
 
 Each entry of :func:`atlas.catalog.mnist.entries` declares its ``alt`` from
-here; ``mnist/optimizers`` adds its outcome, computed from the runs it draws.
+here; the figures whose words state numbers (``mnist/curves``, ``confusion``,
+``class_report``; ``mnist/optimizers``) add them from the run they draw
+(:func:`panel_outcome`).
 """
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
 
 #: By figure name under ``mnist/``.
 ALT = {
     "curves": (
-        "Two panels over the training epochs. Left, the training and test loss fall quickly "
-        "in the first epochs and then flatten, the training loss ending below the test loss. "
-        "Right, the training and test accuracy rise and level off, training accuracy above "
-        "test accuracy."),
+        "Two panels over the training epochs: left, the training and test loss; right, the "
+        "training and test accuracy."),
     "confusion": (
-        "A ten by ten grid of counts, true digit by row and predicted digit by column. The "
-        "diagonal holds nearly all images; a few off-diagonal cells, such as eights predicted "
-        "as threes and nines predicted as fours, hold tens of images."),
+        "A ten by ten grid of counts of test images, true class by row and predicted class "
+        "by column, coloured by the fraction of each row."),
     "class_report": (
-        "Grouped bars of precision, recall and F1 for each digit from 0 to 9, all between "
-        "about 0.85 and 1, with the macro averages."),
+        "Grouped bars of precision, recall and F1 for each class, with dashed lines at "
+        "their macro averages."),
     "extremes": (
         "Two rows of digit images. Top, clean and typical digits, each correctly classified "
         "with probability close to 1. Bottom, misclassified digits, many oddly written or "
@@ -33,3 +39,39 @@ ALT = {
         "starting point. The SGD path is short and climbs steeply to one side; the "
         "Adam path is long and crosses the plane into the region of lowest loss."),
 }  # fmt: skip
+
+
+def _curves(info: Mapping[str, Any], classes: Sequence[str]) -> str:
+    h = info["history"]
+    return (f"After {h['epoch'][-1]} epochs the training loss is {h['train_loss'][-1]:.3f} and "
+            f"the test loss {h['test_loss'][-1]:.3f}; the training accuracy "
+            f"{100 * h['train_accuracy'][-1]:.1f} % and the test accuracy "
+            f"{100 * h['test_accuracy'][-1]:.1f} %.")
+
+
+def _confusion(info: Mapping[str, Any], classes: Sequence[str]) -> str:
+    counts = np.asarray(info["final"]["confusion_matrix"])
+    off = counts - np.diag(np.diag(counts))
+    top = np.argsort(off, axis=None)[::-1][:2]
+    worst = [f"{off.flat[k]} images of class {classes[k // len(classes)]} predicted as "
+             f"{classes[k % len(classes)]}" for k in top if off.flat[k] > 0]  # fmt: skip
+    text = (f"The diagonal holds {100 * np.trace(counts) / counts.sum():.1f} % of the "
+            f"{counts.sum():,} test images.")
+    return text + (f" The largest confusions: {' and '.join(worst)}." if worst else "")
+
+
+def _class_report(info: Mapping[str, Any], classes: Sequence[str]) -> str:
+    report = info["final"]["class_report"]
+    f1 = np.asarray(report["f1"])
+    low, high = int(np.argmin(f1)), int(np.argmax(f1))
+    return (f"Macro F1 {report['macro_f1']:.3f}; the lowest F1, {f1[low]:.3f}, for class "
+            f"{classes[low]}; the highest, {f1[high]:.3f}, for class {classes[high]}.")
+
+
+#: The panels whose alt text states the run's numbers.
+OUTCOMES = {"curves": _curves, "confusion": _confusion, "class_report": _class_report}
+
+
+def panel_outcome(panel: str, info: Mapping[str, Any], classes: Sequence[str]) -> str:
+    """The numbers of one panel of a saved run (``info``: its results), in words."""
+    return OUTCOMES[panel](info, classes)
