@@ -40,6 +40,7 @@ from _setup import in_turns  # benchmarks/_setup.py
 from matplotlib import animation as mpl_animation
 
 from atlas import surfaces
+from atlas.races.race import run_race
 from atlas.viz import race
 from atlas.viz.style import optimizer_color
 from atlas.viz.surface_plots import GRID_3D
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     grid = 200 if args.quick else 1000
 
-    the_race = race.run_race(surfaces.get(SURFACE), OPTIMIZERS)  # protocol learning rates
+    the_race = run_race(surfaces.get(SURFACE), OPTIMIZERS)  # protocol learning rates
     print(f"{SURFACE}: " + ", ".join(run.label for run in the_race.runs))
     warm_up()
     with tempfile.TemporaryDirectory() as tmp:

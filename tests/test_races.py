@@ -15,7 +15,7 @@ from atlas.protocol import GRID, LearningRateChoice, RunOutcome, sweep
 from atlas.races import groups, profile, results, sensitivity
 from atlas.races.race import TRAILS, group_races, race_specs, run_race
 from atlas.trajectory import trajectory
-from atlas.viz import gap_plot, profile_plot, race_summary, sensitivity_plot
+from atlas.viz import gap_plot, profile_plot, race_summary, readable, sensitivity_plot
 from atlas.viz import race as race_viz
 
 NAMES = optimizers.names()
@@ -232,9 +232,8 @@ def categorical_colours(ax) -> set[str]:
 def test_figures_show_at_most_six_colours_per_axes(tmp_path):
     sweeps = {"saddle": saddle_sweeps()}
     summary = race_summary.race_summary_figure(group_races("saddle", saddle_sweeps()), dpi=30)
-    curves = sensitivity.curves(saddle_sweeps())
-    sens = sensitivity_plot.sensitivity_figure(surfaces.get("saddle"), 128, groups.groups(),
-                                               curves, dpi=30)  # fmt: skip
+    sens = sensitivity_plot.sensitivity_figure(
+        sensitivity.surface_sensitivity("saddle", saddle_sweeps()), groups.groups(), dpi=30)
     prof = profile_plot.profile_figure(profile.performance_profile(sweeps), groups.groups(),
                                        dpi=30)  # fmt: skip
     for figure in (summary, sens, prof):
@@ -255,5 +254,56 @@ def test_race_figures_from_a_spec(tmp_path):
     assert out["png"].read_bytes().startswith(b"\x89PNG")
     gap = gap_plot.draw_gap(race, tmp_path / "g", dpi=30, subtitle=spec.title)
     assert gap.name == "g.png"
-    assert "target at step" in race_viz.outcome_text(
-        run_race("sphere", ["sgd"], lrs={"sgd": 0.25}).runs[0], surfaces.get("sphere"))
+    sphere = run_race("sphere", ["sgd"], lrs={"sgd": 0.25})
+    assert "target at step" in race_viz.outcome_text(sphere.runs[0], sphere.escape)
+
+
+def test_the_race_hands_its_drawings_the_protocols_target_and_rates():
+    saddle = run_race("saddle", ["sgd"], steps=5, lrs={"sgd": 0.1})
+    sphere = run_race("sphere", ["sgd"], steps=5, lrs={"sgd": 0.0316227766})
+    s, b = surfaces.get("saddle"), surfaces.get("sphere")
+    assert saddle.escape and not sphere.escape
+    assert saddle.target == protocol.threshold(s) + protocol.reference(s)  # the escape level
+    assert sphere.target == protocol.threshold(b) == b.tau  # a gap, f - f*
+    assert sphere.runs[0].lr_text == "0.0316" and sphere.runs[0].label == "SGD  lr=0.0316"
+
+
+def test_the_sensitivity_and_the_profile_carry_what_their_figures_write():
+    found = sensitivity.surface_sensitivity("saddle", saddle_sweeps())
+    assert found.steps == protocol.step_budget("saddle") and not found.bounded
+    assert found.target == protocol.threshold(surfaces.get("saddle"))
+    assert [w.optimizer for w in found.windows] == [c.optimizer for c in found.curves] == NAMES
+    assert found.windows == tuple(sensitivity.window("saddle", c) for c in found.curves)
+    assert [c.title for c in found.curves] == [optimizers.registry.get(n).title for n in NAMES]
+    p = profile.performance_profile({"saddle": saddle_sweeps(), "sphere": saddle_sweeps()})
+    assert p.titles == tuple(optimizers.registry.get(n).title for n in NAMES)
+    np.testing.assert_array_equal(p.wins(), np.round(p.fraction(1.0)[:, 0] * 2))
+    np.testing.assert_array_equal(p.solved_count(), p.solved() * 2)
+
+
+def test_race_figures_text_is_readable_at_the_books_width():
+    """Every text of every race figure is at least the book's smallest, shown in its column
+    (672 px) and on a phone (atlas.viz.readable), and no text leaves the figure."""
+    races = group_races("saddle", saddle_sweeps())
+    race = races[0][1]
+    figures = {
+        "3d": race_viz.race_figure(race, True, dpi=30, subtitle="SGD and momentum")[0],
+        "contour": race_viz.race_figure(race, False, dpi=30, subtitle="SGD and momentum")[0],
+        "gap": gap_plot.gap_figure(race, dpi=30, subtitle="SGD and momentum"),
+        "gap groups": gap_plot.gap_groups_figure(races, dpi=30),
+        "summary": race_summary.race_summary_figure(races, dpi=30),
+        "sensitivity": sensitivity_plot.sensitivity_figure(
+            sensitivity.surface_sensitivity("saddle", saddle_sweeps()), groups.groups(), dpi=30),
+        "profile": profile_plot.profile_figure(
+            profile.performance_profile({"saddle": saddle_sweeps()}), groups.groups(), dpi=30),
+    }
+    for name, figure in figures.items():
+        figure.canvas.draw()  # tick labels exist once drawn
+        assert readable.too_small(figure) == [], name
+        renderer = figure.canvas.get_renderer()
+        box = figure.bbox.padded(1)
+        legends = [t for legend in figure.legends for t in legend.get_texts()]
+        for text in legends + list(figure.texts):  # the legends' entries and the title
+            extent = text.get_window_extent(renderer)
+            assert box.x0 <= extent.x0 and extent.x1 <= box.x1, (name, text.get_text())
+            assert box.y0 <= extent.y0 and extent.y1 <= box.y1, (name, text.get_text())

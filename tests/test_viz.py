@@ -11,7 +11,8 @@ import pytest
 from matplotlib.artist import Artist
 from mp4 import read_mp4
 
-from atlas import learning_rates, optimizers, protocol, surfaces
+from atlas import optimizers, surfaces
+from atlas.races.race import run_race
 from atlas.trajectory import trajectory
 from atlas.viz import animation, gap_plot, optimizer_plots, png, race, style, surface_plots
 
@@ -225,19 +226,9 @@ def test_frame_steps():
         race.frame_steps(10, 1)
 
 
-def fixed_learning_rates(monkeypatch, lr: float = 0.05) -> None:
-    """Replace the protocol's (slow) search by one fixed rate; the search has its own tests."""
-
-    def choose(name, surface, steps=None):
-        outcome = protocol.RunOutcome(lr, None, 0.0, None, False)
-        return protocol.LearningRateChoice(name, str(surface), steps or 0, (outcome,), 0, False)
-
-    monkeypatch.setattr(learning_rates, "best_learning_rate", choose)
-
-
 def small_race():
     lrs = {"sgd": 0.1, "adam": 0.3, "momentum": 1e100}  # momentum at lr 1e100 diverges
-    return race.run_race("sphere", list(lrs), steps=12, lrs=lrs)
+    return run_race("sphere", list(lrs), steps=12, lrs=lrs)
 
 
 def test_race_runs_and_labels():
@@ -260,7 +251,7 @@ def test_plot_gap_log_or_symlog():
         artists = gap_plot.plot_gap(ax, result.runs, 0.0)
         assert ax.get_yscale() == "log"
         assert len(artists) == 3 + 1  # three lines and the cross of the diverged run
-        saddle = race.run_race("saddle", ["sgd"], steps=5, lrs={"sgd": 0.1})
+        saddle = run_race("saddle", ["sgd"], steps=5, lrs={"sgd": 0.1})
         ax2 = figure.add_subplot()
         gap_plot.plot_gap(ax2, saddle.runs, None)
         assert ax2.get_yscale() == "symlog"
@@ -271,7 +262,7 @@ def test_plot_gap_log_or_symlog():
 def test_race_animations(tmp_path, draw):
     out = draw(small_race(), tmp_path / "race", max_frames=5, dpi=20)
     meta, frames = read_mp4(out["mp4"])
-    assert meta["size"] == (136, 84) and len(frames) == 5  # 6.8 x 4.2 in at 20 dpi
+    assert meta["size"] == (136, 92) and len(frames) == 5  # 6.8 x 4.6 in at 20 dpi
     assert out["png"].read_bytes().startswith(PNG_SIGNATURE)
 
 
@@ -280,14 +271,11 @@ def test_gap_figure(tmp_path):
     assert path.name == "gap.png" and path.read_bytes().startswith(PNG_SIGNATURE)
 
 
-def test_catalog_entry_points(tmp_path, monkeypatch):
-    # The protocol's search is tested in test_learning_rates; fixed rates keep this fast.
-    fixed_learning_rates(monkeypatch)
-    out = race.draw_race_contour(tmp_path / "c", ("png",), "sphere", ["sgd"], max_frames=3,
-                                 dpi=20)  # fmt: skip
+def test_race_drawings_write_only_the_formats_asked(tmp_path):
+    out = race.animate_race_contour(small_race(), tmp_path / "c", ("png",), max_frames=3, dpi=20)
     assert list(out) == ["png"]
-    race.draw_race_3d(tmp_path / "d", ("mp4",), "sphere", ["adam"], max_frames=3, dpi=20)
-    gap_plot.draw_race_gap(tmp_path / "g", "sphere", ["sgd", "adam"], dpi=20)
+    race.animate_race_3d(small_race(), tmp_path / "d", ("mp4",), max_frames=3, dpi=20)
+    gap_plot.draw_gap(small_race(), tmp_path / "g", dpi=20)
     assert files(tmp_path) == ["c.png", "d.mp4", "g.png"]
 
 
@@ -407,7 +395,7 @@ def test_surface_pixels_equal_mplot3d_own_projection():
 
 
 def test_runs_say_where_they_left_the_plot():
-    saddle = race.run_race("saddle", ["sgd", "adam"], steps=40, lrs={"sgd": 0.5, "adam": 0.01})
+    saddle = run_race("saddle", ["sgd", "adam"], steps=40, lrs={"sgd": 0.5, "adam": 0.01})
     sgd, adam = saddle.runs
     assert sgd.left_at == race.first_step_outside(sgd.xy, saddle.surface.domain)
     (x0, x1), _ = saddle.surface.domain

@@ -42,6 +42,7 @@ class Profile:
     optimizers: tuple[str, ...]
     surfaces: tuple[str, ...]
     ratios: np.ndarray  # (n_optimizers, n_surfaces)
+    titles: tuple[str, ...] = ()  # "Adam": each optimizer's title (its name if unregistered)
 
     def fraction(self, rho: np.ndarray | float) -> np.ndarray:
         """:math:`P_o(\\rho)` for every optimizer (rows) at every ``rho`` (columns)."""
@@ -56,6 +57,14 @@ class Profile:
         """Every finite ratio, sorted: where some profile steps up (1 always included)."""
         finite = self.ratios[np.isfinite(self.ratios)]
         return np.unique(np.concatenate([[1.0], finite]))
+
+    def wins(self) -> np.ndarray:
+        """How many surfaces each optimizer wins (ties shared): :math:`n_s P_o(1)`."""
+        return np.round(self.fraction(1.0)[:, 0] * len(self.surfaces)).astype(int)
+
+    def solved_count(self) -> np.ndarray:
+        """How many surfaces each optimizer solves at all."""
+        return np.isfinite(self.ratios).sum(axis=1)
 
 
 def cost(choice: LearningRateChoice) -> float:
@@ -76,4 +85,6 @@ def performance_profile(sweeps: Mapping[str, Mapping[str, LearningRateChoice]]) 
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(np.isfinite(best), best, 1.0)
         ratios = np.where(np.isfinite(costs), costs / scale, np.inf)
-    return Profile(names, surface_names, ratios)
+    registered = set(optimizers.names())
+    titles = tuple(optimizers.registry.get(n).title if n in registered else n for n in names)
+    return Profile(names, surface_names, ratios, titles)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from atlas import learning_rates, optimizers
+from atlas import learning_rates, optimizers, protocol
 from atlas.protocol import COURSE_STEPS, LearningRateChoice, as_surface, outcome_of, step_budget
 from atlas.races.groups import OPENING, OPENING_SURFACE, Group, groups
 from atlas.surfaces import Surface
@@ -46,9 +46,14 @@ class Run:
     fallback: bool = False
 
     @property
+    def lr_text(self) -> str:
+        """The learning rate as the tables write it (:func:`atlas.learning_rates.format_lr`)."""
+        return learning_rates.format_lr(self.lr)
+
+    @property
     def label(self) -> str:
         """``"Adam  lr=0.0316"``, and where it diverged, if it did."""
-        text = f"{self.title}  lr={learning_rates.format_lr(self.lr)}"
+        text = f"{self.title}  lr={self.lr_text}"
         if self.diverged_at is not None:
             return f"{text}  diverged at step {self.diverged_at}"
         return text
@@ -72,6 +77,18 @@ class Race:
     surface: Surface
     steps: int
     runs: tuple[Run, ...]
+
+    @property
+    def escape(self) -> bool:
+        """Whether the target is an escape (the surface has no minimum, :mod:`atlas.protocol`)."""
+        return not protocol.bounded(self.surface)
+
+    @property
+    def target(self) -> float:
+        r"""Where a plot of the race marks its target: the gap :math:`\tau` on
+        :math:`f - f^*`, or, for an escape, the level of :math:`f` to get below."""
+        return protocol.threshold(self.surface) + (protocol.reference(self.surface)
+                                                   if self.escape else 0.0)  # fmt: skip
 
 
 def run_race(

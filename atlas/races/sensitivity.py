@@ -15,7 +15,9 @@ and measures how forgiving each optimizer is:
 
 Curves and windows are computed from a surface's sweeps
 (``{optimizer: LearningRateChoice}``, :func:`atlas.learning_rates.read_sweeps`);
-:func:`windows_csv` and :func:`windows_markdown` write the table.
+:func:`windows_csv` and :func:`windows_markdown` write the table;
+:func:`surface_sensitivity` gathers what the figure
+(:mod:`atlas.viz.sensitivity_plot`) shows of one surface.
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from atlas import learning_rates, optimizers
+from atlas import learning_rates, optimizers, protocol
 from atlas.cache import write_atomic
 from atlas.protocol import LearningRateChoice, as_surface
+from atlas.surfaces import Surface
 
 #: A grid rate is in the good window if its steps are at most this factor times the chosen's.
 GOOD_FACTOR = 2.0
@@ -47,6 +50,7 @@ class Curve:
     failed: tuple[bool, ...]
     chosen: int  # index of the chosen rate
     fallback: bool
+    title: str = ""  # "Adam" (the registry's title; the name if unregistered)
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,11 @@ class Window:
 def curve(choice: LearningRateChoice) -> Curve:
     """The sweep ``choice`` as a :class:`Curve`."""
     o = choice.outcomes
-    return Curve(choice.optimizer, tuple(r.lr for r in o), tuple(r.steps_to_target for r in o),
+    name = choice.optimizer
+    title = optimizers.registry.get(name).title if name in optimizers.names() else name
+    return Curve(name, tuple(r.lr for r in o), tuple(r.steps_to_target for r in o),
                  tuple(r.final_gap for r in o), tuple(r.failed for r in o), choice.chosen,
-                 choice.fallback)  # fmt: skip
+                 choice.fallback, title)  # fmt: skip
 
 
 def curves(sweeps: Mapping[str, LearningRateChoice]) -> list[Curve]:
@@ -105,6 +111,32 @@ def window(surface: str, c: Curve) -> Window:
 def windows(sweeps: Mapping[str, Mapping[str, LearningRateChoice]]) -> list[Window]:
     """Every optimizer's windows on every surface of ``{surface: {optimizer: sweep}}``."""
     return [window(surface, c) for surface in sweeps for c in curves(sweeps[surface])]
+
+
+@dataclass(frozen=True)
+class SurfaceSensitivity:
+    """What the sensitivity figure of one surface shows: its curves, their windows, the target.
+
+    ``target`` is the protocol's gap :math:`\tau` (0 for an escape, where
+    ``bounded`` is False and the final gap is measured from the escape level).
+    """
+
+    surface: Surface
+    steps: int  # the step budget
+    target: float
+    bounded: bool
+    curves: tuple[Curve, ...]
+    windows: tuple[Window, ...]  # one per curve, in the same order
+
+
+def surface_sensitivity(surface: Surface | str, sweeps: Mapping[str, LearningRateChoice]
+                        ) -> SurfaceSensitivity:  # fmt: skip
+    """The curves and windows of ``sweeps`` (one surface's), with the surface's target."""
+    surface = as_surface(surface)
+    found = tuple(curves(sweeps))
+    return SurfaceSensitivity(surface, protocol.step_budget(surface), protocol.threshold(surface),
+                              protocol.bounded(surface), found,
+                              tuple(window(surface.name, c) for c in found))  # fmt: skip
 
 
 COLUMNS = ("surface", "optimizer", "lr", "reach_decades", "good_decades", "low", "high")

@@ -4,35 +4,39 @@ r"""How far from the minimum each optimizer of a race is, step by step.
 scale, one line per optimizer in its colour and with its marker; on a surface without a
 minimum (the saddle) it draws :math:`f(\theta_k)` itself on a symlog scale, with sparse
 decade ticks (:func:`symlog_ticks`). A dashed line marks the race's target (the
-protocol's :math:`\tau`, or the escape level). The figure shares the race's title and
-legend (:mod:`atlas.viz.race`).
+protocol's :math:`\tau`, or the escape level: :attr:`atlas.races.race.Race.target`).
+:func:`draw_gap` draws one race with the race's title and legend (:mod:`atlas.viz.race`);
+:func:`draw_gap_groups` every group's race on a surface, one row each
+(:func:`atlas.viz.race_summary.group_rows_figure`).
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
-from atlas import protocol
-from atlas.surfaces import Surface
 from atlas.viz.png import save_figure
-from atlas.viz.race import (
-    FIGSIZE_RACE,
-    LEGEND_X,
-    Race,
-    Run,
-    race_legend,
-    race_title,
-    run_race,
-)
+from atlas.viz.race import FIGSIZE_RACE, FONTSIZE, plot_area, surface_title
+from atlas.viz.race_summary import group_rows_figure
 from atlas.viz.style import DPI, FOREGROUND, new_figure, optimizer_color, optimizer_marker, style
+
+if TYPE_CHECKING:
+    from atlas.races.groups import Group
+    from atlas.races.race import Race, Run
+
+#: Room (inches) left of a gap plot for its decades and label, and below it.
+MARGIN_LEFT, MARGIN_BOTTOM = 1.05, 0.68
+#: The least height (inches) of each group's gap plot in :func:`draw_gap_groups`.
+PANEL_HEIGHT = 2.2
 
 #: Smallest gap shown on the log scale (a run that reaches f* exactly sits here).
 GAP_FLOOR = 1e-16
@@ -104,32 +108,49 @@ def plot_gap(ax: Axes, runs: Sequence[Run], f_star: float | None,
     return artists
 
 
-def race_target(surface: Surface) -> float:
-    """Where :func:`plot_gap` draws the target: :math:`\tau`, or the escape level of ``f``."""
-    return protocol.threshold(surface) + (0.0 if surface.f_min is not None
-                                          else protocol.reference(surface))  # fmt: skip
+def _path(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    path = path if path.suffix == ".png" else path.with_name(path.name + ".png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def plot_race_gap(ax: Axes, race: Race) -> list[Artist]:
+    """:func:`plot_gap` of ``race``, its target marked, over its whole step budget."""
+    artists = plot_gap(ax, race.runs, race.surface.f_min, race.target)
+    ax.set_xlim(0, race.steps)
+    ax.xaxis.set_major_locator(MaxNLocator(4))  # room for labels this large
+    return artists
+
+
+def gap_figure(race: Race, dpi: float = DPI, subtitle: str | None = None) -> Figure:
+    """The gap plot of ``race``, with the race's title and legend and the target marked."""
+    with style():
+        figure = new_figure(FIGSIZE_RACE, dpi)
+        ax = figure.add_axes(plot_area(figure, race, subtitle, (MARGIN_LEFT, MARGIN_BOTTOM)))
+        plot_race_gap(ax, race)
+        ax.tick_params(labelsize=FONTSIZE)
+        ax.xaxis.label.set_size(FONTSIZE)
+        ax.yaxis.label.set_size(FONTSIZE)
+    return figure
 
 
 def draw_gap(race: Race, path: str | os.PathLike, *, dpi: float = DPI,
              subtitle: str | None = None) -> Path:  # fmt: skip
-    """The gap plot of ``race`` as a static PNG, with legend, title and the target."""
-    path = Path(path)
-    if path.suffix != ".png":
-        path = path.with_name(path.name + ".png")
-    with style():
-        figure = new_figure(FIGSIZE_RACE, dpi)
-        top = 0.84 if subtitle else 0.88
-        ax = figure.add_axes((0.13, 0.12, LEGEND_X - 0.16, top - 0.14))
-        plot_gap(ax, race.runs, race.surface.f_min, race_target(race.surface))
-        race_title(figure, race, subtitle)
-        race_legend(figure, race.runs, race.surface)
-        ax.set_xlim(0, race.steps)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return save_figure(figure, path)
+    """:func:`gap_figure` as a static PNG (``path`` + ``.png``)."""
+    return save_figure(gap_figure(race, dpi, subtitle), _path(path))
 
 
-def draw_race_gap(path: str | os.PathLike, surface: Surface | str,
-                  optimizer_names: Iterable[str] | None = None, *,
-                  dpi: float = DPI) -> Path:  # fmt: skip
-    """Run the race on ``surface`` (protocol learning rates) and plot f - f* per step."""
-    return draw_gap(run_race(surface, optimizer_names), path, dpi=dpi)
+def gap_groups_figure(races: Sequence[tuple[Group, Race]], dpi: float = DPI) -> Figure:
+    """Every group's race on one surface: one gap plot per group, its legend beside it."""
+    race = races[0][1]
+    what = "$f(\\theta_k)$" if race.escape else "$f(\\theta_k) - f^*$"
+    title = f"{surface_title(race.surface)}\n{what} against the step, every optimizer by group"
+    return group_rows_figure(title, races, plot_race_gap, left=MARGIN_LEFT,
+                             plot_height=PANEL_HEIGHT, dpi=dpi)  # fmt: skip
+
+
+def draw_gap_groups(path: str | os.PathLike, races: Sequence[tuple[Group, Race]], *,
+                    dpi: float = DPI) -> Path:  # fmt: skip
+    """:func:`gap_groups_figure` as a PNG (``path`` + ``.png``)."""
+    return save_figure(gap_groups_figure(races, dpi), _path(path))

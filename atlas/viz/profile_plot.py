@@ -6,7 +6,8 @@ their colours and markers, as steps (a profile is constant between the ratios
 where it jumps), over a log axis of :math:`\rho`; every other optimizer's
 profile is a thin grey line behind, for comparison. The legend gives each
 optimizer's wins (:math:`P_o(1)`) and surfaces solved (the profile's end)
-out of the surfaces raced.
+out of the surfaces raced. Text is :data:`atlas.viz.race.FONTSIZE` points at the
+races' width, as in every race figure.
 """
 
 from __future__ import annotations
@@ -14,21 +15,24 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from atlas import optimizers
-from atlas.races.groups import Group
-from atlas.races.profile import Profile
 from atlas.viz.png import save_figure
+from atlas.viz.race import FONTSIZE, TITLE_FONTSIZE, WIDTH
 from atlas.viz.style import DPI, new_figure, optimizer_color, optimizer_marker, style
 
-WIDTH = 6.8
-FONTSIZE = 8.0
-ROW_HEIGHT = 1.95
+if TYPE_CHECKING:
+    from atlas.races.groups import Group
+    from atlas.races.profile import Profile
+
+#: Inches: the title; per group, its title, the plot, the ticks and label below it;
+#: left of the plot; the legend's column.
+TITLE, ABOVE, PLOT, BELOW, LEFT, LEGEND = 0.75, 0.42, 1.9, 0.72, 0.95, 3.12
 OTHERS_COLOR = "#c8c8c8"
 
 
@@ -58,8 +62,8 @@ def plot_profile(ax: Axes, profile: Profile, members: Sequence[str]) -> list[Lin
     ax.set_xscale("log")
     ax.set_xlim(1.0, right)
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(r"within a factor $\rho$ of the best steps", fontsize=FONTSIZE, labelpad=1)
-    ax.set_ylabel("fraction of surfaces", fontsize=FONTSIZE)
+    ax.set_xlabel(r"within a factor $\rho$ of the best", fontsize=FONTSIZE, labelpad=1)
+    ax.set_ylabel("share of surfaces", fontsize=FONTSIZE)
     ax.tick_params(labelsize=FONTSIZE)
     ax.grid(True, which="major")
     return lines
@@ -68,29 +72,30 @@ def plot_profile(ax: Axes, profile: Profile, members: Sequence[str]) -> list[Lin
 def profile_figure(profile: Profile, groups: Sequence[Group], dpi: float = DPI) -> Figure:
     """Small multiples of the profile: one row per group, the legend beside its panel."""
     panels = [g for g in groups if any(m in profile.optimizers for m in g.members)]
-    height = 0.45 + len(panels) * ROW_HEIGHT
+    row = ABOVE + PLOT + BELOW
+    height = TITLE + len(panels) * row
     n = len(profile.surfaces)
-    wins = profile.fraction(1.0)[:, 0] * n
-    solved = profile.solved() * n
+    wins, solved = profile.wins(), profile.solved_count()
+    width = WIDTH - LEFT - LEGEND - 0.3
     with style():
         figure = new_figure((WIDTH, height), dpi)
-        figure.suptitle(f"Performance profiles over {n} surfaces (Dolan–Moré): steps to "
-                        "target relative to the best", fontsize=10, x=0.02, ha="left",
-                        y=1 - 0.1 / height, va="top")  # fmt: skip
+        height = figure.get_figheight()  # rounded to whole pixels
+        figure.suptitle(f"Performance profiles over {n} surfaces (Dolan–Moré)\nsteps to target "
+                        "relative to the best", fontsize=TITLE_FONTSIZE, x=0.015, ha="left",
+                        y=1 - 0.08 / height, va="top")  # fmt: skip
         for k, group in enumerate(panels):
-            bottom = 1 - (0.45 + (k + 1) * ROW_HEIGHT) / height
-            ax = figure.add_axes((0.1, bottom + 0.45 / height, 0.47,
-                                  (ROW_HEIGHT - 0.72) / height))  # fmt: skip
+            top = TITLE + k * row + ABOVE
+            ax = figure.add_axes((LEFT / WIDTH, 1 - (top + PLOT) / height, width / WIDTH,
+                                  PLOT / height))  # fmt: skip
             members = [m for m in group.members if m in profile.optimizers]
             lines = plot_profile(ax, profile, members)
-            ax.set_title(group.title, fontsize=9, loc="left", pad=3)
-            labels = [f"{optimizers.registry.get(m).title}: wins {round(wins[i])}, "
-                      f"solves {round(solved[i])}"
-                      for m in members for i in [profile.optimizers.index(m)]]  # fmt: skip
+            ax.set_title(group.title, fontsize=FONTSIZE, loc="left", pad=4, fontweight="bold")
+            labels = [f"{profile.titles[i]}  {wins[i]} / {solved[i]}"
+                      for i in map(profile.optimizers.index, members)]  # fmt: skip
             figure.legend(lines, labels, loc="upper left", fontsize=FONTSIZE, frameon=False,
-                          bbox_to_anchor=(0.6, bottom + (ROW_HEIGHT - 0.25) / height),
+                          bbox_to_anchor=(1 - (LEGEND + 0.05) / WIDTH, 1 - top / height),
                           handlelength=1.6, borderaxespad=0.0, labelspacing=0.45,
-                          title=f"of {n} surfaces", title_fontsize=FONTSIZE,
+                          title=f"wins / solves, of {n}", title_fontsize=FONTSIZE,
                           alignment="left")  # fmt: skip
     return figure
 
