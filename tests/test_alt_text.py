@@ -58,7 +58,7 @@ def test_figures_whose_alt_states_an_outcome_write_it():
                  "race/rosenbrock/summary", "race/profile", "sensitivity/beale",
                  "basins/himmelblau/adam", "optimizer/adam", "mnist/optimizers",
                  "mnist/curves", "mnist/confusion", "mnist/class_report",
-                 "layers/gradient_check"):
+                 "mnist/landscape/contour", "layers/gradient_check"):
         entry = catalog.get(name)
         assert entry.alt_from_data and f"{name}{ALT_SUFFIX}" in entry.outputs()
     assert not catalog.get("activation/relu").alt_from_data

@@ -218,8 +218,11 @@ def landscape(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], 
         loss = loss_on_plane(model, plane, x, y, steps, steps)
         landscape_plots.draw_landscape_3d(path, steps, loss, len(x), dpi=dpi)
         return
-    runs = {name: _load(inputs, name) for name in PATH_RUNS}
-    landscape_plots.draw_landscape_paths(path, *path_slice(runs, x, y, grid), len(x), dpi=dpi)
+    from atlas.catalog.mnist_alts import paths_outcome
+
+    drawn = path_slice({name: _load(inputs, name) for name in PATH_RUNS}, x, y, grid)
+    landscape_plots.draw_landscape_paths(path, *drawn, len(x), dpi=dpi)
+    write_alt(path, paths_outcome(drawn[0], drawn[1]))
 
 
 def path_slice(runs: Mapping[str, Any], x: Any, y: Any, grid: int) -> tuple[Any, ...]:
@@ -288,6 +291,6 @@ def entries(quick: bool = False) -> list[Entry]:
               "two principal components, over the loss there", landscape, "image",
               {"view": "contour", "seed": 0, "dpi": dpi, **land},
               tuple(map(run_name, PATH_RUNS)),
-              alt=ALT["landscape/contour"]),
+              alt=ALT["landscape/contour"], alt_from_data=True),
     ]
     return found

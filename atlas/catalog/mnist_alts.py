@@ -35,9 +35,9 @@ ALT = {
         "lowest point, marked with a star, lies at the centre, where the trained "
         "weights are, and the loss rises towards the edges."),
     "landscape/contour": (
-        "Contour lines of the loss on a plane, with two paths from the same "
-        "starting point. The SGD path is short and climbs steeply to one side; the "
-        "Adam path is long and crosses the plane into the region of lowest loss."),
+        "Contour lines of the training loss on the plane of the first two principal "
+        "components of the SGD and Adam training paths, with both paths drawn on it from "
+        "their common start."),
 }  # fmt: skip
 
 
@@ -75,3 +75,14 @@ OUTCOMES = {"curves": _curves, "confusion": _confusion, "class_report": _class_r
 def panel_outcome(panel: str, info: Mapping[str, Any], classes: Sequence[str]) -> str:
     """The numbers of one panel of a saved run (``info``: its results), in words."""
     return OUTCOMES[panel](info, classes)
+
+
+def paths_outcome(paths: Sequence[tuple[Any, str, str]], explained: Sequence[float]) -> str:
+    """How much of the paths the plane holds, and how long each path is on it."""
+    from atlas import optimizers
+
+    length = {optimizers.registry.get(name).title:
+              float(np.linalg.norm(np.diff(xy, axis=0), axis=1).sum()) for xy, name, _ in paths}
+    (a, la), (b, lb) = sorted(length.items(), key=lambda item: -item[1])[:2]
+    return (f"The plane holds {100 * explained[0]:.0f} % and {100 * explained[1]:.0f} % of "
+            f"the paths' variance; on it {a}'s path is {la / lb:.1f} times as long as {b}'s.")
