@@ -45,8 +45,8 @@ def gap_alt(surface: str, who: str) -> str:
 
 
 def every_gap_alt(surface: str) -> str:
-    """``race/<surface>/gap``: every registered optimizer's gap."""
-    return gap_alt(surface, f"all {len(optimizers.names())} optimizers")
+    """``race/<surface>/gap``: every registered optimizer's gap, one panel per family."""
+    return gap_alt(surface, f"all {len(optimizers.names())} optimizers, {_panels()},")
 
 
 def summary_alt(surface: str) -> str:
