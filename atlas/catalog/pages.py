@@ -12,8 +12,9 @@
 * ``mnist/tables``: the notes' MNIST error table rerun with atlas, one JSON file
   (:func:`atlas.examples.mnist.build`, read back by :func:`atlas.examples.mnist.read`).
 
-Figures are 6.8 in wide, the book's column at 100 px per inch, drawn at 200 dpi (sharp on
-a high-density screen) with no text below 8.5 pt (11 CSS px in the column).
+Figures are the book's column wide (:data:`atlas.column.COLUMN_INCHES`, shown 672 CSS px
+wide), rendered at :data:`atlas.column.DPI` (two device pixels per CSS px), with no text
+below 11.5 pt (9 CSS px on a phone, 16 in the column: :mod:`atlas.viz.readable`).
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ r"""Gradient descent on one parameter, drawn: the chapter *Learning as minimisin
   (too small, about right, too large), each as its zigzag of iterates on the curve.
 
 Both draw a :class:`atlas.examples.learning.DescentPicture` they are handed; nothing
-here computes. Sizes are chosen for the book's column (about 680 CSS px): a figure
-6.8 in wide shown at that width maps 1 pt to 1.39 px, so no text is below 8 pt.
+here computes. Sizes are chosen for the book's column (:mod:`atlas.viz.readable`): a
+figure 6 in wide is shown 672 CSS px wide (1 pt is 1.56 px) and 342 on a phone (0.79 px),
+so no text is below 11.5 pt.
 """
 
 from __future__ import annotations

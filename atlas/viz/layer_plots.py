@@ -7,8 +7,8 @@ r"""The chapter *Layers from scratch*, drawn: the layer stack and its gradient c
   and central-difference gradients against the step :math:`h`, log-log
   (:func:`atlas.examples.layers_check.gradient_check`).
 
-Both draw what they are handed. Sized for the book's column (6.8 in at about 680 CSS
-px, so every text is at least 8.5 pt, 11.8 px).
+Both draw what they are handed. Sized for the book's column (6 in shown 672 CSS px wide,
+342 on a phone), every text at least 11.5 pt: 16 CSS px in the column, 9 on a phone.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@ r"""The MNIST optimizer study drawn: test error against the step, one panel per 
 :func:`draw_study_curves` draws what it is handed: for every group of
 optimizers (:mod:`atlas.races.groups`) the test-error curves of its members,
 each at the learning rate the study chose on the validation split
-(:mod:`atlas.nn.study`). It computes nothing. The figure is 6.8 in wide, the
-book's column, and its smallest text 8.5 pt (at least 11 CSS pixels there).
+(:mod:`atlas.nn.study`). It computes nothing. The figure is the book's column wide,
+and its smallest text 11.5 pt (at least 9 CSS pixels on a phone, :mod:`atlas.viz.readable`).
 """
 
 from __future__ import annotations
