@@ -24,6 +24,7 @@
 
   var PI = Math.PI;
   var sq = function (t) { return t * t; }; // t**2 in numpy is t*t, exactly
+  var cube = function (t) { return t * t * t; }; // atlas's _cube: (t t) t, in the gradients
 
   // The rounding error of the product p = a * b, exactly (Dekker: Veltkamp's split of
   // each factor into 26-bit halves), where no half overflows or underflows.
@@ -227,7 +228,7 @@
         return 2 * sq(x) - 1.05 * pow(x, 4) + pow(x, 6) / 6 + x * y + sq(y);
       },
       grad: function (x, y) {
-        return [4 * x - 4.2 * pow(x, 3) + pow(x, 5) + y, x + 2 * y];
+        return [4 * x - 4.2 * cube(x) + cube(x) * (x * x) + y, x + 2 * y];
       },
     },
     six_hump_camel: { // (4 − 2.1x² + x⁴/3) x² + xy + (4y² − 4) y²
@@ -235,8 +236,8 @@
         return (4 - 2.1 * sq(x) + pow(x, 4) / 3) * sq(x) + x * y + (4 * sq(y) - 4) * sq(y);
       },
       grad: function (x, y) {
-        return [8 * x - 8.4 * pow(x, 3) + 2 * pow(x, 5) + y,
-                x - 8 * y + 16 * pow(y, 3)];
+        return [8 * x - 8.4 * cube(x) + 2 * (cube(x) * (x * x)) + y,
+                x - 8 * y + 16 * cube(y)];
       },
     },
     styblinski_tang: { // ½ Σ (t⁴ − 16t² + 5t)
@@ -244,7 +245,7 @@
         return (pow(x, 4) - 16 * sq(x) + 5 * x + pow(y, 4) - 16 * sq(y) + 5 * y) / 2;
       },
       grad: function (x, y) {
-        return [2 * pow(x, 3) - 16 * x + 2.5, 2 * pow(y, 3) - 16 * y + 2.5];
+        return [2 * cube(x) - 16 * x + 2.5, 2 * cube(y) - 16 * y + 2.5];
       },
     },
     goldstein_price: {f: goldsteinPrice, grad: goldsteinPriceGrad},
