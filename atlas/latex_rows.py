@@ -28,6 +28,11 @@ from atlas import latex_text
 #: (:func:`atlas.latex_text.to_text`): about 46 fit a phone's column of 358 CSS px.
 FORMULA_WIDTH = 46
 
+#: The widest formula :func:`display` keeps on one row: formulas are set narrower than
+#: pseudo-code (no bold words), at most about 8.8 px a character at MathJax's size in the
+#: book, so 50 characters are at most about 440 px, drawn at 80 % or more on a phone.
+DISPLAY_WIDTH = 50
+
 #: Where a row may break (patterns), and what the line before the break keeps of it.
 SEPARATORS = {r",\s*\\quad(?![A-Za-z])": ",", r",\s*\\ ": ",", r";\s*\\ ": ";",
               r":\s*\\ ": ":", r"\\qquad": "", r"\\quad(?![A-Za-z])": "",
@@ -205,7 +210,7 @@ def wrap_rows(latex: str, width: float = FORMULA_WIDTH, lists: bool = True) -> s
     return " \\\\\n".join(rows)
 
 
-def display(*rows: str, width: float = FORMULA_WIDTH) -> str:
+def display(*rows: str, width: float = DISPLAY_WIDTH) -> str:
     """Display formulas, one a row, as MathJax should set them: a single formula that
     fits a phone as it is, several that fit as a ``gathered`` block (each centred); else
     an ``aligned`` block whose rows start at one margin, each too wide broken after a
