@@ -19,7 +19,8 @@ from atlas.registry import UnknownNameError
 FIGURES = catalog.entries()
 FIXED = ("activation/gallery", "activation/softmax_2class", "activation/vanishing_gradients",
          "graph/linear", "graph/logistic", "regression/h10", "regression/h100",
-         "table/learning_rates", "table/races", "table/lr_windows", "race/profile", "explorer")
+         "table/learning_rates", "race/learning_rates", "table/races", "table/lr_windows",
+         "race/profile", "explorer")
 
 
 def test_names_are_unique_lowercase_paths():
