@@ -10,7 +10,7 @@ from atlas.protocol import box
 from atlas.races import basins
 from atlas.races.basins import FAILED, NO_MINIMUM
 from atlas.trajectory import trajectory
-from atlas.viz import basin_plot, style
+from atlas.viz import basin_plot, readable, style
 
 HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118086952745, 3.131312518250573),
                      (-3.779310253377747, -3.283185991286169),
@@ -33,11 +33,19 @@ def test_himmelblau_has_only_its_four_global_minima_and_rastrigin_120_local_ones
     rastrigin = basins.local_minima("rastrigin")
     assert len(rastrigin) == 11 * 11 - 1  # near every integer point of [-5, 5]^2 but the origin
     classes = basins.minima_classes("rastrigin")
-    rank1 = [(round(m.x), round(m.y)) for m in classes if m.label.endswith("depth rank 1")]
-    assert sorted(rank1) == [(-1, 0), (0, -1), (0, 1), (1, 0)]  # the shallowest four
     labels = list(dict.fromkeys(m.label for m in classes))
-    assert labels[0] == "global minimum (0, 0)" and labels[-1] == "other local minimum"
-    assert len(labels) == 1 + basins.MAX_LOCAL + 1
+    rank1 = [(round(m.x), round(m.y)) for m in classes if m.label == labels[1]]
+    assert sorted(rank1) == [(-1, 0), (0, -1), (0, 1), (1, 0)]  # the shallowest four
+    assert labels[:2] == ["global minimum (0, 0)", "local minima, f = 0.995"]
+    assert labels[-1] == "other local minima" and len(labels) == 1 + basins.MAX_LOCAL + 1
+
+
+def test_local_minima_are_classed_by_depth_rank():
+    """Mirror-image minima of one value share a class; classes run from the deepest."""
+    six = list(dict.fromkeys(m.label for m in basins.minima_classes("six_hump_camel")))
+    assert six[2:] == ["local minima, f = −0.215", "local minima, f = 2.1"]  # two each
+    price = list(dict.fromkeys(m.label for m in basins.minima_classes("goldstein_price")))
+    assert price[1:] == ["local minimum, f = 30", "local minimum, f = 84", "local minimum, f = 840"]
 
 
 def test_endpoints_are_the_trajectories_final_points():
@@ -141,10 +149,18 @@ def test_every_basin_surface_has_few_enough_classes_for_the_palette(name):
 
 
 def test_basin_figure(tmp_path):
-    maps = [basins.basin_map("himmelblau", name, lr=0.01, n=16) for name in ("sgd", "adam")]
-    path = basin_plot.draw_basins(tmp_path / "b", maps, dpi=40)
+    names = ("sgd", "adam", "muon", "lbfgs")
+    maps = [basins.basin_map("six_hump_camel", name, lr=0.01, n=16) for name in names]
+    data = basins.figure_data(maps)
+    assert data["panel_titles"] == ("SGD, lr 0.01", "Adam, lr 0.01", "Muon, lr 0.01",
+                                    "L-BFGS, lr 0.01")  # fmt: skip
+    assert data["extent"] == (-2.0, 2.0, -1.0, 1.0) and len(data["minima"]) == 6
+    path = basin_plot.draw_basins(tmp_path / "b", maps, dpi=40, **data)
     assert path.name == "b.png" and path.read_bytes().startswith(b"\x89PNG")
-    figure = basin_plot.basin_figure(maps, dpi=40)
-    images = [ax.images[0] for ax in figure.axes if ax.images]
-    assert len(images) == 2
-    np.testing.assert_array_equal(images[0].get_array(), maps[0].classes)
+    figure = basin_plot.basin_figure(maps, dpi=40, **data)
+    panels = [ax for ax in figure.axes if ax.images]
+    assert len(panels) == len(names)  # one panel per optimizer, all of one size and box
+    assert len({tuple(np.round(ax.get_position().size, 9)) for ax in panels}) == 1
+    assert len({(ax.get_xlim(), ax.get_ylim()) for ax in panels}) == 1
+    np.testing.assert_array_equal(panels[0].images[0].get_array(), maps[0].classes)
+    assert readable.too_small(figure, readable.COLUMN_PX) == []  # readable on a phone too

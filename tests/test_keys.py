@@ -200,7 +200,7 @@ def _runtime_imports(path: Path) -> list[str]:
 #: Race drawings that still import the races' domain modules (their types, format_lr, the
 #: protocol's targets, run_race for the old entry points): the races' own work, reported in
 #: issue 10. Strict: a module that no longer does must leave this list.
-PENDING = {"basin_plot"}
+PENDING: set[str] = set()
 
 
 def _viz_modules() -> list:

@@ -13,9 +13,8 @@ No animation shows more than :data:`atlas.races.groups.MAX_GROUP` paths:
 * ``race/profile``: the Dolan–Moré performance profile over every surface;
 * ``basin_maps/<surface>/<group>`` (an artifact, ``maps.npz``) and the figure
   ``basins/<surface>/<group>`` drawn from it, for the surfaces of
-  :data:`atlas.races.basins.BASIN_SURFACES`. :data:`BASIN_EXCLUDED` optimizers
-  have no map (too slow for the render's budget), :data:`BASIN_SMALL` ones a
-  coarser grid; the figure's title says so.
+  :data:`atlas.races.basins.BASIN_SURFACES`: every optimizer of the group on a
+  :data:`BASIN_SIZE` x :data:`BASIN_SIZE` grid of starts, the surface's step budget.
 """
 
 from __future__ import annotations
@@ -27,12 +26,8 @@ from typing import Any
 from atlas.catalog.entry import Entry, write_alt
 from atlas.catalog.races import rates_name, surface_sweeps
 
-#: Left out of the basin maps: L-BFGS takes ~1.7 s per step on a 200 x 200 grid.
-BASIN_EXCLUDED = ("lbfgs",)
-#: Mapped on a coarser grid (side), to fit the render's budget: Muon's update is per start.
-BASIN_SMALL = {"muon": 80}
-#: The grid side of every other basin map (quick: the tests' tiny one).
-BASIN_SIZE, BASIN_SIZE_QUICK = 120, 12
+#: The grid side of every basin map (quick: the tests' tiny one).
+BASIN_SIZE, BASIN_SIZE_QUICK = 200, 12
 
 
 def _spec(name: str) -> Any:
@@ -156,38 +151,33 @@ def profile(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
 
 
 def basin_maps(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], surface: str,
-               optimizers: list[str], sizes: dict[str, int]) -> None:  # fmt: skip
+               optimizers: list[str], size: int) -> None:  # fmt: skip
     """``basin_maps/<surface>/<group>``: each optimizer's basin map, one ``maps.npz``."""
     from atlas.races import basins
 
     sweeps = surface_sweeps(inputs, surface)
-    maps = [basins.basin_map(surface, name, sweeps[name].lr, sizes[name]) for name in optimizers]
+    maps = [basins.basin_map(surface, name, sweeps[name].lr, size) for name in optimizers]
     basins.write_basin_maps(maps, path / "maps.npz")
 
 
-def basin_title(surface: str, group: str) -> str:
-    """The basin figure's title: the surface, the group, and what is left out or coarser."""
-    from atlas import optimizers, surfaces
-    from atlas.races.groups import get
+def basin_title(surface: str, size: int) -> str:
+    """The basin figure's title: the surface, the grid and the budget."""
+    from atlas import surfaces
+    from atlas.protocol import step_budget
 
-    members = get(group).members
-    out = [optimizers.get(n).title for n in members if n in BASIN_EXCLUDED]
-    small = [f"{optimizers.get(n).title} {BASIN_SMALL[n]} x {BASIN_SMALL[n]}"
-             for n in members if n in BASIN_SMALL]  # fmt: skip
-    notes = ([f"{', '.join(out)} left out: too slow"] if out else []) + small
-    title = f"{surfaces.get(surface).title}: where each start ends"
-    return title + (f" ({'; '.join(notes)})" if notes else "")
+    return (f"{surfaces.get(surface).title}: where each start ends\n"
+            f"{size} × {size} starts, {step_budget(surface)} steps at each one's rate")
 
 
 def basin_figure(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
                  maps: str, title: str, dpi: int) -> None:  # fmt: skip
     """``basins/<surface>/<group>``: the group's basin maps, drawn from the artifact."""
-    from atlas.races.basins import read_basin_maps
+    from atlas.races.basins import figure_data, read_basin_maps
     from atlas.races.outcome_text import basin_outcome
     from atlas.viz.basin_plot import draw_basins
 
     found = read_basin_maps(inputs[maps] / "maps.npz")
-    draw_basins(path, found, title=title, dpi=dpi)
+    draw_basins(path, found, title=title, dpi=dpi, **figure_data(found))
     write_alt(path, basin_outcome(found))
 
 
@@ -216,30 +206,29 @@ def _race_entries(scale: dict[str, int]) -> list[Entry]:
     return found
 
 
-def _basin_entries(quick: bool, dpi: int) -> list[Entry]:
+def _basin_entries(quick: bool) -> list[Entry]:
     from atlas import surfaces
     from atlas.catalog.race_alts import basin_alt
+    from atlas.column import DPI
     from atlas.races.basins import BASIN_SURFACES
     from atlas.races.groups import groups
 
-    side = BASIN_SIZE_QUICK if quick else BASIN_SIZE
+    side, dpi = (BASIN_SIZE_QUICK, 40) if quick else (BASIN_SIZE, DPI)  # the column's scale
     found = []
     for surface in BASIN_SURFACES:
         title = surfaces.get(surface).title
         for group in groups():
-            mapped = [n for n in group.members if n not in BASIN_EXCLUDED]
-            if not mapped:
-                continue
-            sizes = {n: min(BASIN_SMALL.get(n, side), side) for n in mapped}
+            mapped = list(group.members)
             data = f"basin_maps/{surface}/{group.name}"
             found += [
                 Entry(data, f"Basin maps of {group.title} on {title}", basin_maps, "bundle",
-                      {"surface": surface, "optimizers": mapped, "sizes": sizes},
+                      {"surface": surface, "optimizers": mapped, "size": side},
                       (rates_name(surface),), ("maps.npz",)),
                 Entry(f"basins/{surface}/{group.name}", f"Basins of {group.title} on {title}",
                       basin_figure, "image", {"maps": data, "title": basin_title(
-                          surface, group.name), "dpi": dpi}, (data,),
-                      alt=basin_alt(surface, mapped, sizes), alt_from_data=True),
+                          surface, side), "dpi": dpi}, (data,),
+                      alt=basin_alt(surface, mapped, dict.fromkeys(mapped, side)),
+                      alt_from_data=True),
             ]
     return found
 
@@ -278,4 +267,4 @@ def entries(quick: bool = False) -> list[Entry]:
                     f"{surfaces.get(s).title}", sensitivity_figure, "image",
                     {"surface": s, "dpi": dpi}, (rates_name(s),), alt_from_data=True,
                     alt=race_alts.sensitivity_alt(s)) for s in every]  # fmt: skip
-    return found + _basin_entries(quick, dpi)
+    return found + _basin_entries(quick)

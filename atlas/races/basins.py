@@ -6,11 +6,10 @@ surface's step budget at the optimizer's protocol rate (:mod:`atlas.protocol`),
 and is coloured by where it ends:
 
 * the **minimum** whose neighbourhood it ends in: within :data:`RADIUS` of the
-  plot's width (the marker's width of the race target), each global minimum and
-  each local minimum its own class; where the local minima are too many to tell
-  apart (more than :data:`MAX_LOCAL`, e.g. Rastrigin's grid of them), by *depth
-  rank*: all local minima of the lowest value one class, the next value the
-  next, up to :data:`MAX_LOCAL` ranks, then "other local minimum";
+  plot's width (the marker's width of the race target), each global minimum its
+  own class, the local minima by *depth rank*: all local minima of the lowest
+  value one class ("local minima, f = 0.995"), the next value the next, up to
+  :data:`MAX_LOCAL` ranks, then "other local minima" (Rastrigin's grid of them);
 * **no minimum**: it stayed in the plot but ended near none of them (still
   travelling, or stalled on a plateau or at a saddle);
 * **failed**: it left the plot, or became non-finite, at some step.
@@ -34,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +45,7 @@ from atlas.surfaces import Surface
 
 #: A start has reached a minimum when it ends within this fraction of the plot's width of it.
 RADIUS = 0.02
-#: Local minima get a class each up to this many; beyond, one class per depth rank up to it.
+#: Local minima get one class per depth rank up to this one; shallower ones share one class.
 MAX_LOCAL = 6
 #: Starts per side of the default map.
 SIZE = 200
@@ -59,7 +59,7 @@ class Minimum:
     x: float
     y: float
     value: float
-    label: str  # "global minimum (3, 2)", "local minimum (-1.7, 0.796)", "depth rank 2"
+    label: str  # "global minimum (3, 2)", "local minimum, f = 84", "other local minima"
 
 
 @dataclass(frozen=True)
@@ -168,15 +168,30 @@ def minima_classes(surface: Surface | str) -> list[Minimum]:
     classes = [Minimum(m.x, m.y, m.value, f"global minimum ({_short(m.x)}, {_short(m.y)})")
                for m in surface.minima]  # fmt: skip
     found = local_minima(surface)
-    if len(found) <= MAX_LOCAL:
-        return classes + [Minimum(x, y, v, f"local minimum ({_short(x)}, {_short(y)})")
-                          for x, y, v in found]  # fmt: skip
-    depths = sorted({round(v, 6) for _, _, v in found})
-    for x, y, v in found:
-        rank = depths.index(round(v, 6)) + 1
-        label = f"local minimum, depth rank {rank}" if rank <= MAX_LOCAL else "other local minimum"
+    depths = [round(v, 6) for _, _, v in found]  # equal minima (mirror images) share a class
+    ranks = sorted(set(depths))
+    for (x, y, v), depth in zip(found, depths, strict=True):
+        several = "minima" if depths.count(depth) > 1 else "minimum"
+        label = (f"local {several}, f = {_short(v)}" if ranks.index(depth) < MAX_LOCAL
+                 else "other local minima")  # fmt: skip
         classes.append(Minimum(x, y, v, label))
     return classes
+
+
+def figure_data(maps: Sequence[BasinMap]) -> dict[str, Any]:
+    """What :func:`atlas.viz.basin_plot.draw_basins` draws besides the maps, as plain data:
+    the box ``extent``, the ``minima`` to mark ``(x, y, global?)`` (only the global ones
+    where the local minima are too many to mark, Rastrigin's), the race's ``start``, and
+    each map's panel title (the optimizer and its rate)."""
+    surface = as_surface(maps[0].surface)
+    (x0, x1), (y0, y1) = surface.domain
+    every = len(local_minima(surface)) <= MAX_LOCAL
+    marks = tuple((m.x, m.y, m.label.startswith("global")) for m in minima_classes(surface)
+                  if every or m.label.startswith("global"))  # fmt: skip
+    titles = tuple(f"{optimizers.registry.get(m.optimizer).title}, "
+                   f"lr {learning_rates.format_lr(m.lr)}" for m in maps)  # fmt: skip
+    return {"extent": (x0, x1, y0, y1), "minima": marks,
+            "start": (float(surface.start[0]), float(surface.start[1])), "panel_titles": titles}
 
 
 def classify(surface: Surface, final: np.ndarray, failed: np.ndarray,
