@@ -29,8 +29,8 @@ from atlas import latex_text
 FORMULA_WIDTH = 46
 
 #: The widest formula :func:`display` keeps on one row: formulas are set narrower than
-#: pseudo-code (no bold words), at most about 8.8 px a character at MathJax's size in the
-#: book, so 50 characters are at most about 440 px, drawn at 80 % or more on a phone.
+#: pseudo-code (no bold words), at most about 9.2 px a character at MathJax's size in the
+#: book, so 50 characters are at most about 460 px, drawn at 78 % or more on a phone.
 DISPLAY_WIDTH = 50
 
 #: Where a row may break (patterns), and what the line before the break keeps of it.
