@@ -54,7 +54,7 @@ def two_loop(g: np.ndarray, pairs: tuple[Pair, ...], h_diag: np.ndarray, size: i
                                  float(h_diag))  # fmt: skip
         return np.reshape(np.array([r0, r1], dtype=g.dtype), g.shape), oldest
     if g.size == 2 * max(1, int(np.prod(batch))):  # a batch of points: two coordinates
-        return _two_loop_points(g, pairs, rhos, h_diag, size), oldest
+        return _two_loop_points(g, pairs, rhos, h_diag), oldest
 
     def per(a: np.ndarray) -> np.ndarray:
         return np.reshape(a, np.shape(a) + (1,) * k)
@@ -70,23 +70,24 @@ def two_loop(g: np.ndarray, pairs: tuple[Pair, ...], h_diag: np.ndarray, size: i
 
 
 def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarray],
-                     h_diag: np.ndarray, size: int) -> np.ndarray:  # fmt: skip
+                     h_diag: np.ndarray) -> np.ndarray:  # fmt: skip
     """The two-loop recursion for a batch of two-entry tensors, coordinate by coordinate:
     the operations of :func:`_two_loop_point` on arrays of the batch.
 
-    A pair older than the newest ``size`` is used by few tensors (those that
-    skipped a step), so it is applied to those alone.
+    A pair used by few tensors (stored by few, or older than the newest
+    ``history_size`` and so used only by those that skipped steps) is applied to those alone: the
+    others would add exactly nothing.
     """
     two = g.reshape(-1, 2)
     q0, q1, tmp = -two[:, 0], -two[:, 1], np.empty(len(two), dtype=g.dtype)
     cols = [(y.reshape(-1, 2), s.reshape(-1, 2), rho.ravel())
             for (y, s, _), rho in zip(pairs, rhos, strict=True)]  # fmt: skip
-    split = max(0, len(cols) - size)
-    few = [np.flatnonzero(rho) for _, _, rho in cols[:split]]
+    few = [np.flatnonzero(rho) if 8 * np.count_nonzero(rho) < len(two) else None
+           for _, _, rho in cols]  # fmt: skip
     a: list[np.ndarray] = [tmp] * len(cols)
     for i in range(len(cols) - 1, -1, -1):
         y, s, rho = cols[i]
-        if i < split:
+        if few[i] is not None:
             j = few[i]
             a[i] = (s[j, 0] * q0[j] + s[j, 1] * q1[j]) * rho[j]
             q0[j] -= a[i] * y[j, 0]
@@ -100,7 +101,7 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarr
     h = h_diag.ravel()
     r0, r1 = q0 * h, q1 * h
     for i, (y, s, rho) in enumerate(cols):
-        if i < split:
+        if few[i] is not None:
             j = few[i]
             c = a[i] - (y[j, 0] * r0[j] + y[j, 1] * r1[j]) * rho[j]
             r0[j] += c * s[j, 0]
