@@ -91,7 +91,7 @@ def plot_gap(ax: Axes, runs: Sequence[Run], f_star: float | None,
                                    markeredgewidth=2, color=color,
                                    linestyle="none")  # fmt: skip
         if target is not None:
-            artists.append(ax.axhline(target, color=FOREGROUND, lw=1.0, ls="--", zorder=0))
+            artists.append(ax.axhline(target, color=FOREGROUND, lw=1.0, ls="--", zorder=1.8))
         if f_star is None:
             finite = np.concatenate([run.z[: run.left_at] for run in runs])
             scale = max(1.0, float(np.median(np.abs(finite))) * 1e-3)
