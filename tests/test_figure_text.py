@@ -73,6 +73,7 @@ class Seen:
         self.width = COLUMN_PX
         self.figures: dict[str, int] = {}
         self.small: dict[str, dict[str, float]] = {}
+        self.failed: dict[str, str] = {}  # an entry whose build raised: the error
         self.name = ""
 
     def look(self, figure) -> None:
@@ -112,7 +113,10 @@ def seen(tmp_path_factory):
             inputs = {n: catalog.get(n, quick=True).product(out) for n in entry.needs}
             path = out / entry.name
             path.parent.mkdir(parents=True, exist_ok=True)
-            entry.build(path, entry.formats_for(("png",)), inputs, **entry.params)
+            try:
+                entry.build(path, entry.formats_for(("png",)), inputs, **entry.params)
+            except Exception as error:  # reported by this entry's test, not by every test
+                result.failed[entry.name] = f"{type(error).__name__}: {error}"
     return result
 
 
@@ -124,6 +128,7 @@ def test_every_figure_has_a_representative():
 
 @pytest.mark.parametrize("entry", CHOSEN, ids=[e.name for e in CHOSEN])
 def test_every_text_is_readable_where_the_book_shows_it(seen, entry):
+    assert entry.name not in seen.failed, f"{entry.name}'s build failed: {seen.failed[entry.name]}"
     assert seen.figures.get(entry.name, 0) >= 1, f"{entry.name} drew no figure"
     small, phone = seen.small[entry.name], min(entry.width, PHONE_PX) / entry.width
     assert not small, (
