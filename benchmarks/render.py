@@ -40,7 +40,7 @@ from _setup import in_turns  # benchmarks/_setup.py
 from matplotlib import animation as mpl_animation
 
 from atlas import surfaces
-from atlas.races.race import run_race
+from atlas.races.race import Race, run_race
 from atlas.viz import race
 from atlas.viz.style import optimizer_color
 from atlas.viz.surface_plots import GRID_3D
@@ -66,7 +66,7 @@ def warm_up() -> None:
     imageio_ffmpeg.get_ffmpeg_exe()  # locate the bundled ffmpeg (cached afterwards)
 
 
-def notes_way(the_race: race.Race, grid: int, out: Path) -> tuple[float, int]:
+def notes_way(the_race: Race, grid: int, out: Path) -> tuple[float, int]:
     """FuncAnimation over a full plot_surface redraw per frame, saved with to_jshtml."""
     surface = the_race.surface
     (x0, x1), (y0, y1) = surface.domain
@@ -96,7 +96,7 @@ def notes_way(the_race: race.Race, grid: int, out: Path) -> tuple[float, int]:
     return time.perf_counter() - start, out.stat().st_size
 
 
-def atlas_way(the_race: race.Race, out: Path) -> tuple[float, int]:
+def atlas_way(the_race: Race, out: Path) -> tuple[float, int]:
     """The blitting writer: static surface once, paths per frame, straight into MP4."""
     start = time.perf_counter()
     written = race.animate_race_3d(the_race, out, formats=("mp4",), max_frames=FRAMES,
