@@ -1,17 +1,16 @@
 """The book's pages only call atlas: no page defines a function, every figure is a catalog
-entry; and what atlas.book, atlas.race_results and metrics.most_confused give the pages."""
+entry; and what atlas.book and metrics.most_confused give the pages."""
 
 from __future__ import annotations
 
 import ast
-import math
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from atlas import activations, book, catalog, losses, optimizers, race_results
+from atlas import activations, book, catalog, losses, optimizers
 from atlas.examples import exercises
 from atlas.latex_text import to_text
 from atlas.nn import metrics
@@ -293,59 +292,6 @@ def test_graph_tables():
     assert steps == [f"{k + 1}. {s.text}" for k, s in enumerate(recording.forward_steps)]
     nodes = book.graph_nodes(recording).data.splitlines()
     assert len(nodes) == 2 + len(recording.nodes) and "$\\partial y" in nodes[0]
-
-
-# ----------------------------------------------------------------------- the races' results
-
-
-def write_csv(out: Path, rows: list[str], header: str = "surface,optimizer,lr,score,"
-              "diverged,steps") -> Path:
-    path = out / "table" / "learning_rates.csv"
-    path.parent.mkdir(parents=True)
-    path.write_text("\n".join([header, *rows]) + "\n")
-    return out
-
-
-ROWS = ["bowl,sgd,0.1,0.5,false,256", "bowl,adam,0.0316,0.5,false,256",
-        "bowl,rprop,1e-05,inf,true,256",
-        "saddle,sgd,5.623413251903491,-3.4e+270,false,128", "saddle,adam,1.0,-2.0,false,128",
-        "saddle,rprop,0.01,-1e+300,false,128"]
-
-
-def test_read_table_keeps_every_digit_and_the_order(tmp_path):
-    choices = race_results.read_table(write_csv(tmp_path, ROWS))
-    assert [c.optimizer for c in choices[:3]] == ["sgd", "adam", "rprop"]
-    assert choices[3] == race_results.Choice("saddle", "sgd", 5.623413251903491, -3.4e270,
-                                             False, 128)
-    assert choices[2].diverged and math.isinf(choices[2].score)
-    assert race_results.optimizer_names(choices) == ["sgd", "adam", "rprop"]
-    assert list(race_results.by_surface(choices)) == ["bowl", "saddle"]
-
-
-def test_winners_lowest_score_first_listed_on_a_tie(tmp_path):
-    summary = race_results.summary(race_results.read_table(write_csv(tmp_path, ROWS)))
-    assert [(w.surface, w.optimizer) for w in summary.winners] == [("bowl", "sgd"),
-                                                                  ("saddle", "rprop")]
-    assert summary.wins == {"sgd": 1, "adam": 0, "rprop": 1}
-    assert summary.top == "sgd" and summary.n_winners == 2
-
-
-def test_learning_rate_and_winner_tables(tmp_path):
-    choices = race_results.read_table(write_csv(tmp_path, ROWS))
-    html = book.learning_rate_table(choices).data
-    assert "<th>surface</th><th>steps</th><th>sgd</th><th>adam</th><th>rprop</th>" in html
-    assert "<tr><td>bowl</td><td>256</td><td>0.1</td><td>0.0316</td><td>–</td></tr>" in html
-    winners = book.winner_table(race_results.summary(choices)).data
-    assert "<tr><td>saddle</td><td>rprop</td><td>0.01</td><td>-1e+300</td></tr>" in winners
-
-
-def test_read_table_refuses_a_foreign_file(tmp_path):
-    with pytest.raises(ValueError, match="expected the columns"):
-        race_results.read_table(write_csv(tmp_path, ["a,b"], header="name,value"))
-    with pytest.raises(FileNotFoundError):
-        race_results.read_table(tmp_path / "nowhere")
-    with pytest.raises(ValueError, match="empty"):
-        race_results.summary([])
 
 
 # ------------------------------------------------------------------------ the worst mistake

@@ -25,9 +25,7 @@ from atlas.book.chapters import (
     gradient_table,
     graph_nodes,
     graph_steps,
-    learning_rate_table,
     study_table,
-    winner_table,
     xor_table,
 )
 from atlas.book.entries import (
@@ -81,7 +79,6 @@ __all__ = [
     "graph_nodes",
     "graph_steps",
     "inline_math",
-    "learning_rate_table",
     "loss",
     "loss_overview",
     "markdown_table",
@@ -95,7 +92,6 @@ __all__ = [
     "study_table",
     "table",
     "times_ten",
-    "winner_table",
     "wrap_rows",
     "xor_table",
 ]

@@ -1,17 +1,16 @@
 """Tables of single chapters: a computation graph's steps and nodes, an exercise's gradients,
-the XOR network, the races' learning rates and winners, the MNIST optimizer study (see
+the XOR network, the MNIST optimizer study (see
 :mod:`atlas.book`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from IPython.display import HTML, Markdown
 
-from atlas import graph, learning_rates, optimizers
+from atlas import graph, optimizers
 from atlas.book.format import fixed, markdown_table, table
-from atlas.race_results import Choice, RaceSummary, by_surface, optimizer_names
 
 
 def graph_steps(steps: Iterable[Any]) -> Markdown:
@@ -47,24 +46,6 @@ def xor_table(unit: str, scale: float = 1.0) -> Markdown:
         rows.append((f"{x[0]:g}", f"{x[1]:g}", fixed(f.h[0]), fixed(f.h[1]), fixed(f.y_hat)))
     return markdown_table(["input $x_1$", "input $x_2$", "hidden $h_1$", "hidden $h_2$",
                            "output $\\hat y$"], rows, "rrrrr")
-
-
-def learning_rate_table(choices: Sequence[Choice]) -> HTML:
-    """The protocol's rate for every surface (rows) and optimizer (columns); "–" where every
-    rate of the grid diverged."""
-    names = optimizer_names(choices)
-    rows = [(surface, cells[names[0]].steps,
-             *("–" if cells[o].diverged else learning_rates.format_lr(cells[o].lr)
-               for o in names))
-            for surface, cells in by_surface(choices).items()]
-    return table(["surface", "steps", *names], rows)
-
-
-def winner_table(summary: RaceSummary) -> HTML:
-    """The winner of every race, its learning rate and its final score."""
-    return table(["surface", "winner", "its learning rate", "final score"],
-                 [(w.surface, w.optimizer, learning_rates.format_lr(w.lr), f"{w.score:.3g}")
-                  for w in summary.winners])
 
 
 def study_table(found: dict[str, Any]) -> HTML:
