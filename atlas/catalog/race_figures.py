@@ -5,7 +5,7 @@ No animation shows more than :data:`atlas.races.groups.MAX_GROUP` paths:
 * ``race/opening/{3d,contour,gap}``: the course notes' four optimizers on the
   opening surface; ``race/<course surface>/<group>/{3d,contour,gap}``: each
   group's race (:func:`atlas.races.race.race_specs`);
-* ``race/<surface>/summary`` (a still, every surface): every group's race side by side;
+* ``race/<surface>/summary`` (a still, every surface): every group's race, one row each;
 * ``race/<surface>/gap``: every optimizer's gap against step, one plot per group (a still);
 * ``table/races`` (the ranks, steps to target and winners) and ``table/lr_windows``
   (each optimizer's good learning-rate window), CSV + Markdown;
