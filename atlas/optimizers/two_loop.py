@@ -23,12 +23,16 @@ def _windows(pairs: tuple[Pair, ...], size: int) -> list[np.ndarray]:
     pairs; the newest ``size`` are within every tensor's window.
     """
     rhos = [rho for _, _, rho in pairs]
-    if len(pairs) > size:
-        seen = sum((rho != 0).astype(np.int64) for rho in rhos[len(rhos) - size:])
-        for i in range(len(rhos) - size - 1, -1, -1):
-            stored = rhos[i] != 0
-            rhos[i] = np.where(seen < size, rhos[i], 0.0)
-            seen = seen + stored
+    old = len(pairs) - size
+    if old > 0:  # one buffer for the counts and one for the masked rhos (no churn of arrays)
+        seen, stored = np.zeros(rhos[0].shape, dtype=np.int64), np.empty(rhos[0].shape, bool)
+        for rho in rhos[old:]:
+            seen += np.not_equal(rho, 0, out=stored)
+        masked = np.empty((old, *rhos[0].shape), dtype=rhos[0].dtype)
+        for i in range(old - 1, -1, -1):
+            np.multiply(rhos[i], seen < size, out=masked[i])
+            seen += np.not_equal(rhos[i], 0, out=stored)
+            rhos[i] = masked[i]
     return rhos
 
 
@@ -85,6 +89,7 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarr
     few = [np.flatnonzero(rho) if 8 * np.count_nonzero(rho) < len(two) else None
            for _, _, rho in cols]  # fmt: skip
     a: list[np.ndarray] = [tmp] * len(cols)
+    rows = np.empty((sum(j is None for j in few), len(two)), dtype=g.dtype)  # the dense a_i
     for i in range(len(cols) - 1, -1, -1):
         y, s, rho = cols[i]
         if few[i] is not None:
@@ -93,13 +98,14 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarr
             q0[j] -= a[i] * y[j, 0]
             q1[j] -= a[i] * y[j, 1]
             continue
-        a[i] = a_i = s[:, 0] * q0
+        a[i] = a_i = np.multiply(s[:, 0], q0, out=rows[len(rows) - 1])
+        rows = rows[:-1]
         a_i += np.multiply(s[:, 1], q1, out=tmp)
         a_i *= rho
         q0 -= np.multiply(a_i, y[:, 0], out=tmp)
         q1 -= np.multiply(a_i, y[:, 1], out=tmp)
     h = h_diag.ravel()
-    r0, r1 = q0 * h, q1 * h
+    r0, r1, c_buffer = q0 * h, q1 * h, np.empty_like(tmp)
     for i, (y, s, rho) in enumerate(cols):
         if few[i] is not None:
             j = few[i]
@@ -107,7 +113,7 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarr
             r0[j] += c * s[j, 0]
             r1[j] += c * s[j, 1]
             continue
-        c = y[:, 0] * r0
+        c = np.multiply(y[:, 0], r0, out=c_buffer)
         c += np.multiply(y[:, 1], r1, out=tmp)
         c *= rho
         np.subtract(a[i], c, out=c)
