@@ -30,9 +30,10 @@ def _windows(pairs: tuple[Pair, ...], size: int) -> list[np.ndarray]:
             seen += np.not_equal(rho, 0, out=stored)
         masked = np.empty((old, *rhos[0].shape), dtype=rhos[0].dtype)
         for i in range(old - 1, -1, -1):
-            np.multiply(rhos[i], seen < size, out=masked[i])
+            row = masked[i, ...]  # an array even for one tensor (rho of shape ())
+            np.multiply(rhos[i], seen < size, out=row)
             seen += np.not_equal(rhos[i], 0, out=stored)
-            rhos[i] = masked[i]
+            rhos[i] = row
     return rhos
 
 
