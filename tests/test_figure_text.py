@@ -18,8 +18,10 @@ activation or a 2-class one). Font sizes are chosen by the drawing code, never b
 representative of a drawing reads exactly as every other entry drawn by it;
 :func:`test_every_figure_has_a_representative` checks that the representatives cover the
 catalog, and ``ATLAS_EVERY_FIGURE=1`` builds every figure instead. One drawing is left to
-that run: ``race/profile`` (:data:`SLOW`) reads every surface's learning-rate sweeps, three
-minutes of computing at the quick settings.
+that run: ``race/profile`` and the learning-rate heatmap ``race/learning_rates``
+(:data:`SLOW`) read every surface's learning-rate sweeps, three minutes of computing at the
+quick settings; their drawings are checked against the same rule on hand-made data by
+``tests/test_races.py`` and ``tests/test_lr_heatmap.py``.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ PICTURES = [e for e in catalog.entries(quick=True) if e.kind in ("animation", "i
 #: Parameters whose value picks a layout of the build (the rest pick the data).
 LAYOUT_PARAMS = ("panel", "view")
 #: Drawings checked only with ATLAS_EVERY_FIGURE=1: what they need takes minutes to compute.
-SLOW = ("race/profile",)
+SLOW = ("race/profile", "race/learning_rates")
 
 
 def drawing(entry: catalog.Entry) -> tuple:

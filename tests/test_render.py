@@ -270,10 +270,11 @@ def test_a_build_is_handed_its_needs_outputs(tmp_path, monkeypatch):
         return real(name, out, formats, quick, inputs)
 
     monkeypatch.setattr(render, "build_entry", spy)
-    _render(tmp_path, ["table/learning_rates"], quick=True)
-    table = catalog.get("table/learning_rates", quick=True)
-    assert seen["table/learning_rates"] == {
-        n: str(tmp_path / f"{n}.json") for n in table.needs}
+    _render(tmp_path, ["sensitivity/sphere"], quick=True)  # one sweep: the sphere's
+    figure = catalog.get("sensitivity/sphere", quick=True)
+    assert figure.needs and seen["sensitivity/sphere"] == {
+        n: str(tmp_path / f"{n}.json") for n in figure.needs}
+    assert seen["learning_rates/sphere"] == {}  # an artifact that needs nothing
 
 
 def test_longest_chains_go_first():
