@@ -19,7 +19,8 @@ background. What is chosen:
   :data:`LINE_CONTRAST` from white in every vision, of lightness 30 to 75 and
   chroma at least 25 (thin lines must stand out on white and on the pale
   contour fills).
-* **markers**: the second channel, by position in the group (distinct within it).
+* **markers**: the second channel, by position in the group (distinct within it), and
+  distinct among the opening race's four.
 * **basin colours**: the classes of a basin map (minima, "no minimum", failure).
 * **the colour cycle** of plain plots (a function and its derivative first).
 
@@ -99,6 +100,23 @@ def hex_of(rgb: np.ndarray) -> str:
     return "#" + "".join(f"{round(255 * c):02X}" for c in rgb)
 
 
+def optimizer_markers(index) -> dict[str, str]:
+    """Markers by position in the group; then each of the opening race's four that repeats
+    an earlier one's swaps with the first member of its group outside the four whose
+    marker is still free, so those four differ as well."""
+    groups_of = {m: g for g in GROUPS for m in g.members if m in index}
+    markers = {m: MARKERS[k] for g in GROUPS
+               for k, m in enumerate(x for x in g.members if x in index)}
+    used: set[str] = set()
+    for name in OPENING:
+        if markers[name] in used:
+            other = next(m for m in groups_of[name].members
+                         if m in markers and m not in OPENING and markers[m] not in used)
+            markers[name], markers[other] = markers[other], markers[name]
+        used.add(markers[name])
+    return markers
+
+
 def main() -> None:
     rgb, views = candidates()
     lightness = views["normal"][:, 0]
@@ -131,9 +149,8 @@ def main() -> None:
         print(f'    "{name}": "{hex_of(rgb[c])}",')
     print("}")
     print("OPTIMIZER_MARKERS = {")
-    for g in GROUPS:
-        for position, member in enumerate(m for m in g.members if m in index):
-            print(f'    "{member}": "{MARKERS[position]}",')
+    for member, marker in optimizer_markers(index).items():
+        print(f'    "{member}": "{marker}",')
     print("}")
 
     # Basin classes: failure (black) and "no minimum" (light grey) are fixed; eight classes

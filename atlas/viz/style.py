@@ -76,13 +76,14 @@ OPTIMIZER_COLORS: dict[str, str] = {
     "lbfgs": "#9977EE",
 }
 
-#: The second channel: each optimizer's marker, by its place in its group (so the
-#: markers inside a group differ; ``tools/palette.py`` prints this table too).
+#: The second channel: each optimizer's marker, different inside its group and among
+#: the opening race's four (SGD, Adagrad, RMSprop, Adam), the figures that show
+#: optimizers together (``tests/test_figure_colours.py``).
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P")
 OPTIMIZER_MARKERS: dict[str, str] = {
     "sgd": "o", "momentum": "s", "nesterov": "^", "asgd": "D", "schedule_free_sgd": "v",
-    "adagrad": "o", "rmsprop": "s", "adadelta": "^", "adafactor": "D",
-    "adam": "o", "amsgrad": "s", "adamw": "^", "adamax": "D", "nadam": "v", "radam": "P",
+    "adagrad": "^", "rmsprop": "s", "adadelta": "o", "adafactor": "D",
+    "adam": "D", "amsgrad": "s", "adamw": "^", "adamax": "o", "nadam": "v", "radam": "P",
     "adabelief": "o", "yogi": "s", "adan": "^", "ademamix": "D", "schedule_free_adamw": "v",
     "prodigy": "P",
     "rprop": "o", "lion": "s", "lamb": "^", "muon": "D", "lbfgs": "v",
