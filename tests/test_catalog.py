@@ -33,8 +33,8 @@ def test_names_are_unique_lowercase_paths():
 
 
 #: The topics whose entries are all derived from the registries (others add figures of their own).
-DERIVED = ("races", "race_figures", "optimizers", "activations", "examples", "losses", "graphs",
-           "explorer", "mnist")
+DERIVED = ("races", "race_figures", "rate_heatmap", "optimizers", "activations", "examples",
+           "losses", "graphs", "explorer", "mnist", "mnist_runs")
 
 
 def test_every_registry_entry_has_its_figures():
@@ -57,6 +57,7 @@ def test_every_registry_entry_has_its_figures():
     expected |= {f"learning_rates/{s}" for s in surfaces.names()}
     expected |= {f"mnist/runs/{r}" for r in catalog_mnist.names()}  # the MNIST runs' registry
     expected |= {f"mnist/history/{r}" for r in catalog_mnist.names()}
+    expected |= {f"mnist/study/{o}" for o in optimizers.names()} | {"mnist/tables"}
     expected |= {f"mnist/{n}" for n in ("curves", "confusion", "class_report", "extremes",
                                          "optimizers", "landscape/3d", "landscape/contour")}
     assert expected <= names

@@ -225,3 +225,19 @@ def test_the_viz_check_sees_imports_in_functions_and_skips_type_checking_blocks(
                       "def f():\n    from atlas.trajectory import trajectory\n")
     found = _runtime_imports(source)
     assert "atlas.trajectory" in found and "atlas.nn" not in found
+
+
+#: The one artifact that draws: the explorer's data holds the surfaces' background images.
+DRAWING_ARTIFACTS = {"explorer"}
+
+
+def test_no_artifact_key_covers_a_drawing():
+    """Restyling a figure (anything in atlas.viz) never reruns a sweep, a basin map or a
+    training run: every artifact's build lives in a module whose imports reach no viz."""
+    from atlas import catalog
+
+    graph = keys.ImportGraph()
+    drawn = {e.name: sorted(m for m in graph.closure(e.module) if m.startswith("atlas.viz"))
+             for e in catalog.entries() if e.artifact}
+    assert drawn and {name for name, viz in drawn.items() if viz} == DRAWING_ARTIFACTS
+    assert not drawn["learning_rates/rosenbrock"] and not drawn["mnist/runs/main"]

@@ -8,16 +8,20 @@ list. It is *generated from the registries*: every surface gets its sweeps and
 races, every optimizer, activation and loss its figures, so registering a new
 entry adds its figures without touching the catalog. One module per topic
 declares its entries and holds their build functions (a build's key covers the
-source of its module, so a topic's entries share what they import):
+source of its module, so a topic's entries share what they import; an artifact's build
+therefore lives in a module that draws nothing, and a figure's look is never in its key):
 
-* :mod:`~atlas.catalog.races`: ``learning_rates/<surface>``, ``table/learning_rates``;
+* :mod:`~atlas.catalog.races`: ``learning_rates/<surface>``, the basin maps' data,
+  ``table/learning_rates``; :mod:`~atlas.catalog.rate_heatmap`: ``race/learning_rates``;
 * :mod:`~atlas.catalog.race_figures`: ``race/...`` (and ``race/profile``), ``table/races``,
   ``sensitivity/...``, ``basins/...``;
 * :mod:`~atlas.catalog.optimizers`: ``optimizer/<name>`` and ``optimizer/<name>/state``;
 * :mod:`~atlas.catalog.activations`, :mod:`~atlas.catalog.losses`: a figure per function;
 * :mod:`~atlas.catalog.examples`, :mod:`~atlas.catalog.graphs`: figures of worked examples;
 * :mod:`~atlas.catalog.explorer`: the in-browser explorer's data;
-* :mod:`~atlas.catalog.mnist`: the MNIST runs and the figures drawn from them;
+* :mod:`~atlas.catalog.mnist_runs`: every network trained (the MNIST runs, the optimizer
+  study, the notes' table); :mod:`~atlas.catalog.mnist`, :mod:`~atlas.catalog.study`:
+  the figures drawn from them;
 * :mod:`~atlas.catalog.pages`: the figures of Learning and Layers, and the MNIST table.
 
 ::
@@ -60,11 +64,13 @@ def entries(quick: bool = False) -> tuple[Entry, ...]:
         pages,
         race_figures,
         races,
+        rate_heatmap,
         study,
     )
 
-    every = tuple(entry for topic in (races, race_figures, optimizers, modern, activations,
-                                      examples, losses, graphs, explorer, mnist, study, pages)
+    every = tuple(entry for topic in (races, race_figures, rate_heatmap, optimizers, modern,
+                                      activations, examples, losses, graphs, explorer, mnist,
+                                      study, pages)
                   for entry in topic.entries(quick))  # fmt: skip
     known: set[str] = set()
     for entry in every:

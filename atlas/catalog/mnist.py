@@ -1,13 +1,10 @@
-"""The MNIST chapter's training runs (artifacts) and its figures, all drawn from saved runs.
+"""The MNIST chapter's figures, all drawn from saved runs, and the entries of the runs.
 
-Every configuration of :data:`registry` is an artifact ``mnist/runs/<run>``: it
-trains on ``mnist_small`` and saves the run (``results.json``, ``weights.npz``
-and, for the runs whose path is drawn, ``trajectory.npz``) into the directory
-``mnist/runs/<run>/``, written as one unit (:func:`atlas.nn.save_run`: staged,
-then renamed into place). ``atlas render`` trains a run only when its key
-changed (its configuration, or the source of anything training imports, data
-checksums included) and before any figure that needs it. Training is
-deterministic (fixed seeds).
+Every configuration of :data:`registry` is an artifact ``mnist/runs/<run>``, built by
+:func:`atlas.catalog.mnist_runs.train_run` (a module that draws nothing, so no figure's
+look is in a run's key). ``atlas render`` trains a run only when its key changed (its
+configuration, or the source of anything training imports, data checksums included)
+and before any figure that needs it. Training is deterministic (fixed seeds).
 
 The figures (one line each in :func:`entries`) need the runs they read:
 ``mnist/history/<run>``, one run's per-epoch curves as a table;
@@ -21,101 +18,33 @@ their first two principal components.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from atlas.catalog.entry import Entry, write_alt
+from atlas.catalog.mnist_runs import (  # noqa: F401  (the runs are read from here too)
+    DATASET,
+    OPTIMIZER_RUNS,
+    PATH_RUNS,
+    RunSpec,
+    _dataset,
+    get,
+    names,
+    registry,
+    run_name,
+    saved_run,
+    train_run,
+)
 from atlas.column import DPI
-from atlas.registry import Registry
-
-DATASET = "mnist_small"
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """A named training run of the book: its configuration (``TrainConfig`` fields)."""
-
-    name: str
-    description: str
-    config: dict[str, Any]
-
-    def train_config(self, epochs: int | None = None) -> Any:
-        """The :class:`atlas.nn.TrainConfig`; ``epochs`` gives the catalog's quick settings."""
-        from atlas.nn import TrainConfig
-
-        if epochs is None:
-            return TrainConfig(**self.config)
-        return TrainConfig(**{**self.config, "epochs": epochs, "model": "784-32-10"})
-
-
-registry: Registry[RunSpec] = Registry("mnist run")
-get = registry.get
-
-
-def names() -> list[str]:
-    """The names of the book's MNIST runs, in registration order."""
-    return registry.names()
-
-
-def _register(name: str, description: str, **config: Any) -> None:
-    registry.register(name, RunSpec(name, description, config))
-
-
-# 784-200-200-10 ReLU, batch 100, seed 0 throughout: the same initial weights and batches.
-_register("main", "784-200-200-10 ReLU MLP, Adam lr 1e-3, 10 epochs: the book's MNIST model",
-          optimizer="adam", lr=1e-3, epochs=10)
-# One run per optimizer, 5 epochs each. Learning rates: the usual defaults for the adaptive
-# methods (RMSprop, Adam 1e-3; Adagrad 1e-2), 0.1 for plain SGD, and 0.01 for heavy-ball
-# momentum 0.9, whose steady-state step lr / (1 - 0.9) equals SGD's.
-for _name, _lr in (("sgd", 0.1), ("momentum", 0.01), ("adagrad", 0.01), ("rmsprop", 1e-3),
-                   ("adam", 1e-3)):  # fmt: skip
-    _register(_name, f"{_name} lr={_lr:g}, 5 epochs (optimizer comparison)", optimizer=_name,
-              lr=_lr, epochs=5, snapshot_every=10 if _name in ("sgd", "adam") else 0)
-OPTIMIZER_RUNS = ("sgd", "momentum", "adagrad", "rmsprop", "adam")
-PATH_RUNS = ("sgd", "adam")
-
-
-def run_name(run: str) -> str:
-    """The artifact holding the book's run ``run``."""
-    return f"mnist/runs/{run}"
-
-
-def saved_run(out: str | os.PathLike, name: str) -> Any:
-    """The book's run ``name`` (a :class:`atlas.nn.SavedRun`) as ``atlas render`` saved it
-    into the output directory ``out``."""
-    from atlas.nn import load_run
-
-    get(name)  # an unknown run: UnknownNameError naming the valid ones
-    return load_run(Path(out) / run_name(name))
-
 
 # ----------------------------------------------------------------------------- build functions
-
-
-def _dataset() -> Any:
-    from atlas import data
-
-    return data.load(DATASET, download=False)
 
 
 def _load(inputs: Mapping[str, Path], run: str) -> Any:
     from atlas.nn import load_run
 
     return load_run(inputs[run_name(run)])
-
-
-def train_run(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], run: str,
-              epochs: int | None) -> None:  # fmt: skip
-    """``mnist/runs/<run>``: train the run and save its directory as one unit."""
-    from atlas.nn import save_run, train
-
-    result = train(get(run).train_config(epochs), _dataset(), progress=False)
-    if result.status != "ok":
-        raise RuntimeError(f"run {run}: {result.message}")
-    save_run(result, path, force=True)  # replaces an earlier run (only a run) as a whole
 
 
 def history(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
@@ -176,7 +105,7 @@ def predicted(run: Any, dataset: Any, index: list[int]) -> tuple[Any, Any, Any, 
 def optimizers(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
                dpi: int) -> None:  # fmt: skip
     """``mnist/optimizers``: test accuracy and loss per epoch of every optimizer run."""
-    from atlas.races.outcome_text import names
+    from atlas.races.outcome_text import names as listed
     from atlas.viz import mnist_plots
 
     runs = {n: _load(inputs, n) for n in OPTIMIZER_RUNS}
@@ -186,7 +115,7 @@ def optimizers(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
     ranked = sorted(last, key=lambda n: -last[n][0])
     lowest = min(last, key=lambda n: last[n][1])
     write_alt(path, f"After the last epoch, test accuracy from best to worst: "
-                    f"{names([f'{_title(n)} {100 * last[n][0]:.1f} %' for n in ranked])}; the "
+                    f"{listed([f'{_title(n)} {100 * last[n][0]:.1f} %' for n in ranked])}; the "
                     f"lowest test loss: {_title(lowest)}, {last[lowest][1]:.3f}.")
 
 

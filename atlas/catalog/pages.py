@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from atlas.catalog.entry import Entry, write_alt
+from atlas.catalog.mnist_runs import mnist_tables
 from atlas.column import DPI
 
 #: The one-parameter problem of *Learning*: one point (x, y).
@@ -106,16 +107,6 @@ def gradient_check(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Pa
 def _sci(value: float) -> str:
     """``3e-06`` as ``3e-6``: one significant digit, as the plot's axes read."""
     return f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
-
-
-def mnist_tables(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
-                 dataset: str, seeds: int, epochs: int | None) -> None:
-    """``mnist/tables``: the notes' table rerun (``mnist/tables.json``)."""
-    from atlas import data
-    from atlas.examples import mnist
-
-    mnist.build(path.with_name(path.name + ".json"), data.load(dataset, download=False),
-                seeds, epochs)
 
 
 #: The step sizes of ``learning/step_sizes``: too small, about right, too large.

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.catalog.entry import Entry, write_alt
-from atlas.catalog.races import rates_name, surface_sweeps
+from atlas.catalog.races import basin_maps, rates_name, surface_sweeps
 
 #: The grid side of every basin map (quick: the tests' tiny one).
 BASIN_SIZE, BASIN_SIZE_QUICK = 200, 12
@@ -148,16 +148,6 @@ def profile(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
     found = performance_profile(_all(inputs, surfaces))
     draw_profile(path, found, groups(), dpi=dpi)
     write_alt(path, profile_outcome(found))
-
-
-def basin_maps(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], surface: str,
-               optimizers: list[str], size: int) -> None:  # fmt: skip
-    """``basin_maps/<surface>/<group>``: each optimizer's basin map, one ``maps.npz``."""
-    from atlas.races import basins
-
-    sweeps = surface_sweeps(inputs, surface)
-    maps = [basins.basin_map(surface, name, sweeps[name].lr, size) for name in optimizers]
-    basins.write_basin_maps(maps, path / "maps.npz")
 
 
 def basin_title(surface: str, size: int) -> str:

@@ -1,13 +1,16 @@
-"""The races' data: every surface's learning-rate sweeps, and the table of chosen rates.
+"""The races' data: every surface's learning-rate sweeps, the basin maps, the chosen rates.
+
+Nothing here draws, so a figure's look (:mod:`atlas.viz`) is not in these artifacts'
+keys: restyling a figure never reruns a sweep or a basin map.
 
 * ``learning_rates/<surface>`` (an artifact, JSON): every registered optimizer's
   sweep of the protocol's grid on the surface and the rate chosen
   (:func:`atlas.learning_rates.write_sweeps`); the costly part of the races,
   computed once and read by every figure that races on the surface;
-* the races drawn from them are in :mod:`atlas.catalog.race_figures`;
-* ``table/learning_rates``: the chosen rate of every (surface, optimizer) pair, and
-  ``race/learning_rates``, the same rates as a heatmap (:mod:`atlas.viz.lr_heatmap`):
-  the book shows the picture and links the table's CSV for the exact numbers.
+* ``basin_maps/<surface>/<group>`` (an artifact, ``maps.npz``): :func:`basin_maps`,
+  declared with the figures drawn from it in :mod:`atlas.catalog.race_figures`;
+* ``table/learning_rates``: the chosen rate of every (surface, optimizer) pair; the book
+  shows them as a heatmap (:mod:`atlas.catalog.rate_heatmap`) and links this CSV.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from atlas.catalog.entry import Entry
-from atlas.column import DPI
 
 
 def rates_name(surface: str) -> str:
@@ -56,36 +58,14 @@ def learning_rate_table(path: Path, formats: tuple[str, ...], inputs: Mapping[st
                                path.with_name(path.name + ".md"))
 
 
-def rate_map(inputs: Mapping[str, Path], surfaces: list[str], optimizers: list[str]) -> Any:
-    """The chosen rates as :class:`atlas.viz.lr_heatmap.RateMap`: optimizers by surfaces."""
-    import numpy as np
+def basin_maps(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], surface: str,
+               optimizers: list[str], size: int) -> None:  # fmt: skip
+    """``basin_maps/<surface>/<group>``: each optimizer's basin map, one ``maps.npz``."""
+    from atlas.races import basins
 
-    from atlas import optimizers as optimizer_registry
-    from atlas import protocol
-    from atlas import surfaces as surface_registry
-    from atlas.viz.lr_heatmap import RateMap
-
-    read = {s: surface_sweeps(inputs, s) for s in surfaces}
-    return RateMap(tuple(optimizer_registry.registry.get(o).title for o in optimizers),
-                   tuple(surface_registry.get(s).title for s in surfaces),
-                   np.array([[read[s][o].lr for s in surfaces] for o in optimizers]),
-                   np.array([[read[s][o].fallback for s in surfaces] for o in optimizers]),
-                   protocol.GRID)  # fmt: skip
-
-
-def learning_rate_heatmap(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
-                          surfaces: list[str], optimizers: list[str],
-                          dpi: float) -> None:  # fmt: skip
-    """``race/learning_rates``: the chosen rates as a heatmap, and in words how many fall
-    back and how far apart the rates lie."""
-    from atlas.catalog.entry import write_alt
-    from atlas.viz.lr_heatmap import draw_lr_heatmap
-
-    rates = rate_map(inputs, surfaces, optimizers)
-    draw_lr_heatmap(path, rates, dpi=dpi)
-    fallbacks = int(rates.fallback.sum())
-    write_alt(path, f"The rates run from {rates.lr.min():g} to {rates.lr.max():g}; "
-                    f"{fallbacks} of the {rates.lr.size} cells are fallbacks.")
+    sweeps = surface_sweeps(inputs, surface)
+    maps = [basins.basin_map(surface, name, sweeps[name].lr, size) for name in optimizers]
+    basins.write_basin_maps(maps, path / "maps.npz")
 
 
 def entries(quick: bool = False) -> list[Entry]:
@@ -103,13 +83,4 @@ def entries(quick: bool = False) -> list[Entry]:
                        "The learning rate chosen for every optimizer on every surface",
                        learning_rate_table, "table", {"surfaces": every, "optimizers": names},
                        tuple(rates_name(s) for s in every)))
-    found.append(Entry(
-        "race/learning_rates", "The learning rate chosen for every optimizer on every surface, "
-        "as a heatmap", learning_rate_heatmap, "image",
-        {"surfaces": every, "optimizers": names, "dpi": 40 if quick else DPI},
-        tuple(rates_name(s) for s in every), alt_from_data=True,
-        alt=f"A heatmap of the learning rate the race protocol chose for each of the "
-            f"{len(names)} optimizers (rows) on each of the {len(every)} surfaces (columns), "
-            "coloured from dark purple (the smallest rate of the grid) to yellow (the "
-            "largest); a cross marks a cell where every rate of the grid fails."))
     return found

@@ -19,32 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from atlas.catalog.entry import Entry
+from atlas.catalog.mnist_runs import settings, study_name, study_run
 from atlas.column import DPI
-
-DATASET = "mnist_small"
-
-
-def study_name(optimizer: str) -> str:
-    """The artifact holding ``optimizer``'s study."""
-    return f"mnist/study/{optimizer}"
-
-
-def settings(quick: bool = False) -> dict[str, Any]:
-    """The study's settings as catalog parameters (:class:`atlas.nn.study.Settings` fields);
-    ``quick``: a 784-32-10 network, one epoch, two rates (for tests)."""
-    if quick:
-        return {"model": "784-32-10", "epochs": 1, "grid": [1e-2, 1e-1]}
-    return {}  # every default of Settings: what the book states
-
-
-def study_run(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], optimizer: str,
-              settings: dict[str, Any]) -> None:  # fmt: skip
-    """``mnist/study/<optimizer>``: the study of one optimizer on ``mnist_small``."""
-    from atlas import data
-    from atlas.nn import study
-
-    chosen = study.Settings(**{k: tuple(v) if k == "grid" else v for k, v in settings.items()})
-    study.build(path, optimizer, data.load(DATASET, download=False), chosen)
 
 
 def results(out: str | os.PathLike) -> dict[str, Any]:
