@@ -18,6 +18,7 @@ import itertools
 import matplotlib.colors as mcolors
 import numpy as np
 import pytest
+from drawn_colours import categorical_colours, chromatic
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
@@ -44,26 +45,11 @@ def _sweeps() -> dict:
     return {name: sweep(name, SURFACE, grid=GRID, steps=STEPS) for name in optimizers.names()}
 
 
-def categorical(ax) -> list[str]:
-    """The distinct non-grey line colours of ``ax``, as hex."""
-    found = []
-    for line in ax.get_lines():
-        rgb = mcolors.to_rgb(line.get_color())
-        if max(rgb) - min(rgb) > 0.02 and mcolors.to_hex(rgb) not in found:
-            found.append(mcolors.to_hex(rgb))
-    return found
-
-
 def legends(figure: Figure) -> list[list[Line2D]]:
     """The coloured line handles of each legend of ``figure`` (its axes' and its own)."""
     found = [ax.get_legend() for ax in figure.axes] + list(figure.legends)
-    return [[h for h in legend.legend_handles if isinstance(h, Line2D) and categorical_colour(h)]
+    return [[h for h in legend.legend_handles if isinstance(h, Line2D) and chromatic(h.get_color())]
             for legend in found if legend]
-
-
-def categorical_colour(line: Line2D) -> bool:
-    rgb = mcolors.to_rgb(line.get_color())
-    return max(rgb) - min(rgb) > 0.02
 
 
 def assert_distinguishable(colours: list[str], where: str) -> None:
@@ -121,9 +107,9 @@ FIGURES = figures()
 def test_colours_shown_together_are_distinguishable_in_every_vision(name):
     figure = FIGURES[name]
     figure.canvas.draw()
-    axes = [ax for ax in figure.axes if len(categorical(ax)) > 1]
+    axes = [ax for ax in figure.axes if len(categorical_colours(ax)) > 1]
     for k, ax in enumerate(axes):
-        assert_distinguishable(categorical(ax), f"{name}, axes {k}")
+        assert_distinguishable(categorical_colours(ax), f"{name}, axes {k}")
     assert_distinguishable(ANIMATED.get(name, []), f"{name}, its paths")
     for k, lines in enumerate(legends(figure)):
         assert_distinguishable(sorted({mcolors.to_hex(h.get_color()) for h in lines}),
@@ -143,8 +129,7 @@ def test_a_basin_maps_classes_are_distinguishable():
               "no minimum reached", "failed (left the plot)"]  # fmt: skip
     colours = basin_plot.class_colours(labels)
     assert len(set(colours)) == len(labels)
-    chromatic = [c for c in colours if max(mcolors.to_rgb(c)) - min(mcolors.to_rgb(c)) > 0.02]
-    assert_distinguishable(chromatic, "basin classes")
+    assert_distinguishable([c for c in colours if chromatic(c)], "basin classes")
 
 
 def test_the_checks_can_fail():

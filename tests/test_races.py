@@ -6,9 +6,9 @@ import csv
 import io
 from functools import cache
 
-import matplotlib.colors as mcolors
 import numpy as np
 import pytest
+from drawn_colours import categorical_colours
 
 from atlas import optimizers, protocol, surfaces
 from atlas.protocol import GRID, LearningRateChoice, RunOutcome, sweep
@@ -217,16 +217,6 @@ def test_the_profile_is_monotone_and_ends_at_the_fraction_solved():
 
 
 # --------------------------------------------------------------------- drawings
-
-
-def categorical_colours(ax) -> set[str]:
-    """The distinct non-grey line colours of an axes (the categorical colours it shows)."""
-    found = set()
-    for line in ax.get_lines():
-        r, g, b = mcolors.to_rgb(line.get_color())
-        if max(r, g, b) - min(r, g, b) > 0.02:  # greys and black are context, not categories
-            found.add(mcolors.to_hex((r, g, b)))
-    return found
 
 
 def test_figures_show_at_most_six_colours_per_axes(tmp_path):
