@@ -21,3 +21,34 @@ def isolated_data(monkeypatch, tmp_path):
     for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+# The built site, served on 127.0.0.1, and Chromium: one of each per module of the site's
+# browser tests (test_site, test_site_layout, test_site_a11y). A module that serves or
+# drives something else (test_data, test_derive, test_explorer) declares its own.
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The built site (``_build/html``, or ``ATLAS_SITE``), built first if missing."""
+    from site_browser import built_site
+
+    return built_site()
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """The built site's base URL on 127.0.0.1."""
+    from site_browser import serve
+
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless."""
+    from site_browser import chromium
+
+    with chromium() as chromium_browser:
+        yield chromium_browser

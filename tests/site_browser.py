@@ -1,8 +1,8 @@
 """The built site, served on 127.0.0.1 and opened in Debian's Chromium: shared by the
 browser tests (test_site.py, test_site_layout.py, test_site_a11y.py).
 
-Each test module makes its own module-scoped fixtures from these helpers, so one
-server and one browser serve all of a module's tests.
+``tests/conftest.py`` makes module-scoped fixtures (``site``, ``server``, ``browser``)
+from these helpers, so one server and one browser serve all of a module's tests.
 """
 
 from __future__ import annotations

@@ -17,27 +17,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from site_browser import built_site, chromium, serve, toc_pages
+from site_browser import toc_pages
 
 PAGE_BUDGET = 3 * 1024 * 1024
 SITE_BUDGET = 40 * 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def site() -> Path:
-    return built_site()
-
-
-@pytest.fixture(scope="module")
-def server(site: Path):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chromium_browser:
-        yield chromium_browser
 
 
 def test_every_toc_page_was_built(site: Path):

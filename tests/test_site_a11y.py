@@ -22,7 +22,7 @@ import re
 import warnings
 
 import pytest
-from site_browser import VIEWPORTS, built_site, chromium, open_page, save_screenshot, serve
+from site_browser import VIEWPORTS, built_site, open_page, save_screenshot
 from site_browser import site_pages as _site_pages
 
 #: Moderate and minor rules that concern markup atlas writes (its tables, the page's
@@ -55,18 +55,6 @@ def chapter() -> str:
              and "dropdown-launch-buttons" in text]
     assert found, "no notebook page has an animation: the keyboard tests would miss its button"
     return found[0]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serve(built_site()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chromium_browser:
-        yield chromium_browser
 
 
 def _axe_options(tab) -> dict:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from mp4 import read_mp4
-from site_browser import VIEWPORTS, built_site, chromium, open_page, save_screenshot, serve
+from site_browser import VIEWPORTS, built_site, open_page, save_screenshot
 from site_browser import site_pages as _site_pages
 
 OVERHANG = 4  # px: glyphs (italic math, descenders) may stick out of their box this much
@@ -37,18 +37,6 @@ PHONE_TABLE_SCROLL = "pst-scrollable-table-container"  # the theme's own table c
 #: formulas in rows that fit a phone (atlas.latex_rows) and shows the learning rates of
 #: every optimizer on every surface as a heatmap, not as a table of 26 columns.
 TOO_WIDE: dict[tuple[str, str], str] = {}
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serve(built_site()) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as chromium_browser:
-        yield chromium_browser
 
 
 def _cases() -> list:
