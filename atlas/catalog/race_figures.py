@@ -41,27 +41,17 @@ def _spec_race(inputs: Mapping[str, Path], spec: str) -> tuple[Any, Any]:
     return found, found.race(surface_sweeps(inputs, found.surface))
 
 
-def race_3d(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], spec: str,
-            max_frames: int, dpi: int) -> None:  # fmt: skip
-    """``<race>/3d``: one race of at most six optimizers, in 3D."""
+def race_animation(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
+                   spec: str, view: str, max_frames: int, dpi: int) -> None:  # fmt: skip
+    """``<race>/3d`` and ``<race>/contour``: one race of at most six optimizers, in 3D or on
+    the surface's contours (``view``)."""
     from atlas.races.outcome_text import race_outcome
     from atlas.viz import race
 
     found, run = _spec_race(inputs, spec)
-    race.animate_race_3d(run, path, formats, max_frames=max_frames, dpi=dpi,
-                         trail=found.trail, subtitle=found.title)  # fmt: skip
-    write_alt(path, race_outcome(run))
-
-
-def race_contour(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], spec: str,
-                 max_frames: int, dpi: int) -> None:  # fmt: skip
-    """``<race>/contour``: the same race on the surface's contours."""
-    from atlas.races.outcome_text import race_outcome
-    from atlas.viz import race
-
-    found, run = _spec_race(inputs, spec)
-    race.animate_race_contour(run, path, formats, max_frames=max_frames, dpi=dpi,
-                              trail=found.trail, subtitle=found.title)  # fmt: skip
+    animate = race.animate_race_3d if view == "3d" else race.animate_race_contour
+    animate(run, path, formats, max_frames=max_frames, dpi=dpi, trail=found.trail,
+            subtitle=found.title)
     write_alt(path, race_outcome(run))
 
 
@@ -184,10 +174,11 @@ def _race_entries(scale: dict[str, int]) -> list[Entry]:
         alt = {view: race_alt(spec.surface, spec.optimizers, view)
                for view in ("3d", "contour", "gap")}  # fmt: skip
         found += [
-            Entry(f"{spec.name}/3d", f"{spec.title} on {title}, in 3D", race_3d, "animation",
-                  params, needs, alt=alt["3d"], alt_from_data=True),
+            Entry(f"{spec.name}/3d", f"{spec.title} on {title}, in 3D", race_animation,
+                  "animation", {**params, "view": "3d"}, needs, alt=alt["3d"],
+                  alt_from_data=True),
             Entry(f"{spec.name}/contour", f"{spec.title} on {title}, on its contours",
-                  race_contour, "animation", params, needs,
+                  race_animation, "animation", {**params, "view": "contour"}, needs,
                   alt=alt["contour"], alt_from_data=True),
             Entry(f"{spec.name}/gap", f"f - f* against step: {spec.title} on {title}", race_gap,
                   "image", {"spec": spec.name, "dpi": scale["dpi"]}, needs,
