@@ -717,6 +717,19 @@ def _open(browser, url: str, width: int = 1280, reduced_motion: str = "no-prefer
     return context, tab
 
 
+def _every_optimizer_six_at_a_time(browser, url: str, problems: list[str]):
+    """The explorer at ``url`` followed by each six of the optimizers in turn (six panels is
+    the page's limit): yields ``(first, group, tab)``; the problems each page saw while it
+    was open join ``problems``."""
+    names = optimizers.names()
+    for first in range(0, len(names), 6):
+        group = names[first:first + 6]
+        context, tab = _open(browser, url + ",".join(group))
+        yield first, group, tab
+        context.close()
+        problems += tab.problems
+
+
 def _counter(tab) -> str:
     return tab.locator(".ax-counter").inner_text()
 
@@ -852,12 +865,9 @@ def test_every_optimizer_gets_its_sliders(browser, server: str):
     Adafactor's pair), each showing its default; and the page draws all of them, six at a
     time (the schedule-free ones with their average x). A screenshot of six newer ones."""
     table = json.loads((SITE / "_generated" / "explorer" / explorer.DATA_FILE).read_text())
-    names = optimizers.names()
-    problems = []
-    for first in range(0, len(names), 6):
-        group = names[first:first + 6]
-        context, tab = _open(browser, f"{server}/{PAGE}#s=rosenbrock&x=-1.2&y=1&k=100&o="
-                                      + ",".join(group))
+    problems: list[str] = []
+    url = f"{server}/{PAGE}#s=rosenbrock&x=-1.2&y=1&k=100&o="
+    for first, group, tab in _every_optimizer_six_at_a_time(browser, url, problems):
         for name in group:
             defaults = _hyperparameters(name)
             betas = defaults.get("betas", ())
@@ -886,8 +896,6 @@ def test_every_optimizer_gets_its_sliders(browser, server: str):
         if first == 18:  # schedule_free_adamw, rprop, lion, lamb, adafactor, prodigy
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             tab.locator("#atlas-explorer").screenshot(path=str(SCREENSHOTS / "explorer_newer.png"))
-        context.close()
-        problems += tab.problems
     assert not problems, problems
 
 
@@ -902,12 +910,9 @@ def test_each_panel_says_what_the_protocols_rate_does_and_marks_a_fallback(brows
     fallbacks = [(s, o) for s in table for o in table[s] if table[s][o]["fallback"]]
     surface = fallbacks[0][0] if fallbacks else "rosenbrock"
     x, y = surfaces.get(surface).start
-    names = optimizers.names()
-    problems = []
-    for first in range(0, len(names), 6):
-        group = names[first:first + 6]
-        context, tab = _open(browser, f"{server}/{PAGE}#s={surface}&x={x}&y={y}&k=0&o="
-                                      + ",".join(group))
+    problems: list[str] = []
+    url = f"{server}/{PAGE}#s={surface}&x={x}&y={y}&k=0&o="
+    for _, group, tab in _every_optimizer_six_at_a_time(browser, url, problems):
         for name in group:
             pair = table[surface][name]
             note = tab.locator(f"#ax-{name}-rate-note")
@@ -920,8 +925,6 @@ def test_each_panel_says_what_the_protocols_rate_does_and_marks_a_fallback(brows
             elif pair["fallback"] and pair["left_at"] is not None and (
                     f"step {pair['left_at']})" not in text):
                 problems.append(f"{surface}/{name}: leaves at {pair['left_at']}, {text!r}")
-        context.close()
-        problems += tab.problems
     assert not problems, problems
 
 
