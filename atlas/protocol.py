@@ -273,8 +273,26 @@ def sweep(optimizer_name: str, surface: Surface | str, grid: Sequence[float] | N
     return _sweep(optimizer_name, surface, check_grid(grid), steps)
 
 
+def grid_outcomes(optimizer_name: str, surface: Surface, grid: Sequence[float],
+                  steps: int) -> tuple[RunOutcome, ...]:  # fmt: skip
+    """:func:`run_outcome` at every rate of ``grid``: all in one batch of starts, one rate
+    each, where the optimizer takes a rate per start (the same numbers, see
+    :meth:`atlas.optimizers.Optimizer.rate`), else one run after another."""
+    if not optimizers.registry.get(optimizer_name).rates_per_start:
+        return tuple(run_outcome(optimizer_name, surface, lr, steps) for lr in grid)
+    starts = np.tile(np.asarray(surface.start, dtype=np.float64), (len(grid), 1))
+    run = trajectory(optimizers.get(optimizer_name, lr=tuple(grid)), surface, starts, steps,
+                     until_outside=box(surface))
+    outcomes = []
+    for i, lr in enumerate(grid):
+        diverged_at = int(run.diverged_at[i]) if run.diverged_at[i] >= 0 else None
+        end = len(run.xy) if diverged_at is None else diverged_at  # the finite prefix
+        outcomes.append(outcome_of(surface, lr, run.xy[:end, i], run.z[:end, i], diverged_at))
+    return tuple(outcomes)
+
+
 @cache
 def _sweep(name: str, surface: Surface, grid: tuple[float, ...], steps: int) -> LearningRateChoice:
-    outcomes = tuple(run_outcome(name, surface, lr, steps) for lr in grid)
+    outcomes = grid_outcomes(name, surface, grid, steps)
     chosen, fallback = choose(outcomes)
     return LearningRateChoice(name, surface.name, steps, outcomes, chosen, fallback)

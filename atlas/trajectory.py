@@ -24,9 +24,12 @@ suppressed inside the run, never raised):
   never), and its later rows are *held* at its last finite position, value and
   optimizer state, so the arrays keep their full length and contain no NaN.
 
-Leaving a box. A single run given ``until_outside=(low, high)`` also stops after
-its first point outside that box (the point is kept): what a race scores ends
-there (:func:`atlas.protocol.outcome_of`), so the rest need not be computed.
+Leaving a box. A run given ``until_outside=(low, high)`` also stops once every
+start has had a point outside that box (or diverged): what a race scores ends at
+a run's first point outside (:func:`atlas.protocol.outcome_of`), so the rest
+need not be computed. One start stops after that point (it is kept); ``N``
+starts step on together until the last has left, and are then held like
+diverged ones.
 """
 
 from __future__ import annotations
@@ -95,8 +98,9 @@ def trajectory(
     ``(N, 2)`` array of points, or None for ``surface.start``. An unknown name raises
     :class:`~atlas.registry.UnknownNameError` with suggestions; anything else that is
     not an optimizer or a surface, or a bad ``steps`` or ``start``, ``ValueError``.
-    ``until_outside`` (one start only) ends the run after its first point outside the
-    box ``(low, high)``; the arrays are then shorter than ``steps + 1``.
+    ``until_outside`` ends the run once every start has had a point outside the box
+    ``(low, high)`` (see the module docstring); one start's arrays are then shorter
+    than ``steps + 1``.
     """
     if isinstance(optimizer, str):
         optimizer = optimizers.get(optimizer)
@@ -113,8 +117,6 @@ def trajectory(
     steps = int(steps)
     p = _start_points(surface.start if start is None else start)
     single = p.ndim == 1
-    if until_outside is not None and not single:
-        raise ValueError(f"until_outside needs a single start, got {len(p)} starts")
     # The shape the optimizer sees: the points, or 1 x 2 matrices (see the module docstring).
     inner = p.shape if optimizer.elementwise else (*p.shape[:-1], 1, 2)
 
@@ -126,6 +128,7 @@ def trajectory(
         xy_rows, z_rows, state_rows = [p], [z], [state]
         alive = np.ones(p.shape[:-1], dtype=bool)
         diverged_at = np.full(p.shape[:-1], -1, dtype=np.int64)
+        left = np.zeros(p.shape[:-1], dtype=bool)  # had a point outside until_outside
         for k in range(1, steps + 1):
             g = np.reshape(surface.gradient_xy(p), inner)
             p_new, state_new = optimizer.update(g, state, p.reshape(inner))
@@ -145,8 +148,10 @@ def trajectory(
             xy_rows.append(p)
             z_rows.append(z)
             state_rows.append(state)
-            if until_outside is not None and not _inside(p, *until_outside):
-                break
+            if until_outside is not None:
+                left |= _outside(p, *until_outside)
+                if np.all(left | ~alive):
+                    break
 
     if single:  # truncated to the finite prefix
         at: int | np.ndarray | None = int(diverged_at) if diverged_at >= 0 else None
@@ -181,8 +186,9 @@ def _start_points(start: object) -> np.ndarray:
     return p
 
 
-def _inside(p: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
-    return bool(np.all((p >= low) & (p <= high)))
+def _outside(p: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Whether each point of ``p`` (shape (..., 2)) lies outside the box [low, high]."""
+    return ~np.all((p >= low) & (p <= high), axis=-1)
 
 
 def _hold(new: State, old: State, alive: np.ndarray) -> State:

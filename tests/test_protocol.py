@@ -170,11 +170,6 @@ def test_a_run_stops_where_it_leaves_the_box_and_scores_as_the_whole_run(name, l
         surface, lr, whole.xy, whole.z, whole.diverged_at)
 
 
-def test_only_a_single_run_stops_at_the_box():
-    with pytest.raises(ValueError, match="single start"):
-        trajectory("sgd", "sphere", np.zeros((3, 2)), 5, until_outside=(-np.ones(2), np.ones(2)))
-
-
 # ------------------------------------------------------------------ how a rate is chosen
 
 

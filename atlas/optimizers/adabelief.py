@@ -53,6 +53,7 @@ class AdaBelief(Optimizer):
     """
 
     name: ClassVar[str] = "adabelief"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "AdaBelief"
     description: ClassVar[str] = "Adam dividing by the RMS of g - m (the gradient's surprise)"
     latex: ClassVar[str] = r"""
@@ -105,7 +106,7 @@ class AdaBelief(Optimizer):
         self, grad: np.ndarray, state: AdaBeliefState, params: np.ndarray
     ) -> tuple[np.ndarray, AdaBeliefState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
+        lr, (beta1, beta2), eps, wd = self.rate(params), self.betas, self.eps, self.weight_decay
         if self.weight_decouple:
             theta = theta * (1.0 - (wd if self.fixed_decay else lr * wd))
         elif wd != 0:
@@ -145,15 +146,16 @@ class AdaBelief(Optimizer):
         bias_correction1, bias_correction2 = 1 - beta1**t, 1 - beta2**t
         s = new_state.s_max if self.amsgrad else new_state.s
         if not self.rectify:
-            return (self.lr / bias_correction1) / (np.sqrt(s) / math.sqrt(bias_correction2) + eps)
+            lr = self.rate(params)
+            return (lr / bias_correction1) / (np.sqrt(s) / math.sqrt(bias_correction2) + eps)
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * t * beta2**t / bias_correction2
         if rho_t < 5:
-            sgd = self.lr / bias_correction1 if self.degenerated_to_sgd else 0.0
+            sgd = self.rate(params) / bias_correction1 if self.degenerated_to_sgd else 0.0
             return np.full(np.shape(params), sgd)
         step_size = math.sqrt(bias_correction2 * (rho_t - 4) / (rho_inf - 4) * (rho_t - 2)
                               / rho_t * rho_inf / (rho_inf - 2)) / bias_correction1  # fmt: skip
-        return (step_size * self.lr) / (np.sqrt(new_state.s) + eps)
+        return (step_size * self.rate(params)) / (np.sqrt(new_state.s) + eps)
 
     def momentum_buffer(self, state: AdaBeliefState) -> np.ndarray | None:
         """The first moment :math:`m_t`."""

@@ -44,6 +44,7 @@ class Adam(Optimizer):
     """
 
     name: ClassVar[str] = "adam"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Adam"
     description: ClassVar[str] = "Momentum divided by an RMS of recent grads, bias-corrected"
     latex: ClassVar[str] = r"""
@@ -85,7 +86,7 @@ class Adam(Optimizer):
         self, grad: np.ndarray, state: AdamState, params: np.ndarray
     ) -> tuple[np.ndarray, AdamState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
+        lr, (beta1, beta2), eps, wd = self.rate(params), self.betas, self.eps, self.weight_decay
         if wd != 0:
             if self.decoupled_weight_decay:
                 theta = theta * (1 - lr * wd)
@@ -117,7 +118,7 @@ class Adam(Optimizer):
         r""":math:`\gamma / (\sqrt{\hat v_t} + \epsilon)` per unit of :math:`\hat m_t`,
         :math:`\hat v_t = v_t / (1 - \beta_2^t)` (AMSGrad: the running maximum of :math:`v`)."""
         v = new_state.v_max if self.amsgrad else new_state.v
-        return self.lr / (np.sqrt(v / (1 - self.betas[1] ** new_state.t)) + self.eps)
+        return self.rate(params) / (np.sqrt(v / (1 - self.betas[1] ** new_state.t)) + self.eps)
 
     def momentum_buffer(self, state: AdamState) -> np.ndarray | None:
         """The first moment :math:`m_t`."""

@@ -46,7 +46,7 @@ def apply_weight_decay(
     if wd == 0:
         return g, theta
     if opt.weight_decouple:
-        return g, theta * (1.0 - wd * (1.0 if opt.fixed_decay else opt.lr))
+        return g, theta * (1.0 - wd * (1.0 if opt.fixed_decay else opt.rate(theta)))
     return g + wd * theta, theta
 
 
@@ -72,6 +72,7 @@ class Yogi(Optimizer):
     """
 
     name: ClassVar[str] = "yogi"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Yogi"
     description: ClassVar[str] = "Adam whose second moment moves additively to the squared gradient"
     latex: ClassVar[str] = r"""
@@ -108,7 +109,7 @@ class Yogi(Optimizer):
         self, grad: np.ndarray, state: YogiState, params: np.ndarray
     ) -> tuple[np.ndarray, YogiState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2), eps = self.lr, self.betas, self.eps
+        lr, (beta1, beta2), eps = self.rate(params), self.betas, self.eps
         g, theta = apply_weight_decay(self, g, theta)
         g2 = g * g
         m = lerp(state.m, g, 1.0 - beta1)
@@ -122,7 +123,7 @@ class Yogi(Optimizer):
         r""":math:`\gamma / (\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon)` per unit of
         :math:`\hat m_t = m_t / (1 - \beta_1^t)`."""
         bias_correction2 = 1 - self.betas[1] ** new_state.t
-        return self.lr / (np.sqrt(new_state.v) / math.sqrt(bias_correction2) + self.eps)
+        return self.rate(params) / (np.sqrt(new_state.v) / math.sqrt(bias_correction2) + self.eps)
 
     def momentum_buffer(self, state: YogiState) -> np.ndarray | None:
         """The first moment :math:`m_t`."""
@@ -156,6 +157,7 @@ class Adan(Optimizer):
     """
 
     name: ClassVar[str] = "adan"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Adan"
     description: ClassVar[str] = "Adaptive Nesterov momentum from gradient differences"
     latex: ClassVar[str] = r"""
@@ -195,7 +197,7 @@ class Adan(Optimizer):
         self, grad: np.ndarray, state: AdanState, params: np.ndarray
     ) -> tuple[np.ndarray, AdanState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2, beta3), wd = self.lr, self.betas, self.weight_decay
+        lr, (beta1, beta2, beta3), wd = self.rate(params), self.betas, self.weight_decay
         # The package starts its "previous gradient" at -g_1, so the first difference is 0.
         diff = g - state.g_prev if t > 1 else np.zeros_like(g)
         m = lerp(state.m, g, 1.0 - beta1)
@@ -217,7 +219,7 @@ class Adan(Optimizer):
         :math:`\hat m_t` (and of the bias-corrected gradient difference, weighted
         :math:`\beta_2`)."""
         bias_correction3 = 1 - self.betas[2] ** new_state.t
-        return self.lr / (np.sqrt(new_state.n) / math.sqrt(bias_correction3) + self.eps)
+        return self.rate(params) / (np.sqrt(new_state.n) / math.sqrt(bias_correction3) + self.eps)
 
     def momentum_buffer(self, state: AdanState) -> np.ndarray | None:
         """The first moment :math:`m_t`."""

@@ -33,6 +33,7 @@ class Adamax(Optimizer):
     """
 
     name: ClassVar[str] = "adamax"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Adamax"
     description: ClassVar[str] = "Adam dividing by a decaying maximum of the gradient's size"
     latex: ClassVar[str] = r"""
@@ -69,14 +70,14 @@ class Adamax(Optimizer):
             g = g + self.weight_decay * theta
         m = state.m + (1 - beta1) * (g - state.m)  # = beta1 m + (1 - beta1) g, as torch's lerp
         u = np.maximum(beta2 * state.u, np.abs(g) + self.eps)
-        clr = self.lr / (1 - beta1**t)
+        clr = self.rate(params) / (1 - beta1**t)
         return theta - clr * m / u, AdamaxState(t=t, m=m, u=u)
 
     def effective_step(self, grad: np.ndarray, state: AdamaxState, params: np.ndarray,
                        new_state: AdamaxState) -> np.ndarray:  # fmt: skip
         r""":math:`\gamma / ((1 - \beta_1^t)\, u_t)` per unit of :math:`m_t` (an infinity norm
         in place of Adam's RMS)."""
-        return self.lr / ((1 - self.betas[0] ** new_state.t) * new_state.u)
+        return self.rate(params) / ((1 - self.betas[0] ** new_state.t) * new_state.u)
 
     def momentum_buffer(self, state: AdamaxState) -> np.ndarray | None:
         """The first moment :math:`m_t`."""
@@ -102,6 +103,7 @@ class NAdam(Optimizer):
     """
 
     name: ClassVar[str] = "nadam"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "NAdam"
     description: ClassVar[str] = "Adam with Nesterov momentum: the step uses the look-ahead moment"
     latex: ClassVar[str] = r"""
@@ -144,7 +146,8 @@ class NAdam(Optimizer):
         self, grad: np.ndarray, state: NAdamState, params: np.ndarray
     ) -> tuple[np.ndarray, NAdamState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2), psi, wd = self.lr, self.betas, self.momentum_decay, self.weight_decay
+        lr, (beta1, beta2) = self.rate(params), self.betas
+        psi, wd = self.momentum_decay, self.weight_decay
         if wd != 0:
             if self.decoupled_weight_decay:
                 theta = theta * (1 - lr * wd)
@@ -167,7 +170,8 @@ class NAdam(Optimizer):
                        new_state: NAdamState) -> np.ndarray:  # fmt: skip
         r""":math:`\gamma / (\sqrt{v_t / (1 - \beta_2^t)} + \epsilon)` per unit of the
         Nesterov blend of :math:`g_t` and :math:`m_t` (their weights as in the update)."""
-        return self.lr / (np.sqrt(new_state.v / (1 - self.betas[1] ** new_state.t)) + self.eps)
+        bias_correction2 = 1 - self.betas[1] ** new_state.t
+        return self.rate(params) / (np.sqrt(new_state.v / bias_correction2) + self.eps)
 
     def momentum_buffer(self, state: NAdamState) -> np.ndarray | None:
         """The first moment :math:`m_t`."""
@@ -193,6 +197,7 @@ class RAdam(Optimizer):
     """
 
     name: ClassVar[str] = "radam"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "RAdam"
     description: ClassVar[str] = "Rectified Adam: plain momentum until v is reliable, then Adam"
     latex: ClassVar[str] = r"""
@@ -237,7 +242,7 @@ class RAdam(Optimizer):
         self, grad: np.ndarray, state: RAdamState, params: np.ndarray
     ) -> tuple[np.ndarray, RAdamState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
+        lr, (beta1, beta2), eps, wd = self.rate(params), self.betas, self.eps, self.weight_decay
         if wd != 0:
             if self.decoupled_weight_decay:
                 theta = theta * (1 - lr * wd)
@@ -270,9 +275,9 @@ class RAdam(Optimizer):
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * t * beta2**t / bias_correction2
         if rho_t <= 5.0:
-            return np.full(np.shape(params), self.lr)
+            return np.full(np.shape(params), self.rate(params))
         r_t = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-        return self.lr * r_t * bias_correction2**0.5 / (np.sqrt(new_state.v) + self.eps)
+        return self.rate(params) * r_t * bias_correction2**0.5 / (np.sqrt(new_state.v) + self.eps)
 
     def momentum_buffer(self, state: RAdamState) -> np.ndarray | None:
         """The first moment :math:`m_t`."""

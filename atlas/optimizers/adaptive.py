@@ -31,6 +31,7 @@ class Adagrad(Optimizer):
     """
 
     name: ClassVar[str] = "adagrad"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Adagrad"
     description: ClassVar[str] = "Per-coordinate steps divided by the root of summed squared grads"
     latex: ClassVar[str] = r"""
@@ -65,7 +66,7 @@ class Adagrad(Optimizer):
         g, theta, t = step_inputs(grad, state, params)
         if self.weight_decay != 0:
             g = g + self.weight_decay * theta
-        clr = self.lr / (1 + (t - 1) * self.lr_decay)
+        clr = self.rate(params) / (1 + (t - 1) * self.lr_decay)
         state_sum = state.state_sum + g * g
         std = np.sqrt(state_sum) + self.eps
         return theta - clr * g / std, AdagradState(t=t, state_sum=state_sum)
@@ -74,7 +75,7 @@ class Adagrad(Optimizer):
                        new_state: AdagradState) -> np.ndarray:  # fmt: skip
         r""":math:`\tilde\gamma / (\sqrt{\mathrm{sum}_t} + \epsilon)` per unit of :math:`g_t`,
         :math:`\tilde\gamma = \gamma / (1 + (t - 1)\eta)` (``lr_decay`` :math:`\eta`)."""
-        clr = self.lr / (1 + (new_state.t - 1) * self.lr_decay)
+        clr = self.rate(params) / (1 + (new_state.t - 1) * self.lr_decay)
         return clr / (np.sqrt(new_state.state_sum) + self.eps)
 
 
@@ -102,6 +103,7 @@ class RMSprop(Optimizer):
     """
 
     name: ClassVar[str] = "rmsprop"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "RMSprop"
     description: ClassVar[str] = "Per-coordinate steps divided by an RMS of recent gradients"
     latex: ClassVar[str] = r"""
@@ -143,7 +145,7 @@ class RMSprop(Optimizer):
         self, grad: np.ndarray, state: RMSpropState, params: np.ndarray
     ) -> tuple[np.ndarray, RMSpropState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, alpha, eps, mu = self.lr, self.alpha, self.eps, self.momentum
+        lr, alpha, eps, mu = self.rate(params), self.alpha, self.eps, self.momentum
         if self.weight_decay != 0:
             g = g + self.weight_decay * theta
         v = alpha * state.v + (1 - alpha) * g * g
@@ -169,7 +171,7 @@ class RMSprop(Optimizer):
         v = new_state.v
         if self.centered:
             v = np.maximum(v - new_state.g_ave * new_state.g_ave, 0)
-        return self.lr / (np.sqrt(v) + self.eps)
+        return self.rate(params) / (np.sqrt(v) + self.eps)
 
     def momentum_buffer(self, state: RMSpropState) -> np.ndarray | None:
         """:math:`b_t`, where there is momentum."""
@@ -194,6 +196,7 @@ class Adadelta(Optimizer):
     """
 
     name: ClassVar[str] = "adadelta"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Adadelta"
     description: ClassVar[str] = "Steps sized by the ratio of RMS past updates to RMS past grads"
     latex: ClassVar[str] = r"""
@@ -233,10 +236,10 @@ class Adadelta(Optimizer):
         v = rho * state.v + (1 - rho) * g * g
         delta = np.sqrt(state.u + eps) / np.sqrt(v + eps) * g
         u = rho * state.u + (1 - rho) * delta * delta
-        return theta - self.lr * delta, AdadeltaState(t=t, v=v, u=u)
+        return theta - self.rate(params) * delta, AdadeltaState(t=t, v=v, u=u)
 
     def effective_step(self, grad: np.ndarray, state: AdadeltaState, params: np.ndarray,
                        new_state: AdadeltaState) -> np.ndarray:  # fmt: skip
         r""":math:`\gamma \sqrt{u_{t-1} + \epsilon} / \sqrt{v_t + \epsilon}` per unit of
         :math:`g_t`: the ratio of the running RMS of past steps to that of gradients."""
-        return self.lr * np.sqrt(state.u + self.eps) / np.sqrt(new_state.v + self.eps)
+        return self.rate(params) * np.sqrt(state.u + self.eps) / np.sqrt(new_state.v + self.eps)

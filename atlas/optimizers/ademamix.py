@@ -46,6 +46,7 @@ class AdEMAMix(Optimizer):
     """
 
     name: ClassVar[str] = "ademamix"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "AdEMAMix"
     description: ClassVar[str] = "Adam plus alpha times a much slower second momentum"
     latex: ClassVar[str] = r"""
@@ -103,7 +104,7 @@ class AdEMAMix(Optimizer):
         self, grad: np.ndarray, state: AdEMAMixState, params: np.ndarray
     ) -> tuple[np.ndarray, AdEMAMixState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2, _) = self.lr, self.betas
+        lr, (beta1, beta2, _) = self.rate(params), self.betas
         alpha_t, beta3_t = self.schedule(t)
         g, theta = apply_weight_decay(self, g, theta)
         m = lerp(state.m, g, 1.0 - beta1)
@@ -118,7 +119,7 @@ class AdEMAMix(Optimizer):
         r""":math:`\gamma / (\sqrt{v_t} / \sqrt{1 - \beta_2^t} + \epsilon)` per unit of
         :math:`\hat m_t + \alpha_t m^{slow}_t`."""
         bias_correction2 = 1 - self.betas[1] ** new_state.t
-        return self.lr / (np.sqrt(new_state.v) / math.sqrt(bias_correction2) + self.eps)
+        return self.rate(params) / (np.sqrt(new_state.v) / math.sqrt(bias_correction2) + self.eps)
 
     def momentum_buffer(self, state: AdEMAMixState) -> np.ndarray | None:
         """The fast momentum :math:`m_t`."""

@@ -43,6 +43,7 @@ equals the reference's step for step.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -103,6 +104,48 @@ class Optimizer(RegistryEntry):
     elementwise: ClassVar[bool] = True
     # True: a model is evaluated at ``averaged(state)``, not at the parameters (schedule-free)
     evaluate_averaged: ClassVar[bool] = False
+    # True: ``lr`` may be a tuple of rates, one per start of a batch (see :meth:`rate`)
+    rates_per_start: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        """Coerce and check the hyperparameters; a tuple ``lr`` rate by rate.
+
+        ``lr`` given as a sequence (where :attr:`rates_per_start`) is one learning rate
+        per start of a batch: each must pass the checks a single ``lr`` passes, and
+        ``lr`` keeps them as a tuple of floats (so the optimizer stays hashable).
+        """
+        rates = getattr(self, "lr", None)
+        if isinstance(rates, str) or not isinstance(rates, Sequence | np.ndarray):
+            super().__post_init__()
+            return
+        if not self.rates_per_start:
+            raise ValueError(f"{self.title}: lr must be one real number (this optimizer "
+                             f"takes no rate per start), got {rates!r}")
+        if len(rates) == 0:
+            raise ValueError(f"{self.title}: lr must hold at least one rate, got {rates!r}")
+        checked = []
+        for rate in rates:  # the checks of a single lr, for each rate
+            object.__setattr__(self, "lr", rate)
+            super().__post_init__()
+            checked.append(self.lr)
+        object.__setattr__(self, "lr", tuple(checked))
+
+    def rate(self, params: np.ndarray) -> float | np.ndarray:
+        """The learning rate :math:`\\gamma` for a step on ``params``: ``lr`` itself, or,
+        with one rate per start, an array of them that broadcasts along the batch's
+        leading axis: ``(N, 1)`` against ``N`` points ``(N, 2)``.
+
+        This is how a learning-rate sweep runs all its rates as one batch
+        (:func:`atlas.protocol.sweep`): each row's numbers are those of its own run,
+        since every operation the rate enters is elementwise.
+        """
+        rates = self.lr  # type: ignore[attr-defined]
+        if not isinstance(rates, tuple):
+            return rates
+        if np.ndim(params) < 2 or np.shape(params)[0] != len(rates):
+            raise ValueError(f"{self.title}: {len(rates)} learning rates need a batch of "
+                             f"{len(rates)} starts, got params of shape {np.shape(params)}")
+        return np.reshape(rates, (len(rates),) + (1,) * (np.ndim(params) - 1))
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Check the state before each step (:meth:`check_state`) of the subclass's own
@@ -134,7 +177,7 @@ class Optimizer(RegistryEntry):
         optimizer documents (weight decay aside). This default is a plain gradient
         step's: :math:`\gamma` in every coordinate. Shaped like ``params``.
         """
-        return np.full(np.shape(params), float(self.lr))  # type: ignore[attr-defined]
+        return np.full(np.shape(params), self.rate(params), dtype=float)
 
     def momentum_buffer(self, state: State) -> np.ndarray | None:
         """The momentum buffer the step follows (shaped like the parameters), or None."""

@@ -37,6 +37,7 @@ class Rprop(Optimizer):
     """
 
     name: ClassVar[str] = "rprop"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Rprop"
     description: ClassVar[str] = "Sign-based steps with per-coordinate sizes that grow or shrink"
     latex: ClassVar[str] = r"""
@@ -70,7 +71,8 @@ class Rprop(Optimizer):
 
     def init(self, params: np.ndarray) -> RpropState:
         theta = as_float_array(params, "params")
-        return RpropState(t=0, g_prev=np.zeros_like(theta), eta=np.full_like(theta, self.lr))
+        eta = np.full(theta.shape, self.rate(theta), dtype=theta.dtype)
+        return RpropState(t=0, g_prev=np.zeros_like(theta), eta=eta)
 
     def update(
         self, grad: np.ndarray, state: RpropState, params: np.ndarray

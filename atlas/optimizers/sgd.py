@@ -32,6 +32,7 @@ class SGD(Optimizer):
     """
 
     name: ClassVar[str] = "sgd"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "SGD"
     description: ClassVar[str] = "Gradient descent: step against the gradient, scaled by lr"
     latex: ClassVar[str] = r"""
@@ -68,7 +69,7 @@ class SGD(Optimizer):
         self, grad: np.ndarray, state: SGDState, params: np.ndarray
     ) -> tuple[np.ndarray, SGDState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, mu, tau = self.lr, self.momentum, self.dampening
+        lr, mu, tau = self.rate(params), self.momentum, self.dampening
         if self.weight_decay != 0:
             g = g + self.weight_decay * theta
         b = state.b
@@ -81,7 +82,7 @@ class SGD(Optimizer):
                        new_state: SGDState) -> np.ndarray:  # fmt: skip
         r""":math:`\gamma` in every coordinate, per unit of :math:`g_t` (with momentum: of
         :math:`b_t`; with Nesterov: of :math:`g_t + \mu b_t`)."""
-        return np.full(np.shape(params), self.lr)
+        return np.full(np.shape(params), self.rate(params))
 
     def momentum_buffer(self, state: SGDState) -> np.ndarray | None:
         r""":math:`b_t`, where there is momentum (:math:`\mu > 0`)."""

@@ -26,7 +26,7 @@ class LionState(State):
     ``lr0``: the learning rate at :meth:`Lion.init` (the package's ``_init_lr``)."""
 
     m: np.ndarray
-    lr0: float
+    lr0: float | np.ndarray  # one per start where lr holds one rate per start
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Lion(Optimizer):
     """
 
     name: ClassVar[str] = "lion"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Lion"
     description: ClassVar[str] = "Sign of an interpolated momentum: every coordinate moves by lr"
     latex: ClassVar[str] = r"""
@@ -76,13 +77,14 @@ class Lion(Optimizer):
                                  f"got {beta!r} in betas={self.betas!r}")
 
     def init(self, params: np.ndarray) -> LionState:
-        return LionState(t=0, m=np.zeros_like(as_float_array(params, "params")), lr0=self.lr)
+        theta = as_float_array(params, "params")
+        return LionState(t=0, m=np.zeros_like(theta), lr0=self.rate(theta))
 
     def update(
         self, grad: np.ndarray, state: LionState, params: np.ndarray
     ) -> tuple[np.ndarray, LionState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2), wd = self.lr, self.betas, self.weight_decay
+        lr, (beta1, beta2), wd = self.rate(params), self.betas, self.weight_decay
         if self.decoupled_weight_decay:
             wd = wd / state.lr0  # the package divides by the lr it was built with
         c = beta1 * state.m + (1 - beta1) * g
@@ -94,7 +96,7 @@ class Lion(Optimizer):
                        new_state: LionState) -> np.ndarray:  # fmt: skip
         r""":math:`\gamma` in every coordinate, per unit of :math:`\operatorname{sign} c_t`:
         every coordinate moves by exactly :math:`\gamma` (weight decay aside)."""
-        return np.full(np.shape(params), self.lr)
+        return np.full(np.shape(params), self.rate(params))
 
     def momentum_buffer(self, state: LionState) -> np.ndarray | None:
         """The momentum :math:`m_t`."""
