@@ -147,6 +147,14 @@ class Optimizer(RegistryEntry):
                              f"{len(rates)} starts, got params of shape {np.shape(params)}")
         return np.reshape(rates, (len(rates),) + (1,) * (np.ndim(params) - 1))
 
+    def tensor_rate(self, params: np.ndarray) -> float | np.ndarray:
+        """:meth:`rate` for a per-tensor number (``elementwise = False``): ``lr``, or an
+        array of the batch's shape, ``(N,)`` for a stack ``(N, 1, 2)``, as Prodigy's ``d``."""
+        rate = self.rate(params)
+        if not isinstance(rate, np.ndarray):
+            return rate
+        return np.reshape(rate, np.shape(params)[: np.ndim(params) - len(tensor_axes(params))])
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Check the state before each step (:meth:`check_state`) of the subclass's own
         ``update`` (the base class appends the update rule to its docstring)."""

@@ -83,6 +83,7 @@ class LBFGS(Optimizer):
     """
 
     name: ClassVar[str] = "lbfgs"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "L-BFGS"
     description: ClassVar[str] = "Quasi-Newton steps from the last gradient changes, no line search"
     latex: ClassVar[str] = r"""
@@ -170,10 +171,11 @@ class LBFGS(Optimizer):
         r, oldest = two_loop(g, pairs, h_diag, self.history_size, axes)
         direction = np.where(per(first), -g, r)
 
+        lr = self.tensor_rate(theta)  # one per tensor with a rate per start
         l1 = np.sum(np.abs(g), axis=axes)
         first_length = np.minimum(1.0, np.divide(1.0, l1, out=np.full_like(l1, np.inf),
-                                                 where=l1 > 0)) * self.lr  # fmt: skip
-        step_length = np.where(first, first_length, self.lr).astype(theta.dtype)
+                                                 where=l1 > 0)) * lr  # fmt: skip
+        step_length = np.where(first, first_length, lr).astype(theta.dtype)
         move = active & ~(dot(g, direction) > -self.tolerance_change)  # as torch's test
         theta = np.where(per(move), theta + per(step_length) * direction, theta)
 
