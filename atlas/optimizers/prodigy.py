@@ -66,6 +66,7 @@ class Prodigy(Optimizer):
     """
 
     name: ClassVar[str] = "prodigy"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Prodigy"
     description: ClassVar[str] = "Adam with a learnt step size d (learning-rate free)"
     latex: ClassVar[str] = r"""
@@ -139,7 +140,7 @@ class Prodigy(Optimizer):
         self, grad: np.ndarray, state: ProdigyState, params: np.ndarray
     ) -> tuple[np.ndarray, ProdigyState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2), eps, d0 = self.lr, self.betas, self.eps, self.d0
+        lr, (beta1, beta2), eps, d0 = self.tensor_rate(theta), self.betas, self.eps, self.d0
         decay = self.weight_decay
         beta3 = math.sqrt(beta2) if self.beta3 is None else self.beta3
         n_axes = len(tensor_axes(theta))
@@ -204,7 +205,8 @@ class Prodigy(Optimizer):
 
         correction = ((1 - beta2 ** (k + 1)) ** 0.5 / (1 - beta1 ** (k + 1))
                       if self.use_bias_correction else 1.0)  # fmt: skip
-        dlr = state.d * self.lr * correction * (new_state.k != k)  # 0 where nothing moved
+        lr = self.tensor_rate(params)
+        dlr = state.d * lr * correction * (new_state.k != k)  # 0 where nothing moved
         scale = dlr if beta1 > 0 else dlr * new_state.d
         return per(scale) / (np.sqrt(new_state.v) + per(new_state.d * self.eps))
 
