@@ -30,6 +30,12 @@ def _norm(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     return np.sqrt(np.sum(x * x, axis=axes, keepdims=True))
 
 
+def _smaller(lr: float | np.ndarray, bound: float) -> float | np.ndarray:
+    r""":math:`\min(\gamma, b)`: a Python float for one ``lr`` (which keeps float32
+    parameters float32), an array for a rate per start (exact either way)."""
+    return min(lr, bound) if isinstance(lr, float) else np.minimum(lr, bound)
+
+
 @dataclass(frozen=True)
 class Adafactor(Optimizer):
     """Adafactor (Shazeer & Stern, 2018): a factored second moment and a relative step size.
@@ -54,6 +60,7 @@ class Adafactor(Optimizer):
     """
 
     name: ClassVar[str] = "adafactor"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Adafactor"
     description: ClassVar[str] = "Factored second moment (row and column means) and relative steps"
     latex: ClassVar[str] = r"""
@@ -112,10 +119,11 @@ class Adafactor(Optimizer):
         axes = tensor_axes(theta)
         root_size = int(np.prod([theta.shape[a] for a in axes])) ** 0.5  # sqrt(numel) per tensor
         one_minus_beta2 = float(t) ** self.beta2_decay
-        rho = min(self.lr, 1 / float(t) ** 0.5)
+        lr = self.rate(theta)
+        rho = _smaller(lr, 1 / float(t) ** 0.5)
         alpha = np.maximum(eps2, _norm(theta, axes) / root_size) * rho
         if self.weight_decay != 0:
-            theta = theta * (1 - self.lr * self.weight_decay)
+            theta = theta * (1 - lr * self.weight_decay)
         row_var = col_var = variance = None
         if theta.ndim >= 2:
             m, n = theta.shape[-2:]
@@ -145,7 +153,8 @@ class Adafactor(Optimizer):
         eps1 = np.finfo(theta.dtype).eps if self.eps[0] is None else self.eps[0]
         axes = tensor_axes(theta)
         root_size = int(np.prod([theta.shape[a] for a in axes])) ** 0.5
-        alpha = np.maximum(self.eps[1], _norm(theta, axes) / root_size) * min(self.lr, t**-0.5)
+        rho = _smaller(self.rate(theta), t**-0.5)
+        alpha = np.maximum(self.eps[1], _norm(theta, axes) / root_size) * rho
         if new_state.variance is not None:
             v_hat = new_state.variance
         else:
