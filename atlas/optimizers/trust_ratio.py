@@ -58,6 +58,7 @@ class Lamb(Optimizer):
     """
 
     name: ClassVar[str] = "lamb"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "LAMB"
     description: ClassVar[str] = "Adam's step scaled per tensor by its weight-to-step norm ratio"
     latex: ClassVar[str] = r"""
@@ -107,7 +108,7 @@ class Lamb(Optimizer):
         self, grad: np.ndarray, state: LambState, params: np.ndarray
     ) -> tuple[np.ndarray, LambState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, (beta1, beta2), eps, wd = self.lr, self.betas, self.eps, self.weight_decay
+        lr, (beta1, beta2), eps, wd = self.rate(theta), self.betas, self.eps, self.weight_decay
         axes = tensor_axes(theta)
         beta3 = 1.0 - beta1 if self.grad_averaging else 1.0
         step_size = lr / (1.0 - beta1**t)
@@ -134,7 +135,7 @@ class Lamb(Optimizer):
         axes = tensor_axes(np.asarray(params))
         ratio = 1.0 if self.adam else np.reshape(new_state.trust_ratio,
                                                  np.shape(new_state.trust_ratio) + (1,) * len(axes))
-        step_size = self.lr / (1.0 - self.betas[0] ** new_state.t)
+        step_size = self.rate(params) / (1.0 - self.betas[0] ** new_state.t)
         return step_size * ratio / (np.sqrt(new_state.v) + self.eps)
 
     def momentum_buffer(self, state: LambState) -> np.ndarray | None:
