@@ -27,9 +27,10 @@ from atlas.optimizers.base import Optimizer, State, as_float_array, step_inputs
 class ASGDState(State):
     """``eta``: the step size :math:`\\eta_t` of the next step; ``mu``: the
     averaging weight :math:`\\mu_t` of the next step (both scalars, functions of
-    ``t`` only); ``ax``: the averaged iterate :math:`\\bar a_t` (zeros until step 1)."""
+    ``t`` only; with one learning rate per start, ``eta`` is an array with a row per
+    start); ``ax``: the averaged iterate :math:`\\bar a_t` (zeros until step 1)."""
 
-    eta: float
+    eta: float | np.ndarray
     mu: float
     ax: np.ndarray
 
@@ -47,6 +48,7 @@ class ASGD(Optimizer):
     """
 
     name: ClassVar[str] = "asgd"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "ASGD"
     description: ClassVar[str] = "Averaged SGD: a decaying SGD step, plus the mean of the iterates"
     latex: ClassVar[str] = r"""
@@ -73,19 +75,19 @@ class ASGD(Optimizer):
         self._require_nonnegative("lr", "weight_decay", "lambd")
 
     def init(self, params: np.ndarray) -> ASGDState:
-        zeros = np.zeros_like(as_float_array(params, "params"))
-        return ASGDState(t=0, eta=self.lr, mu=1.0, ax=zeros)
+        theta = as_float_array(params, "params")
+        return ASGDState(t=0, eta=self.rate(theta), mu=1.0, ax=np.zeros_like(theta))
 
     def update(
         self, grad: np.ndarray, state: ASGDState, params: np.ndarray
     ) -> tuple[np.ndarray, ASGDState]:
         g, theta, t = step_inputs(grad, state, params)
-        lr, lambd, eta, mu = self.lr, self.lambd, state.eta, state.mu
+        lambd, eta, mu = self.lambd, state.eta, state.mu
         if self.weight_decay != 0:
             g = g + self.weight_decay * theta
         theta = theta * (1 - lambd * eta) - eta * g
         ax = theta.copy() if mu == 1 else state.ax + mu * (theta - state.ax)
-        eta_next = lr / ((1 + lambd * lr * t) ** self.alpha)
+        eta_next = self.eta(t, np.shape(eta))
         mu_next = 1 / max(1.0, t - self.t0)
         return theta, ASGDState(t=t, eta=eta_next, mu=mu_next, ax=ax)
 
@@ -93,7 +95,17 @@ class ASGD(Optimizer):
                        new_state: ASGDState) -> np.ndarray:  # fmt: skip
         r""":math:`\eta_{t-1}` in every coordinate, per unit of
         :math:`g_t + \lambda\theta_{t-1}` (the decaying SGD step)."""
-        return np.full(np.shape(params), float(state.eta))
+        return np.full(np.shape(params), state.eta, dtype=float)
+
+    def eta(self, t: int, shape: tuple[int, ...] = ()) -> float | np.ndarray:
+        """:math:`\\eta_t = \\gamma / (1 + \\lambda\\gamma t)^\\alpha`; with one rate per start,
+        an array of ``shape`` (that of the state's ``eta``), worked out rate by rate in
+        Python floats, as for one rate (numpy's power may differ from Python's in the
+        last bit)."""
+        lambd, alpha = self.lambd, self.alpha
+        if not isinstance(self.lr, tuple):
+            return self.lr / ((1 + lambd * self.lr * t) ** alpha)
+        return np.reshape([lr / ((1 + lambd * lr * t) ** alpha) for lr in self.lr], shape)
 
     def averaged(self, state: ASGDState) -> np.ndarray:
         """The averaged iterate :math:`\\bar a_t` (``state.ax``; zeros before the first step).
