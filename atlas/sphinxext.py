@@ -62,7 +62,7 @@ def render_missing(app: Sphinx) -> None:
 
 
 EXPLORER = "explorer"  # the catalog bundle of the explorer page
-EXPLORER_SCRIPTS = ("surfaces.js", "optimizers.js", "trajectory.js", "explorer.js")
+EXPLORER_SCRIPTS = ("elementary.js", "surfaces.js", "optimizers.js", "trajectory.js", "explorer.js")
 
 
 class AtlasExplorer(SphinxDirective):

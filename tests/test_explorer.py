@@ -43,7 +43,7 @@ from atlas.protocol import LearningRateChoice, RunOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "book" / "_static" / "explorer"
-SCRIPTS = ("surfaces.js", "optimizers.js", "trajectory.js")
+SCRIPTS = ("elementary.js", "surfaces.js", "optimizers.js", "trajectory.js")
 SITE = Path(os.environ.get("ATLAS_SITE", ROOT / "_build" / "html"))
 PAGE = "book/explorer.html"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,7 +77,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def engine(browser):
-    """A blank page with the explorer's three computing scripts, and its console errors."""
+    """A blank page with the explorer's four computing scripts, and its console errors."""
     errors: list[str] = []
     tab = browser.new_page()
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

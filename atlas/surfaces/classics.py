@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from atlas.surfaces import elementary
 from atlas.surfaces.base import PI, Array, Point, declare
 
 # --- Classic benchmarks, from simple to complex ----------------------------------------------
@@ -194,8 +195,10 @@ declare(
     name="rastrigin", title="Rastrigin",
     latex=r"f(x, y) = 20 + x^2 + y^2 - 10 (\cos 2\pi x + \cos 2\pi y)",
     description="Bowl covered in a regular grid of local minima that trap gradient methods",
-    f=lambda x, y: 20 + x**2 + y**2 - 10 * (np.cos(2 * PI * x) + np.cos(2 * PI * y)),
-    grad=lambda x, y: (2 * x + 20 * PI * np.sin(2 * PI * x), 2 * y + 20 * PI * np.sin(2 * PI * y)),
+    f=lambda x, y: (20 + x**2 + y**2
+                    - 10 * (elementary.cos(2 * PI * x) + elementary.cos(2 * PI * y))),
+    grad=lambda x, y: (2 * x + 20 * PI * elementary.sin(2 * PI * x),
+                       2 * y + 20 * PI * elementary.sin(2 * PI * y)),
     domain=((-5.12, 5.12), (-5.12, 5.12)), start=(-3.3, 4.1),
     minima=(Point(0.0, 0.0, 0.0),), view=(55.0, -60.0),
     tau=1e-1,
@@ -204,8 +207,9 @@ declare(
 
 
 def _ackley(x: Array, y: Array) -> Array:
-    r = np.sqrt(0.5) * np.hypot(x, y)  # hypot: no underflow of x² + y²
-    return (-20 * np.exp(-0.2 * r) - np.exp(0.5 * (np.cos(2 * PI * x) + np.cos(2 * PI * y)))
+    r = np.sqrt(0.5) * elementary.hypot(x, y)  # hypot: no underflow of x² + y²
+    return (-20 * elementary.exp(-0.2 * r)
+            - elementary.exp(0.5 * (elementary.cos(2 * PI * x) + elementary.cos(2 * PI * y)))
             + np.e + 20)
 
 
@@ -215,12 +219,12 @@ def _ackley_grad(x: Array, y: Array) -> tuple[Array, Array]:
     At the origin (its tip) the gradient does not exist; we return 0, a
     subgradient. The unit vector (x, y)/r is formed first so tiny r cannot overflow.
     """
-    r = np.sqrt(0.5) * np.hypot(x, y)
+    r = np.sqrt(0.5) * elementary.hypot(x, y)
     safe_r = np.where(r > 0, r, 1.0)
-    cone = 2 * np.exp(-0.2 * r)
-    ripples = PI * np.exp(0.5 * (np.cos(2 * PI * x) + np.cos(2 * PI * y)))
-    return (cone * (x / safe_r) + ripples * np.sin(2 * PI * x),
-            cone * (y / safe_r) + ripples * np.sin(2 * PI * y))
+    cone = 2 * elementary.exp(-0.2 * r)
+    ripples = PI * elementary.exp(0.5 * (elementary.cos(2 * PI * x) + elementary.cos(2 * PI * y)))
+    return (cone * (x / safe_r) + ripples * elementary.sin(2 * PI * x),
+            cone * (y / safe_r) + ripples * elementary.sin(2 * PI * y))
 
 
 declare(
@@ -237,10 +241,10 @@ declare(
 
 
 def _levi_grad(x: Array, y: Array) -> tuple[Array, Array]:
-    wx, wy = 1 + np.sin(3 * PI * y) ** 2, 1 + np.sin(2 * PI * y) ** 2
-    return (3 * PI * np.sin(6 * PI * x) + 2 * (x - 1) * wx,
-            3 * PI * (x - 1) ** 2 * np.sin(6 * PI * y) + 2 * (y - 1) * wy
-            + 2 * PI * (y - 1) ** 2 * np.sin(4 * PI * y))
+    wx, wy = 1 + elementary.sin(3 * PI * y) ** 2, 1 + elementary.sin(2 * PI * y) ** 2
+    return (3 * PI * elementary.sin(6 * PI * x) + 2 * (x - 1) * wx,
+            3 * PI * (x - 1) ** 2 * elementary.sin(6 * PI * y) + 2 * (y - 1) * wy
+            + 2 * PI * (y - 1) ** 2 * elementary.sin(4 * PI * y))
 
 
 declare(
@@ -248,8 +252,9 @@ declare(
     latex=r"f(x, y) = \sin^2 3\pi x + (x - 1)^2 (1 + \sin^2 3\pi y)"
     r" + (y - 1)^2 (1 + \sin^2 2\pi y)",
     description="Quadratic bowl with dense ripples of different frequencies along x and y",
-    f=lambda x, y: (np.sin(3 * PI * x) ** 2 + (x - 1) ** 2 * (1 + np.sin(3 * PI * y) ** 2)
-                    + (y - 1) ** 2 * (1 + np.sin(2 * PI * y) ** 2)),
+    f=lambda x, y: (elementary.sin(3 * PI * x) ** 2
+                    + (x - 1) ** 2 * (1 + elementary.sin(3 * PI * y) ** 2)
+                    + (y - 1) ** 2 * (1 + elementary.sin(2 * PI * y) ** 2)),
     grad=_levi_grad,
     domain=((-10.0, 10.0), (-10.0, 10.0)), start=(-4.0, 6.0),
     minima=(Point(1.0, 1.0, 0.0),), view=(50.0, -60.0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from atlas.surfaces import elementary
 from atlas.surfaces.base import PI, Array, Point, declare
 
 
@@ -17,12 +18,13 @@ def _sinc_prime(x: Array) -> Array:
     small = np.abs(x) < 1e-2
     safe = np.where(small, 1.0, x)
     taylor = x * (-(PI**2) / 3 + x**2 * (PI**4 / 30 - x**2 * PI**6 / 840))
-    return np.where(small, taylor, (np.cos(PI * safe) - np.sinc(safe)) / safe)
+    quotient = (elementary.cos(PI * safe) - elementary.sinc(safe)) / safe
+    return np.where(small, taylor, quotient)
 
 
 def _tanh_sq_prime(x: Array) -> Array:
     """d/dx tanh² x = 2 tanh x (1 - tanh² x), written with the saved output t = tanh x."""
-    t = np.tanh(x)
+    t = elementary.tanh(x)
     return 2 * t * (1 - t * t)
 
 
@@ -40,7 +42,7 @@ declare(
 declare(
     name="tanh_squared", title="Tanh bowl", latex=r"f(x, y) = \tanh^2 x + \tanh^2 y",
     description="Bowl with flat plateaus: far from the minimum the gradient vanishes",
-    f=lambda x, y: np.tanh(x) ** 2 + np.tanh(y) ** 2,
+    f=lambda x, y: elementary.tanh(x) ** 2 + elementary.tanh(y) ** 2,
     grad=lambda x, y: (_tanh_sq_prime(x), _tanh_sq_prime(y)),
     domain=((-3.0, 3.0), (-3.0, 3.0)), start=(-1.0, 2.0),
     minima=(Point(0.0, 0.0, 0.0),), view=(75.0, -60.0),
@@ -51,7 +53,7 @@ declare(
     latex=r"f(x, y) = -(\operatorname{sinc} x + \operatorname{sinc} y) + \frac{x^2 + y^2}{10},"
     r"\quad \operatorname{sinc} t = \frac{\sin \pi t}{\pi t}",
     description="Rippled well: a ring of local minima and saddles around the global minimum",
-    f=lambda x, y: -(np.sinc(x) + np.sinc(y)) + (x**2 + y**2) / 10,
+    f=lambda x, y: -(elementary.sinc(x) + elementary.sinc(y)) + (x**2 + y**2) / 10,
     grad=lambda x, y: (-_sinc_prime(x) + x / 5, -_sinc_prime(y) + y / 5),
     domain=((-5.0, 5.0), (-5.0, 5.0)), start=(-3.0, 4.0),
     minima=(Point(0.0, 0.0, -2.0),),
@@ -67,7 +69,7 @@ declare(
     name="narrow_valley", title="Narrow valley",
     latex=r"f(x, y) = \frac{x^2 + y^2}{8} + \tanh^2(10 x)",
     description="Gentle bowl cut by a steep narrow trench along x = 0: plain GD zig-zags",
-    f=lambda x, y: (x**2 + y**2) / 8 + np.tanh(10 * x) ** 2,
+    f=lambda x, y: (x**2 + y**2) / 8 + elementary.tanh(10 * x) ** 2,
     grad=lambda x, y: (x / 4 + 10 * _tanh_sq_prime(10 * x), y / 4),
     domain=((-3.0, 3.0), (-3.0, 3.0)), start=(-2.0, 2.0),
     minima=(Point(0.0, 0.0, 0.0),), view=(45.0, -87.0),

@@ -2,20 +2,23 @@
 //
 // One entry per surface of atlas/surfaces (course.py, classics.py), in registry order.
 // Each formula is written exactly as the Python one, operation by operation, so that
-// the two agree to the last bit wherever the floating-point operations are the same
-// (+, -, *, /, sqrt are correctly rounded in both). The transcendental functions
-// (sin, cos, tanh, exp) of numpy and of the browser may differ by a unit or two in the
-// last place; tests/test_explorer.py checks every trajectory against atlas.
+// the two agree to the last bit (+, -, *, /, sqrt are correctly rounded in both). The
+// transcendental functions are not the browser's (Math.sin, cos, tanh, exp differ from
+// numpy's by an ulp here and there, which chaotic runs amplify): both sides compute exp,
+// tanh, sin, cos, sinc and hypot by the same portable operations, elementary.js here and
+// atlas/surfaces/elementary.py in atlas (load elementary.js first). tests/test_explorer.py
+// checks every trajectory against atlas.
 //
-// Two functions are computed here, correctly rounded (but for near-ties): hypot and the
-// integer powers (the surfaces' t³ … t⁶, the optimizers' β^t), so that they do not depend
-// on the browser. numpy's and Python's are correctly rounded, or within an ulp; the
-// browsers' Math.hypot is not, nor is Math.pow in older engines. Measured on 40,000
-// arguments in the surfaces' boxes: Chromium 156's Math.hypot differed from np.hypot in
-// 36 % of them, hypot here in 0.4 %; Node 20's Math.pow(t, 3) from numpy's t**3 in 11 %,
-// pow here in 3 % (as Chromium 156's Math.pow: numpy's SIMD power is not correctly
-// rounded itself), and Node 20's Math.pow(β, t) from Python's β**t in 10 % of t = 1 …
-// 1000 for six β, pow here in 0.1 % (Chromium 156's in none).
+// hypot is elementary.js's too, correctly rounded (but for near-ties) on both sides:
+// Chromium 156's Math.hypot differed from np.hypot in 36 % of 40,000 arguments in the
+// surfaces' boxes, and np.hypot (the C library's) from the correctly rounded one in 0.4 %.
+// The integer powers (the surfaces' t³ … t⁶, the optimizers' β^t) are computed here,
+// correctly rounded (but for near-ties), so that they do not depend on the browser:
+// numpy's and Python's are correctly rounded, or within an ulp; Math.pow in older engines
+// is not. Measured: Node 20's Math.pow(t, 3) differed from numpy's t**3 in 11 %, pow here
+// in 3 % (as Chromium 156's Math.pow: numpy's SIMD power is not correctly rounded itself),
+// and Node 20's Math.pow(β, t) from Python's β**t in 10 % of t = 1 … 1000 for six β, pow
+// here in 0.1 % (Chromium 156's in none).
 //
 // What these formulas mean, their boxes, starts and minima: atlas list surfaces, or the
 // explorer's data.json (written by atlas/explorer.py), which the page reads.
@@ -23,6 +26,7 @@
   "use strict";
 
   var PI = Math.PI;
+  var E = root.atlasExplorer.elementary; // elementary.js: exp, tanh, sin, cos, sinc, hypot
   var sq = function (t) { return t * t; }; // t**2 in numpy is t*t, exactly
   var cube = function (t) { return t * t * t; }; // atlas's _cube: (t t) t, in the gradients
 
@@ -77,43 +81,17 @@
     return s + (r + e);
   }
 
-  // √(x² + y²), correctly rounded: s = √(x² + y²) in floating point, corrected by the
-  // residual x² + y² − s², computed from exact products and sums (|x| ≥ |y|, so the
-  // rounded x² − s² is exact); scaled by 2^±600 where x² would overflow or underflow.
-  // Where y ≤ 2^−30 x, y²/2x is below half an ulp of x: the result is x.
-  var BIG = Math.pow(2, 500), SMALL = Math.pow(2, -500), SCALE = Math.pow(2, 600);
-  function hypot(x, y) {
-    x = Math.abs(x);
-    y = Math.abs(y);
-    if (x < y) { var swap = x; x = y; y = swap; }
-    if (!Number.isFinite(x) || Number.isNaN(y)) return Math.hypot(x, y); // inf beats NaN
-    if (y <= x * Math.pow(2, -30)) return x; // also hypot(0, 0)
-    var scale = 1;
-    if (x > BIG) { x /= SCALE; y /= SCALE; scale = SCALE; }
-    else if (x < SMALL) { x *= SCALE; y *= SCALE; scale = 1 / SCALE; }
-    var xx = x * x, yy = y * y, s = Math.sqrt(xx + yy), ss = s * s;
-    var a = xx - ss, b = a + yy, bb = b - a, sumError = (a - (b - bb)) + (yy - bb); // a + yy = b + sumError
-    var residual = b + (sumError + ((productError(x, x, xx) + productError(y, y, yy)) - productError(s, s, ss)));
-    return scale * (s + residual / (2 * s));
-  }
-
   // d/dx tanh² x = 2 tanh x (1 − tanh² x), with the saved output t = tanh x.
   function tanhSqPrime(x) {
-    var t = Math.tanh(x);
+    var t = E.tanh(x);
     return 2 * t * (1 - t * t);
-  }
-
-  // numpy's sinc: sin(πx)/(πx), with x = 0 replaced by 1e-20 (so sinc 0 = 1).
-  function sinc(x) {
-    var y = PI * (x === 0 ? 1.0e-20 : x);
-    return Math.sin(y) / y;
   }
 
   // d/dx sinc x = (cos πx − sinc x)/x; a Taylor series where |x| < 1e-2 (cancellation).
   var PI2 = Math.pow(PI, 2), PI4 = Math.pow(PI, 4), PI6 = Math.pow(PI, 6);
   function sincPrime(x) {
     if (Math.abs(x) < 1e-2) return x * (-PI2 / 3 + sq(x) * (PI4 / 30 - sq(x) * PI6 / 840));
-    return (Math.cos(PI * x) - sinc(x)) / x;
+    return (E.cos(PI * x) - E.sinc(x)) / x;
   }
 
   function bealeGrad(x, y) {
@@ -144,24 +122,24 @@
   // Ackley: r = √½ |(x, y)|; the cone's gradient is 2 e^{−0.2 r} (x, y)/r, 0 at the tip.
   var SQRT_HALF = Math.sqrt(0.5);
   function ackley(x, y) {
-    var r = SQRT_HALF * hypot(x, y);
-    return (-20 * Math.exp(-0.2 * r) - Math.exp(0.5 * (Math.cos(2 * PI * x) + Math.cos(2 * PI * y)))
+    var r = SQRT_HALF * E.hypot(x, y);
+    return (-20 * E.exp(-0.2 * r) - E.exp(0.5 * (E.cos(2 * PI * x) + E.cos(2 * PI * y)))
             + Math.E + 20);
   }
   function ackleyGrad(x, y) {
-    var r = SQRT_HALF * hypot(x, y);
+    var r = SQRT_HALF * E.hypot(x, y);
     var safeR = r > 0 ? r : 1.0;
-    var cone = 2 * Math.exp(-0.2 * r);
-    var ripples = PI * Math.exp(0.5 * (Math.cos(2 * PI * x) + Math.cos(2 * PI * y)));
-    return [cone * (x / safeR) + ripples * Math.sin(2 * PI * x),
-            cone * (y / safeR) + ripples * Math.sin(2 * PI * y)];
+    var cone = 2 * E.exp(-0.2 * r);
+    var ripples = PI * E.exp(0.5 * (E.cos(2 * PI * x) + E.cos(2 * PI * y)));
+    return [cone * (x / safeR) + ripples * E.sin(2 * PI * x),
+            cone * (y / safeR) + ripples * E.sin(2 * PI * y)];
   }
 
   function leviGrad(x, y) {
-    var wx = 1 + sq(Math.sin(3 * PI * y)), wy = 1 + sq(Math.sin(2 * PI * y));
-    return [3 * PI * Math.sin(6 * PI * x) + 2 * (x - 1) * wx,
-            3 * PI * sq(x - 1) * Math.sin(6 * PI * y) + 2 * (y - 1) * wy
-            + 2 * PI * sq(y - 1) * Math.sin(4 * PI * y)];
+    var wx = 1 + sq(E.sin(3 * PI * y)), wy = 1 + sq(E.sin(2 * PI * y));
+    return [3 * PI * E.sin(6 * PI * x) + 2 * (x - 1) * wx,
+            3 * PI * sq(x - 1) * E.sin(6 * PI * y) + 2 * (y - 1) * wy
+            + 2 * PI * sq(y - 1) * E.sin(4 * PI * y)];
   }
 
   // name -> {f(x, y), grad(x, y) -> [df/dx, df/dy]}, in atlas's registry order.
@@ -172,15 +150,15 @@
       grad: function (x, y) { return [-2 * x, 2 * y]; },
     },
     tanh_squared: { // tanh² x + tanh² y
-      f: function (x, y) { return sq(Math.tanh(x)) + sq(Math.tanh(y)); },
+      f: function (x, y) { return sq(E.tanh(x)) + sq(E.tanh(y)); },
       grad: function (x, y) { return [tanhSqPrime(x), tanhSqPrime(y)]; },
     },
     sinc_well: { // −(sinc x + sinc y) + (x² + y²)/10
-      f: function (x, y) { return -(sinc(x) + sinc(y)) + (sq(x) + sq(y)) / 10; },
+      f: function (x, y) { return -(E.sinc(x) + E.sinc(y)) + (sq(x) + sq(y)) / 10; },
       grad: function (x, y) { return [-sincPrime(x) + x / 5, -sincPrime(y) + y / 5]; },
     },
     narrow_valley: { // (x² + y²)/8 + tanh²(10x)
-      f: function (x, y) { return (sq(x) + sq(y)) / 8 + sq(Math.tanh(10 * x)); },
+      f: function (x, y) { return (sq(x) + sq(y)) / 8 + sq(E.tanh(10 * x)); },
       grad: function (x, y) { return [x / 4 + 10 * tanhSqPrime(10 * x), y / 4]; },
     },
     // --- classic benchmarks, simple to complex
@@ -251,17 +229,17 @@
     goldstein_price: {f: goldsteinPrice, grad: goldsteinPriceGrad},
     rastrigin: { // 20 + x² + y² − 10 (cos 2πx + cos 2πy)
       f: function (x, y) {
-        return 20 + sq(x) + sq(y) - 10 * (Math.cos(2 * PI * x) + Math.cos(2 * PI * y));
+        return 20 + sq(x) + sq(y) - 10 * (E.cos(2 * PI * x) + E.cos(2 * PI * y));
       },
       grad: function (x, y) {
-        return [2 * x + 20 * PI * Math.sin(2 * PI * x), 2 * y + 20 * PI * Math.sin(2 * PI * y)];
+        return [2 * x + 20 * PI * E.sin(2 * PI * x), 2 * y + 20 * PI * E.sin(2 * PI * y)];
       },
     },
     ackley: {f: ackley, grad: ackleyGrad},
     levi: { // sin² 3πx + (x − 1)² (1 + sin² 3πy) + (y − 1)² (1 + sin² 2πy)
       f: function (x, y) {
-        return (sq(Math.sin(3 * PI * x)) + sq(x - 1) * (1 + sq(Math.sin(3 * PI * y)))
-                + sq(y - 1) * (1 + sq(Math.sin(2 * PI * y))));
+        return (sq(E.sin(3 * PI * x)) + sq(x - 1) * (1 + sq(E.sin(3 * PI * y)))
+                + sq(y - 1) * (1 + sq(E.sin(2 * PI * y))));
       },
       grad: leviGrad,
     },
