@@ -49,10 +49,12 @@ def newton_schulz(
     o = o / np.maximum(norm, eps)
     row = o.shape[-2] == 1  # A is 1 x 1: A A and (bA + cA²) X are plain products, exactly
     for _ in range(steps):
-        gram = o @ np.swapaxes(o, -1, -2)
-        if row:  # the same numbers without two matrix products per matrix of a stack
+        if row:  # A = X Xᵀ summed as numpy sums (in order below 8 terms), not by matmul, which
+            # fuses a multiply-add on some machines and not on others (the explorer adds so)
+            gram = np.sum(o * o, axis=-1, keepdims=True)
             o = a * o + (b * gram + c * (gram * gram)) * o
         else:
+            gram = o @ np.swapaxes(o, -1, -2)
             o = a * o + (b * gram + c * (gram @ gram)) @ o
     o = np.swapaxes(o, -1, -2) if tall else o
     return o.reshape(x.shape)

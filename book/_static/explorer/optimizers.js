@@ -729,8 +729,8 @@
       var size = Math.max(norm(o), h.eps);
       o = map(function (oi) { return oi / size; }, o);
       for (var i = 0; i < h.ns_steps; i++) {
-        // A = X Xᵀ as numpy's matmul computes it (a fused multiply-add, see surfaces.js)
-        var gram = root.atlasExplorer.exact.fma(o[1], o[1], o[0] * o[0]), inner = bb * gram + cc * (gram * gram);
+        // A = X Xᵀ, added in order as atlas sums it (not by numpy's matmul, which may fuse)
+        var gram = dot(o, o), inner = bb * gram + cc * (gram * gram);
         o = map(function (oi) { return a * oi + inner * oi; }, o);
       }
       var adjusted = h.adjust_lr_fn === "match_rms_adamw" ? lr * 0.2 * Math.sqrt(2) : lr * Math.sqrt(1);

@@ -70,17 +70,6 @@
     return rh;
   }
 
-  // a·b + c rounded once (but for near-ties), as a fused multiply-add: a·b = p + e exactly
-  // (Dekker), p + c = s + r exactly (Knuth's two-sum), then s + (r + e). For Muon's
-  // 1 x 1 Gram matrix, which numpy's matmul (OpenBLAS's dot on x86-64) computes so.
-  function fma(a, b, c) {
-    var p = a * b;
-    if (!safe(a) || !safe(b) || !safe(p)) return p + c;
-    var e = productError(a, b, p);
-    var s = p + c, bb = s - p, r = (p - (s - bb)) + (c - bb);
-    return s + (r + e);
-  }
-
   // d/dx tanh² x = 2 tanh x (1 − tanh² x), with the saved output t = tanh x.
   function tanhSqPrime(x) {
     var t = E.tanh(x);
@@ -246,7 +235,7 @@
   };
 
   var api = root.atlasExplorer = root.atlasExplorer || {};
-  api.exact = {power: pow, fma: fma}; // for the optimizers (optimizers.js)
+  api.exact = {power: pow}; // for the optimizers (optimizers.js)
   api.surfaceFunctions = surfaces;
   api.surfaces = Object.keys(surfaces);
 })(typeof window !== "undefined" ? window : globalThis);
