@@ -276,13 +276,17 @@ def tensor_axes(x: np.ndarray) -> tuple[int, ...]:
     return tuple(range(-min(np.ndim(x), 2), 0))
 
 
-def lerp(start: np.ndarray, end: np.ndarray, weight: float) -> np.ndarray:
+def lerp(start: np.ndarray, end: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
     """``start + weight (end - start)``, evaluated as ``torch.lerp`` does.
 
     PyTorch takes the form that rounds best: ``start + w (end - start)`` for
     ``|w| < 0.5``, else ``end - (end - start)(1 - w)`` (exact at ``w = 1``). The
-    exponential moving averages of the reference implementations are lerps.
+    exponential moving averages of the reference implementations are lerps. An
+    array of weights (one per start, from a rate per start) takes each one's form.
     """
+    if isinstance(weight, np.ndarray):
+        return np.where(np.abs(weight) < 0.5, start + weight * (end - start),
+                        end - (end - start) * (1 - weight))  # fmt: skip
     if abs(weight) < 0.5:
         return start + weight * (end - start)
     return end - (end - start) * (1 - weight)

@@ -30,7 +30,7 @@ rule) has no counterpart.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -41,12 +41,13 @@ from atlas.optimizers.base import Optimizer, State, as_float_array, lerp, step_i
 class ScheduleFreeState(State):
     """``z``: the base sequence; ``x``: its weighted average (the point to evaluate);
     ``weight_sum``: :math:`S_t`, the sum of the averaging weights; ``lr_max``: the
-    largest learning rate so far (``-1`` before step 1)."""
+    largest learning rate so far (``-1`` before step 1). With one learning rate per
+    start, ``weight_sum`` and ``lr_max`` are arrays with a row per start."""
 
     z: np.ndarray
     x: np.ndarray
-    weight_sum: float
-    lr_max: float
+    weight_sum: float | np.ndarray
+    lr_max: float | np.ndarray
 
 
 @dataclass(frozen=True)
@@ -64,25 +65,47 @@ class _ScheduleFree(Optimizer):
     ``weight_lr_power`` (in the package's order) besides their own fields.
     """
 
+    rates_per_start: ClassVar[bool] = True  # both rules; the weights per rate: _averaging
+
     def _check_schedule(self) -> None:
         """The checks both rules share (the interpolation weight is checked by each)."""
         self._require_nonnegative("lr", "weight_decay", "warmup_steps", "weight_lr_power")
 
-    def _averaging(self, state: ScheduleFreeState) -> tuple[float, float, float, float]:
-        """``(lr_t, c_t, weight_sum, lr_max)`` of the step after ``state``."""
-        k = state.t
+    def _start(self, theta: np.ndarray) -> tuple[float | np.ndarray, float | np.ndarray]:
+        """``(weight_sum, lr_max)`` before step 1: ``(0, -1)``, a row per start for a rate
+        per start."""
+        rate = self.rate(theta)
+        if np.ndim(rate) == 0:
+            return 0.0, -1.0
+        return np.zeros_like(rate), np.full_like(rate, -1.0)
+
+    def _averaging(self, state: ScheduleFreeState) -> tuple[Any, Any, Any, Any]:
+        """``(lr_t, c_t, weight_sum, lr_max)`` of the step after ``state``: floats, or with
+        one rate per start arrays shaped like ``state.lr_max``, each row worked out from
+        its rate in Python floats as for one rate (numpy's power may differ from Python's
+        in the last bit)."""
+        if not isinstance(self.lr, tuple):
+            return self._averaging_one(self.lr, state.t, state.weight_sum, state.lr_max)
+        rows = zip(self.lr, np.ravel(state.weight_sum).tolist(), np.ravel(state.lr_max).tolist(),
+                   strict=True)  # fmt: skip
+        columns = zip(*(self._averaging_one(lr, state.t, s, m) for lr, s, m in rows), strict=True)
+        return tuple(np.reshape(column, np.shape(state.lr_max)) for column in columns)
+
+    def _averaging_one(self, lr: float, k: int, weight_sum: float,
+                       lr_max: float) -> tuple[float, float, float, float]:  # fmt: skip
+        """:meth:`_averaging` for one rate ``lr`` after step ``k``."""
         sched = (k + 1) / self.warmup_steps if k < self.warmup_steps else 1.0
-        lr = self.lr * sched
-        lr_max = max(lr, state.lr_max)
+        lr = lr * sched
+        lr_max = max(lr, lr_max)
         weight = ((k + 1) ** self.r) * (lr_max**self.weight_lr_power)
-        weight_sum = state.weight_sum + weight
+        weight_sum = weight_sum + weight
         c = weight / weight_sum if weight_sum != 0 else 0.0  # the package's ZeroDivisionError
         return lr, c, weight_sum, lr_max
 
     @staticmethod
     def _sequences(
-        y: np.ndarray, state: ScheduleFreeState, g_hat: np.ndarray, lr: float, c: float,
-        beta1: float,
+        y: np.ndarray, state: ScheduleFreeState, g_hat: np.ndarray, lr: float | np.ndarray,
+        c: float | np.ndarray, beta1: float,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
         """New ``(y, z, x)`` from the normalised gradient ``g_hat`` (the package's order)."""
         y = lerp(y, state.z, c) + (lr * (beta1 * (1 - c) - 1)) * g_hat
@@ -152,7 +175,9 @@ class ScheduleFreeSGD(_ScheduleFree):
 
     def init(self, params: np.ndarray) -> ScheduleFreeState:
         theta = as_float_array(params, "params")
-        return ScheduleFreeState(t=0, z=theta.copy(), x=theta.copy(), weight_sum=0.0, lr_max=-1.0)
+        weight_sum, lr_max = self._start(theta)
+        return ScheduleFreeState(t=0, z=theta.copy(), x=theta.copy(), weight_sum=weight_sum,
+                                 lr_max=lr_max)  # fmt: skip
 
     def update(
         self, grad: np.ndarray, state: ScheduleFreeState, params: np.ndarray
@@ -217,8 +242,9 @@ class ScheduleFreeAdamW(_ScheduleFree):
 
     def init(self, params: np.ndarray) -> ScheduleFreeAdamWState:
         theta = as_float_array(params, "params")
-        return ScheduleFreeAdamWState(t=0, z=theta.copy(), x=theta.copy(), weight_sum=0.0,
-                                      lr_max=-1.0, v=np.zeros_like(theta))  # fmt: skip
+        weight_sum, lr_max = self._start(theta)
+        return ScheduleFreeAdamWState(t=0, z=theta.copy(), x=theta.copy(), weight_sum=weight_sum,
+                                      lr_max=lr_max, v=np.zeros_like(theta))  # fmt: skip
 
     def update(
         self, grad: np.ndarray, state: ScheduleFreeAdamWState, params: np.ndarray
