@@ -96,6 +96,7 @@ class Muon(Optimizer):
     """
 
     name: ClassVar[str] = "muon"
+    rates_per_start: ClassVar[bool] = True
     title: ClassVar[str] = "Muon"
     description: ClassVar[str] = "Momentum orthogonalised by Newton-Schulz, for weight matrices"
     latex: ClassVar[str] = r"""
@@ -139,12 +140,16 @@ class Muon(Optimizer):
             raise ValueError("Muon needs a vector or a matrix (or a stack of them), got a scalar")
         return MuonState(t=0, b=np.zeros_like(theta))
 
-    def adjusted_lr(self, shape: tuple[int, ...]) -> float:
-        """The learning rate scaled for one matrix of ``shape`` (a vector: ``1 x n``)."""
+    def adjusted_lr(self, shape: tuple[int, ...],
+                    lr: float | np.ndarray | None = None) -> float | np.ndarray:  # fmt: skip
+        """The learning rate ``lr`` (by default the optimizer's one ``lr``; or the rates per
+        start of a stack, :meth:`rate`) scaled for one matrix of ``shape`` (a vector:
+        ``1 x n``)."""
+        lr = self.lr if lr is None else lr
         rows, cols = shape[-2:] if len(shape) >= 2 else (1, shape[-1])
         if self.adjust_lr_fn == "match_rms_adamw":
-            return self.lr * 0.2 * math.sqrt(max(rows, cols))
-        return self.lr * math.sqrt(max(1, rows / cols))
+            return lr * 0.2 * math.sqrt(max(rows, cols))
+        return lr * math.sqrt(max(1, rows / cols))
 
     def update(
         self, grad: np.ndarray, state: MuonState, params: np.ndarray
@@ -153,15 +158,16 @@ class Muon(Optimizer):
         b = lerp(state.b, g, 1 - self.momentum)  # B + (1 - mu)(g - B), as torch's lerp_
         b_tilde = lerp(g, b, self.momentum) if self.nesterov else b
         o = newton_schulz(b_tilde, self.ns_coefficients, self.ns_steps, self.eps)
-        theta = theta * (1 - self.lr * self.weight_decay)
-        theta = theta - self.adjusted_lr(theta.shape) * o
+        lr = self.rate(theta)
+        theta = theta * (1 - lr * self.weight_decay)
+        theta = theta - self.adjusted_lr(theta.shape, lr) * o
         return theta, MuonState(t=t, b=b)
 
     def effective_step(self, grad: np.ndarray, state: MuonState, params: np.ndarray,
                        new_state: MuonState) -> np.ndarray:  # fmt: skip
         r""":math:`\gamma'` (the learning rate adjusted to the matrix's shape) in every
         coordinate, per unit of the orthogonalised momentum :math:`O_t`."""
-        return np.full(np.shape(params), self.adjusted_lr(np.shape(params)))
+        return np.full(np.shape(params), self.adjusted_lr(np.shape(params), self.rate(params)))
 
     def momentum_buffer(self, state: MuonState) -> np.ndarray | None:
         """The momentum buffer :math:`B_t`."""
