@@ -16,14 +16,26 @@ import numpy as np
 Pair = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
+#: Up to this many tensors (one run, a sweep's rates), :func:`_windows` takes all the pairs
+#: in a few array operations rather than a few per pair; more (a basin map), pair by pair.
+FEW_TENSORS = 64
+
+
 def _windows(pairs: tuple[Pair, ...], size: int) -> list[np.ndarray]:
     """Each pair's ``rho`` where a tensor uses it (among its newest ``size`` stored), else 0.
 
     Only a batch whose tensors skipped different steps holds more than ``size``
-    pairs; the newest ``size`` are within every tensor's window.
+    pairs (one tensor, ``size + 1`` until the oldest goes); the newest ``size`` are
+    within every tensor's window.
     """
     rhos = [rho for _, _, rho in pairs]
     old = len(pairs) - size
+    if old > 0 and rhos[0].size <= FEW_TENSORS:
+        stacked = np.stack(rhos)
+        stored = stacked != 0
+        newer = np.cumsum(stored[::-1], axis=0)[::-1] - stored  # stored pairs after each
+        masked = np.multiply(stacked, newer < size)
+        return [masked[i, ...] for i in range(len(rhos))]  # arrays, even of shape ()
     if old > 0:  # one buffer for the counts and one for the masked rhos (no churn of arrays)
         seen, stored = np.zeros(rhos[0].shape, dtype=np.int64), np.empty(rhos[0].shape, bool)
         for rho in rhos[old:]:
@@ -74,6 +86,11 @@ def two_loop(g: np.ndarray, pairs: tuple[Pair, ...], h_diag: np.ndarray, size: i
     return r, oldest
 
 
+#: A pair that at most this many tensors of a batch use is applied to each of them in
+#: numpy scalars (the same operations): cheaper than gathering and scattering arrays.
+ONE_BY_ONE = 2
+
+
 def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarray],
                      h_diag: np.ndarray) -> np.ndarray:  # fmt: skip
     """The two-loop recursion for a batch of two-entry tensors, coordinate by coordinate:
@@ -81,20 +98,31 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarr
 
     A pair used by few tensors (stored by few, or older than the newest
     ``history_size`` and so used only by those that skipped steps) is applied to those alone: the
-    others would add exactly nothing.
+    others would add exactly nothing (so a pair that none uses is skipped); to one or two of
+    them in numpy scalars (a batch of a sweep's rates holds many such pairs).
     """
     two = g.reshape(-1, 2)
     q0, q1, tmp = -two[:, 0], -two[:, 1], np.empty(len(two), dtype=g.dtype)
-    cols = [(y.reshape(-1, 2), s.reshape(-1, 2), rho.ravel())
-            for (y, s, _), rho in zip(pairs, rhos, strict=True)]  # fmt: skip
-    few = [np.flatnonzero(rho) if 8 * np.count_nonzero(rho) < len(two) else None
-           for _, _, rho in cols]  # fmt: skip
-    a: list[np.ndarray] = [tmp] * len(cols)
+    cols, few = [], []  # the pairs some tensor uses; which tensors, unless most do
+    for (y, s, _), rho in zip(pairs, rhos, strict=True):
+        rho, used = rho.ravel(), np.count_nonzero(rho)
+        if used:
+            cols.append((y.reshape(-1, 2), s.reshape(-1, 2), rho))
+            j = np.flatnonzero(rho) if 8 * used < len(two) else None
+            few.append(j.tolist() if j is not None and used <= ONE_BY_ONE else j)
+    a: list = [tmp] * len(cols)
     rows = np.empty((sum(j is None for j in few), len(two)), dtype=g.dtype)  # the dense a_i
     for i in range(len(cols) - 1, -1, -1):
         y, s, rho = cols[i]
-        if few[i] is not None:
-            j = few[i]
+        j = few[i]
+        if isinstance(j, list):
+            a[i] = []
+            for m in j:
+                a[i].append(a_m := (s[m, 0] * q0[m] + s[m, 1] * q1[m]) * rho[m])
+                q0[m] -= a_m * y[m, 0]
+                q1[m] -= a_m * y[m, 1]
+            continue
+        if j is not None:
             a[i] = (s[j, 0] * q0[j] + s[j, 1] * q1[j]) * rho[j]
             q0[j] -= a[i] * y[j, 0]
             q1[j] -= a[i] * y[j, 1]
@@ -108,8 +136,14 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarr
     h = h_diag.ravel()
     r0, r1, c_buffer = q0 * h, q1 * h, np.empty_like(tmp)
     for i, (y, s, rho) in enumerate(cols):
-        if few[i] is not None:
-            j = few[i]
+        j = few[i]
+        if isinstance(j, list):
+            for m, a_m in zip(j, a[i], strict=True):
+                c_m = a_m - (y[m, 0] * r0[m] + y[m, 1] * r1[m]) * rho[m]
+                r0[m] += c_m * s[m, 0]
+                r1[m] += c_m * s[m, 1]
+            continue
+        if j is not None:
             c = a[i] - (y[j, 0] * r0[j] + y[j, 1] * r1[j]) * rho[j]
             r0[j] += c * s[j, 0]
             r1[j] += c * s[j, 1]
