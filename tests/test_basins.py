@@ -67,8 +67,11 @@ def test_a_start_that_leaves_the_plot_or_overflows_fails():
     low, high = box(surface)
     optimizer = optimizers.get("sgd", lr=0.1)  # far too large on Himmelblau's walls
     with np.errstate(all="raise"):  # and no floating-point warning escapes endpoints
-        final, failed = basins.endpoints(optimizer, surface, np.array([[4.9, 4.9]]), 50, low, high)
-    assert failed[0] and not np.isfinite(final[0]).all()
+        final, failed = basins.endpoints(optimizer, surface, np.array([[4.9, 4.9]]), 50, low, high,
+                                         check_every=0)  # every step computed: it overflows
+        assert failed[0] and not np.isfinite(final[0]).all()
+        _, failed = basins.endpoints(optimizer, surface, np.array([[4.9, 4.9]]), 50, low, high)
+    assert failed[0]  # dropped when it failed (its final point is then meaningless)
 
 
 def test_himmelblau_map_hand_checked_starts():

@@ -19,9 +19,13 @@ The local minima are found, not declared: Newton's method on the gradient
 starts, keeping the points inside the box where the gradient vanishes and the
 Hessian is positive definite (:func:`local_minima`).
 
-All starts move as one array (:func:`endpoints`): one optimizer update per
-step for the whole grid, no path kept, the box checked by a running minimum
-and maximum of every coordinate; ``benchmarks/basins.py`` measures it.
+All starts move as one array (:func:`atlas.races.rows.endpoints`): one
+optimizer update per step for the whole grid, no path kept, the box checked by
+a running minimum and maximum of every coordinate; the starts that have failed
+are dropped from the array as they fail (every few steps, once they are a
+share worth the copy), so the later steps compute only the live ones, to the
+same bits; a failed start's final point is then wherever it was dropped, which
+:func:`classify` ignores. ``benchmarks/basins.py`` measures it.
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ import numpy as np
 
 from atlas import learning_rates, optimizers
 from atlas.cache import write_atomic
-from atlas.optimizers import Optimizer
 from atlas.protocol import LearningRateChoice, as_surface, box, step_budget
+from atlas.races.rows import endpoints
 from atlas.surfaces import Surface
 
 #: A start has reached a minimum when it ends within this fraction of the plot's width of it.
@@ -83,30 +87,6 @@ class BasinMap:
         """How many starts end in each class."""
         counts = np.bincount(self.classes.ravel(), minlength=len(self.labels))
         return dict(zip(self.labels, (int(c) for c in counts), strict=True))
-
-
-def endpoints(optimizer: Optimizer, surface: Surface, starts: np.ndarray, steps: int,
-              low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Final points ``(N, 2)`` of ``N`` starts after ``steps`` steps, and which ones failed.
-
-    A start fails if any of its points leaves ``[low, high]`` or is not finite
-    (a running minimum and maximum of every coordinate: NaN propagates into them,
-    and fails the comparison). The same numbers as :func:`atlas.trajectory`
-    with ``N`` starts until a start fails; a failed start's later points are not held.
-    """
-    p = np.array(starts, dtype=np.float64)
-    inner = p.shape if optimizer.elementwise else (*p.shape[:-1], 1, 2)
-    lowest, highest = p.copy(), p.copy()
-    with np.errstate(all="ignore"):
-        state = optimizer.init(p.reshape(inner))
-        for _ in range(steps):
-            g = surface.gradient_xy(p).reshape(inner)
-            new, state = optimizer.update(g, state, p.reshape(inner))
-            p = new.reshape(p.shape)
-            np.minimum(lowest, p, out=lowest)
-            np.maximum(highest, p, out=highest)
-        inside = np.all((lowest >= low) & (highest <= high), axis=-1)
-    return p, ~inside
 
 
 def _jacobian(surface: Surface, p: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:

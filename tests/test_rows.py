@@ -1,0 +1,174 @@
+"""Basin maps' run with the failed starts dropped: the same numbers as every start run through.
+
+For every registered optimizer, a surface and rate of a ladder at which a good share
+of a small grid fails at several different steps; there the compacted
+:func:`atlas.races.rows.endpoints` must give, bit for bit, the plain loop's failed mask
+and final points of the starts that did not fail (and :func:`atlas.trajectory`'s).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from atlas import optimizers, surfaces
+from atlas.optimizers import State
+from atlas.protocol import box
+from atlas.races import basins, rows
+from atlas.trajectory import trajectory
+
+#: Tried in this order until a good share of starts fails at several steps.
+SURFACES = ("goldstein_price", "three_hump_camel", "six_hump_camel", "himmelblau")
+LADDER = tuple(10.0 ** (k / 2) for k in range(-5, 7))  # 0.00316 ... 1000
+N, STEPS = 24, 60
+
+
+def _grid(surface) -> np.ndarray:
+    x, y = basins.start_grid(surface, N)
+    gx, gy = np.meshgrid(x, y)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+@pytest.fixture
+def drops(monkeypatch):
+    """How many times ``endpoints`` dropped rows from the state (a list to read after a run)."""
+    calls: list[int] = []
+    take = rows.take_rows
+
+    def counting(state: State, keep: np.ndarray) -> State:
+        calls.append(int(np.count_nonzero(~keep)))
+        return take(state, keep)
+
+    monkeypatch.setattr(rows, "take_rows", counting)
+    return calls
+
+
+def _failing_case(name: str, drops: list[int]):
+    """The first (surface, lr) where 15-85 % of the starts fail, at 4 or more steps."""
+    for surface_name in SURFACES:
+        surface = surfaces.get(surface_name)
+        low, high = box(surface)
+        for lr in LADDER:
+            drops.clear()
+            _, failed = rows.endpoints(optimizers.get(name, lr=lr), surface, _grid(surface),
+                                       STEPS, low, high, check_every=1, drop_share=0.0)  # fmt: skip
+            if 0.15 <= failed.mean() <= 0.85 and len(drops) >= 4:
+                return surface, lr
+    pytest.fail(f"{name}: no surface of {SURFACES} and rate of the ladder where a good share "
+                "of the starts fails at several steps")
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_dropping_failed_starts_changes_no_bit_of_the_others(name, drops):
+    surface, lr = _failing_case(name, drops)
+    optimizer, starts, (low, high) = optimizers.get(name, lr=lr), _grid(surface), box(surface)
+    plain_final, plain_failed = rows.endpoints(optimizer, surface, starts, STEPS, low, high,
+                                               check_every=0)  # fmt: skip
+    live = ~plain_failed
+    run = trajectory(optimizer, surface, starts, STEPS)  # every start, independent of endpoints
+    assert np.array_equal(run.xy[-1][live], plain_final[live])
+    for every, share in ((1, 0.0), (3, 0.1), (rows.CHECK_EVERY, rows.DROP_SHARE)):
+        drops.clear()
+        final, failed = rows.endpoints(optimizer, surface, starts, STEPS, low, high,
+                                       check_every=every, drop_share=share)  # fmt: skip
+        assert drops, f"{name} on {surface.name} at lr {lr}: nothing was dropped"
+        assert np.array_equal(failed, plain_failed)
+        assert np.array_equal(final[live], plain_final[live])  # bitwise: no tolerance
+        assert np.isfinite(final[live]).all()
+
+
+def test_a_start_that_fails_is_dropped_and_the_run_ends_when_none_is_left():
+    surface = surfaces.get("himmelblau")
+    low, high = box(surface)
+    gradients = []
+
+    @dataclass(frozen=True)
+    class Counting:  # the surface, counting the steps taken
+        def value_xy(self, p):
+            return surface.value_xy(p)
+
+        def gradient_xy(self, p):
+            gradients.append(len(p))
+            return surface.gradient_xy(p)
+
+    starts = np.array([[4.9, 4.9], [3.1, 2.1], [-4.9, 4.9]])  # leave at steps 1, never, 10
+    sgd = optimizers.get("sgd", lr=0.03)
+    final, failed = rows.endpoints(sgd, Counting(), starts, 50, low, high, check_every=2,
+                                   drop_share=0.0)  # fmt: skip
+    assert failed.tolist() == [True, False, True]
+    assert gradients == [3] * 2 + [2] * 8 + [1] * 40  # dropped at the checks after steps 2, 10
+    plain, _ = rows.endpoints(sgd, surface, starts, 50, low, high, check_every=0)
+    assert np.array_equal(final[1], plain[1])
+    gradients.clear()
+    _, failed = rows.endpoints(sgd, Counting(), starts[[0, 2]], 50, low, high, check_every=2,
+                               drop_share=0.0)  # fmt: skip
+    assert failed.all() and gradients == [2] * 2 + [1] * 8  # none left: the run stops
+
+
+@pytest.mark.parametrize("name", ["sgd", "lbfgs"])  # elementwise, and per tensor
+def test_a_rate_per_start_is_dropped_with_its_start(name):
+    surface = surfaces.get("himmelblau")
+    low, high = box(surface)
+    starts = _grid(surface)[::7]
+    rates = tuple(np.geomspace(0.003, 3.0, len(starts)))
+    optimizer = optimizers.get(name, lr=rates)
+    plain, plain_failed = rows.endpoints(optimizer, surface, starts, STEPS, low, high,
+                                         check_every=0)  # fmt: skip
+    final, failed = rows.endpoints(optimizer, surface, starts, STEPS, low, high, check_every=1,
+                                   drop_share=0.0)  # fmt: skip
+    assert 0.1 < failed.mean() < 0.9 and np.array_equal(failed, plain_failed)
+    assert np.array_equal(final[~failed], plain[~failed])
+    for i in np.flatnonzero(~failed)[::5]:  # and each is its rate's own run
+        alone, _ = rows.endpoints(optimizers.get(name, lr=rates[i]), surface, starts[i:i + 1],
+                                  STEPS, low, high)  # fmt: skip
+        assert np.array_equal(alone[0], final[i])
+
+
+def _leaves(value):
+    """Every array of a state field, in order (through tuples of tuples)."""
+    if isinstance(value, tuple):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value] if isinstance(value, np.ndarray) else []
+
+
+@pytest.mark.parametrize("name", optimizers.names())
+def test_take_rows_keeps_the_rows_of_every_array_of_every_state(name):
+    """After a few steps (L-BFGS has stored pairs), every batch array is subset, in order,
+    and the next step from the subset state is the full state's next step on those rows."""
+    optimizer = optimizers.get(name, lr=0.01)
+    points = np.array([[0.5, -0.3], [1.2, 0.7], [-0.8, 0.4], [0.1, 0.9], [-1.1, -0.6]])
+    shape = points.shape if optimizer.elementwise else (len(points), 1, 2)
+    surface = surfaces.get("six_hump_camel")
+    p, state = points.reshape(shape), optimizer.init(points.reshape(shape))
+    for _ in range(4):
+        p, state = optimizer.update(surface.gradient_xy(p.reshape(-1, 2)).reshape(shape), state, p)
+    keep = np.array([True, False, True, True, False])
+    kept = rows.take_rows(state, keep)
+    assert type(kept) is type(state) and kept.t == state.t
+    for field in state.__dataclass_fields__:
+        old, new = _leaves(getattr(state, field)), _leaves(getattr(kept, field))
+        assert len(old) == len(new)
+        for a, b in zip(old, new, strict=True):
+            assert np.array_equal(b, a[keep]) and not b.flags.writeable
+    if name == "lbfgs":
+        assert len(state.pairs) >= 2
+    g = surface.gradient_xy(p.reshape(-1, 2)).reshape(shape)
+    full, _ = optimizer.update(g, state, p)
+    some, _ = optimizer.update(g[keep], kept, p[keep])
+    assert np.array_equal(some, full[keep])
+
+
+@dataclass(frozen=True)
+class _OddState(State):
+    thing: object = None
+
+
+@pytest.mark.parametrize("thing", [[np.zeros((5, 2))], np.zeros((4, 2)), np.zeros(()),
+                                   (np.zeros((5, 2)), 0.5), "text"])  # fmt: skip
+def test_take_rows_refuses_a_field_it_cannot_classify(thing):
+    with pytest.raises(TypeError, match="thing"):
+        rows.take_rows(_OddState(t=1, thing=thing), np.ones(5, dtype=bool))
+    shared = rows.take_rows(_OddState(t=3, thing=0.5), np.array([True, False]))
+    assert shared == _OddState(t=3, thing=0.5)  # numbers and None are shared, not subset
