@@ -34,6 +34,7 @@ diverged ones.
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass, fields, replace
 from typing import Protocol
@@ -129,17 +130,21 @@ def trajectory(
         alive = np.ones(p.shape[:-1], dtype=bool)
         diverged_at = np.full(p.shape[:-1], -1, dtype=np.int64)
         left = np.zeros(p.shape[:-1], dtype=bool)  # had a point outside until_outside
+        everyone = True  # alive.all()
         for k in range(1, steps + 1):
             g = np.reshape(surface.gradient_xy(p), inner)
             p_new, state_new = optimizer.update(g, state, p.reshape(inner))
             p_new = p_new.reshape(p.shape)
             z_new = np.asarray(surface.value_xy(p_new), dtype=np.float64)
-            finite = np.isfinite(p_new).all(axis=-1) & np.isfinite(z_new)
-            if finite.all() and alive.all():  # the common case: nothing to hold back
+            # The common case, nothing to hold back: a finite sum has no NaN or inf in it
+            # (a sum that overflows only sends a finite step the long way, to the same end).
+            if everyone and math.isfinite(float(p_new.sum()) + float(z_new.sum())):
                 p, z, state = p_new, z_new, state_new
             else:
+                finite = np.isfinite(p_new).all(axis=-1) & np.isfinite(z_new)
                 diverged_at[alive & ~finite] = k
                 alive &= finite
+                everyone = bool(alive.all())
                 if not alive.any():
                     break
                 p = np.where(alive[..., None], p_new, p)

@@ -106,7 +106,9 @@ class Surface:
         p = _points(p)
         flat = p.reshape(-1, 2)
         z = np.asarray(self.f(flat[:, 0], flat[:, 1]), dtype=np.float64)
-        return np.broadcast_to(z, flat.shape[:-1]).reshape(p.shape[:-1]).copy()
+        if z.shape != flat.shape[:-1]:  # a constant, say
+            z = np.broadcast_to(z, flat.shape[:-1])
+        return z.reshape(p.shape[:-1]).copy()
 
     def gradient_xy(self, p: ArrayLike) -> Array:
         """The gradient at points ``p`` of shape (..., 2), as shape (..., 2).
