@@ -10,7 +10,9 @@ the tanh bowl, the sinc well, the narrow valley), each run once as atlas declare
 once with numpy's functions put back in its formulas (the surfaces as they were before).
 Every pair is timed in turns (``_setup.in_turns``), best of ``--repeat`` rounds.
 
-Run ``python benchmarks/elementary.py [--repeat 5]``.
+Run ``python benchmarks/elementary.py [--repeat 5] [--functions sin cos] [--surfaces levi]``
+(default: all of them). To time a previous version of the functions, put its checkout first
+on the path: ``PYTHONPATH=/path/to/old/checkout python benchmarks/elementary.py``.
 """
 
 from __future__ import annotations
@@ -71,12 +73,14 @@ def compare(label: str, numpy_call: Callable, atlas_call: Callable, calls: int,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="rounds; the best of each is kept")
+    parser.add_argument("--functions", nargs="*", default=FUNCTIONS, choices=FUNCTIONS)
+    parser.add_argument("--surfaces", nargs="*", default=SURFACES, choices=SURFACES)
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
     one, many = np.array([0.7]), rng.uniform(-30.0, 30.0, 40000)
     other_one, other_many = np.array([-1.3]), rng.uniform(-30.0, 30.0, 40000)
     print("The functions (arguments uniform in [-30, 30]):")
-    for name in FUNCTIONS:
+    for name in args.functions:
         ours, theirs = getattr(elementary, name), getattr(np, name)
         for x, y, calls, size in ((one, other_one, ONE, "1 point"),
                                   (many, other_many, MANY, "40,000 points")):
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
                     functools.partial(ours, *given), calls, args.repeat)
     print("The surfaces (one point; a 200 x 200 grid of their box), with numpy's functions "
           "and with atlas's:")
-    for name in SURFACES:
+    for name in args.surfaces:
         surface = surfaces.get(name)
         before = dataclasses.replace(surface, f=with_numpy(surface.f),
                                      grad=with_numpy(surface.grad))

@@ -174,20 +174,6 @@ def cos_reduced(y0, y1, pick):
     return (1.0 - qx) - ((0.5 * z - qx) - (z * r - y0 * y1))
 
 
-def sin(x, ops: Ops):
-    """s_sin.c for |x| < 2²⁰: ±sin or ±cos of the reduced argument, by quadrant n mod 4."""
-    n, y0, y1 = reduce(x)
-    s, c, q, pick = sin_reduced(y0, y1), cos_reduced(y0, y1, ops.pick), n % 4.0, ops.pick
-    return pick(q == 0.0, s, pick(q == 1.0, c, pick(q == 2.0, -s, -c)))
-
-
-def cos(x, ops: Ops):
-    """s_cos.c for |x| < 2²⁰: ±cos or ±sin of the reduced argument, by quadrant n mod 4."""
-    n, y0, y1 = reduce(x)
-    s, c, q, pick = sin_reduced(y0, y1), cos_reduced(y0, y1, ops.pick), n % 4.0, ops.pick
-    return pick(q == 0.0, c, pick(q == 1.0, -s, pick(q == 2.0, -c, s)))
-
-
 def _product_error(a, b, p):
     """a b - p exactly, for p = a b rounded (Dekker: Veltkamp's halves, no overflow)."""
     c = SPLIT * a
