@@ -33,8 +33,8 @@ def test_names_are_unique_lowercase_paths():
 
 
 #: The topics whose entries are all derived from the registries (others add figures of their own).
-DERIVED = ("races", "race_figures", "rate_heatmap", "optimizers", "activations", "examples",
-           "losses", "graphs", "explorer", "mnist", "mnist_runs")
+DERIVED = ("races", "race_runs", "race_figures", "rate_heatmap", "optimizers", "activations",
+           "examples", "losses", "graphs", "explorer", "mnist", "mnist_runs")
 
 
 def test_every_registry_entry_has_its_figures():
@@ -55,6 +55,7 @@ def test_every_registry_entry_has_its_figures():
         expected.add(f"activation/{a}" if act.elementwise else f"activation/{a}_2class")
     expected |= {f"loss/{name}" for name in losses.names()}
     expected |= {f"learning_rates/{s}" for s in surfaces.names()}
+    expected |= {f"race_runs/{s}" for s in surfaces.names()}
     expected |= {f"mnist/runs/{r}" for r in catalog_mnist.names()}  # the MNIST runs' registry
     expected |= {f"mnist/history/{r}" for r in catalog_mnist.names()}
     expected |= {f"mnist/study/{o}" for o in optimizers.names()} | {"mnist/tables"}
@@ -143,12 +144,14 @@ def test_figures_need_the_artifacts_they_read():
     rates = {f"learning_rates/{s}" for s in surfaces.names()}
     for s in surfaces.names():
         assert catalog.get(f"learning_rates/{s}").artifact
+        runs = catalog.get(f"race_runs/{s}")  # every optimizer's chosen run, from the sweeps
+        assert runs.artifact and runs.needs == (f"learning_rates/{s}",)
         for kind in ("summary", "gap"):
-            assert catalog.get(f"race/{s}/{kind}").needs == (f"learning_rates/{s}",)
+            assert catalog.get(f"race/{s}/{kind}").needs == (runs.name,)
         assert catalog.get(f"sensitivity/{s}").needs == (f"learning_rates/{s}",)
     for spec in race_specs():
         for kind in ("3d", "contour", "gap"):
-            assert catalog.get(f"{spec.name}/{kind}").needs == (f"learning_rates/{spec.surface}",)
+            assert catalog.get(f"{spec.name}/{kind}").needs == (f"race_runs/{spec.surface}",)
     for name in ("table/races", "table/lr_windows", "race/profile"):
         assert set(catalog.get(name).needs) == rates
     for s in BASIN_SURFACES:

@@ -98,8 +98,8 @@ def test_keys_import_no_numpy():
 
 def test_a_deep_edit_redraws_exactly_the_entries_that_depend_on_it(tmp_path):
     """Booth's start point (a constant of atlas/surfaces/classics.py, three imports below the
-    race's build function) is edited in a copy of the package: its sweep and its race are
-    redrawn; the activation, loss and graph figures are up to date."""
+    race's build function) is edited in a copy of the package: its sweep, its runs and its
+    race are redrawn; the activation, loss and graph figures are up to date."""
     copy = tmp_path / "src"
     shutil.copytree(PACKAGE, copy / "atlas", ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path / "out"
@@ -114,17 +114,18 @@ def test_a_deep_edit_redraws_exactly_the_entries_that_depend_on_it(tmp_path):
         return result.stderr
 
     first = render()
-    assert "5/5 rendered" in first and "learning_rates/booth" in first
+    assert "6/6 rendered" in first and "learning_rates/booth" in first
+    assert "race_runs/booth" in first
     classics = copy / "atlas" / "surfaces" / "classics.py"
     text = classics.read_text()
     assert text.count("start=(-8.0, 7.0)") == 1
     classics.write_text(text.replace("start=(-8.0, 7.0)", "start=(-8.0, 6.0)"))
     second = render()
     redrawn = sorted(line.split()[2] for line in second.splitlines() if " rendered " in line)
-    assert redrawn == ["learning_rates/booth", "race/booth/gap"]
+    assert redrawn == ["learning_rates/booth", "race/booth/gap", "race_runs/booth"]
     assert "3 up to date" in second
     third = render()
-    assert "5 up to date" in third and " rendered " not in third
+    assert "6 up to date" in third and " rendered " not in third
 
 
 # ---------------------------------------------------------------------- the package's shape

@@ -108,7 +108,7 @@ def test_key_depends_on_params_formats_source_and_needs(monkeypatch):
     before = _key(race)
     monkeypatch.setattr(keys, "entry_key", lambda record, module, graph, needs: (
         "k" + str(sorted(needs.items())) if record["name"] == race.name else "changed"))
-    assert _key(race) == "k[('learning_rates/sphere', 'changed')]" != before
+    assert _key(race) == "k[('race_runs/sphere', 'changed')]" != before
 
 
 def test_deterministic_png_bytes(tmp_path, rendered):
@@ -227,14 +227,22 @@ def counted_small_protocol(monkeypatch):
     protocol._sweep.cache_clear()
 
 
-def test_a_surfaces_figures_share_one_sweep_built_first(tmp_path, counted_small_protocol):
+def test_a_surfaces_figures_share_one_sweep_built_first(tmp_path, counted_small_protocol,
+                                                        monkeypatch):  # fmt: skip
     from atlas import learning_rates, optimizers, protocol
+    from atlas.races import race
 
     calls = counted_small_protocol
+    raced = [0]  # the races' runs: once per optimizer, in race_runs/sphere, for both figures
+    real_trajectory = race.trajectory
+    monkeypatch.setattr(race, "trajectory", lambda *a, **k: (
+        raced.__setitem__(0, raced[0] + 1), real_trajectory(*a, **k))[1])
     names = ["race/sphere/summary", "race/sphere/gap", "sensitivity/sphere"]
     lines = []
     report = _render(tmp_path, names, progress=lambda *args: lines.append(args))
-    assert report.rendered == ("learning_rates/sphere", *names)  # the artifact, in catalog order
+    # the artifacts, in catalog order, then the figures
+    assert report.rendered == ("learning_rates/sphere", "race_runs/sphere", *names)
+    assert raced[0] == len(optimizers.names())
     assert calls[0] == len(optimizers.names()) * len(protocol.GRID)  # each run once, for three
     assert lines[0][2:] == ("learning_rates/sphere", "rendered")  # built before any figure
     sweeps = learning_rates.read_sweeps(tmp_path / "learning_rates" / "sphere.json")
@@ -279,9 +287,10 @@ def test_a_build_is_handed_its_needs_outputs(tmp_path, monkeypatch):
 
 def test_longest_chains_go_first():
     entries = [catalog.get(n) for n in ("activation/relu", "learning_rates/sphere",
-                                        "race/sphere/summary", "race/sphere/gap")]
-    estimate = {"activation/relu": 1.0, "learning_rates/sphere": 10.0,
+                                        "race_runs/sphere", "race/sphere/summary",
+                                        "race/sphere/gap")]  # fmt: skip
+    estimate = {"activation/relu": 1.0, "learning_rates/sphere": 10.0, "race_runs/sphere": 2.0,
                 "race/sphere/summary": 4.0, "race/sphere/gap": 1.0}
     rank = render.priorities(entries, estimate)
-    assert rank == {"activation/relu": 1.0, "learning_rates/sphere": 14.0,
-                    "race/sphere/summary": 4.0, "race/sphere/gap": 1.0}
+    assert rank == {"activation/relu": 1.0, "learning_rates/sphere": 16.0,
+                    "race_runs/sphere": 6.0, "race/sphere/summary": 4.0, "race/sphere/gap": 1.0}

@@ -13,6 +13,7 @@ therefore lives in a module that draws nothing, and a figure's look is never in 
 
 * :mod:`~atlas.catalog.races`: ``learning_rates/<surface>``, the basin maps' data,
   ``table/learning_rates``; :mod:`~atlas.catalog.rate_heatmap`: ``race/learning_rates``;
+* :mod:`~atlas.catalog.race_runs`: ``race_runs/<surface>``, every optimizer's chosen run;
 * :mod:`~atlas.catalog.race_figures`: ``race/...`` (and ``race/profile``), ``table/races``,
   ``sensitivity/...``, ``basins/...``;
 * :mod:`~atlas.catalog.optimizers`: ``optimizer/<name>`` and ``optimizer/<name>/state``;
@@ -63,14 +64,15 @@ def entries(quick: bool = False) -> tuple[Entry, ...]:
         optimizers,
         pages,
         race_figures,
+        race_runs,
         races,
         rate_heatmap,
         study,
     )
 
-    every = tuple(entry for topic in (races, race_figures, rate_heatmap, optimizers, modern,
-                                      activations, examples, losses, graphs, explorer, mnist,
-                                      study, pages)
+    every = tuple(entry for topic in (races, race_runs, race_figures, rate_heatmap, optimizers,
+                                      modern, activations, examples, losses, graphs, explorer,
+                                      mnist, study, pages)
                   for entry in topic.entries(quick))  # fmt: skip
     known: set[str] = set()
     for entry in every:

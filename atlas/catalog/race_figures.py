@@ -1,5 +1,8 @@
 """The race figures (issue 11, "Races that teach"), drawn from the learning-rate sweeps.
 
+A race figure draws the runs of ``race_runs/<surface>`` (:mod:`atlas.catalog.race_runs`):
+every optimizer's chosen run, computed once per surface, not once per figure.
+
 No animation shows more than :data:`atlas.races.groups.MAX_GROUP` paths:
 
 * ``race/opening/{3d,contour,gap}``: the course notes' four optimizers on the
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.catalog.entry import Entry, write_alt
+from atlas.catalog.race_runs import runs_name, stored_group_races, stored_race
 from atlas.catalog.races import basin_maps, rates_name, surface_sweeps
 
 #: The grid side of every basin map (quick: the tests' tiny one).
@@ -37,8 +41,8 @@ def _spec(name: str) -> Any:
 
 
 def _spec_race(inputs: Mapping[str, Path], spec: str) -> tuple[Any, Any]:
-    found = _spec(spec)
-    return found, found.race(surface_sweeps(inputs, found.surface))
+    found = _spec(spec)  # its runs are the chosen ones of the full budget (RaceSpec.race)
+    return found, stored_race(inputs, found.surface, found.optimizers)
 
 
 def race_animation(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path],
@@ -70,15 +74,14 @@ def surface_gap(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path]
                 surface: str, dpi: int) -> None:  # fmt: skip
     """``race/<surface>/gap``: every optimizer's gap against step on ``surface``, by group."""
     from atlas.races.outcome_text import race_outcome
-    from atlas.races.race import Race, group_races
+    from atlas.races.run_store import select
     from atlas.viz import gap_plot
 
-    sweeps = surface_sweeps(inputs, surface)
-    races = group_races(surface, sweeps)
+    races = stored_group_races(inputs, surface)
     gap_plot.draw_gap_groups(path, races, dpi=dpi)
-    runs = sorted((r for _, race in races for r in race.runs), key=lambda r: list(sweeps).index(
-        r.optimizer))  # every run, in the sweeps' (the registry's) order
-    run = Race(races[0][1].surface, races[0][1].steps, tuple(runs))
+    every = stored_race(inputs, surface)  # the sweeps' (the registry's) order
+    grouped = {r.optimizer for _, race in races for r in race.runs}
+    run = select(every, [r.optimizer for r in every.runs if r.optimizer in grouped])
     write_alt(path, race_outcome(run, every=False))
 
 
@@ -86,10 +89,9 @@ def summary(path: Path, formats: tuple[str, ...], inputs: Mapping[str, Path], su
             dpi: int) -> None:  # fmt: skip
     """``race/<surface>/summary``: every group's race on ``surface``, one still."""
     from atlas.races.outcome_text import summary_outcome
-    from atlas.races.race import group_races
     from atlas.viz.race_summary import draw_race_summary
 
-    races = group_races(surface, surface_sweeps(inputs, surface))
+    races = stored_group_races(inputs, surface)
     draw_race_summary(path, races, dpi=dpi)
     write_alt(path, summary_outcome(races))
 
@@ -170,7 +172,7 @@ def _race_entries(scale: dict[str, int]) -> list[Entry]:
     for spec in race_specs():
         title = surfaces.get(spec.surface).title
         params = {"spec": spec.name, **scale}
-        needs = (rates_name(spec.surface),)
+        needs = (runs_name(spec.surface),)
         alt = {view: race_alt(spec.surface, spec.optimizers, view)
                for view in ("3d", "contour", "gap")}  # fmt: skip
         found += [
@@ -228,11 +230,11 @@ def entries(quick: bool = False) -> list[Entry]:
         title = surfaces.get(surface).title
         found += [
             Entry(f"race/{surface}/summary", f"Every group's race on {title}", summary, "image",
-                  {"surface": surface, "dpi": dpi}, (rates_name(surface),),
+                  {"surface": surface, "dpi": dpi}, (runs_name(surface),),
                   alt=race_alts.summary_alt(surface), alt_from_data=True),
             Entry(f"race/{surface}/gap", f"f - f* against step for every optimizer on {title}",
                   surface_gap, "image", {"surface": surface, "dpi": dpi},
-                  (rates_name(surface),), alt_from_data=True,
+                  (runs_name(surface),), alt_from_data=True,
                   alt=race_alts.every_gap_alt(surface)),
         ]
     found += [

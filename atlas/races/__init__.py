@@ -2,6 +2,7 @@
 
 * :mod:`atlas.races.groups` — the optimizers in families of at most six;
 * :mod:`atlas.races.race` — a race: every optimizer's path from one start;
+* :mod:`atlas.races.run_store` — a surface's chosen runs written once, read back as races;
 * :mod:`atlas.races.results` — the ``table/races`` rows: steps to target, ranks, winners;
 * :mod:`atlas.races.sensitivity` — steps to target against the learning rate, good windows;
 * :mod:`atlas.races.profile` — the Dolan–Moré performance profile over all surfaces;
