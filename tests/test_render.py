@@ -209,20 +209,21 @@ def test_default_out_is_the_book():
 
 @pytest.fixture
 def counted_small_protocol(monkeypatch):
-    """A 5-rate grid and 24-step budget (the rules unchanged), and a count of the runs."""
+    """A 5-rate grid and 24-step budget (the rules unchanged), and a count of the sweeps
+    (:func:`atlas.protocol.grid_outcomes`: one optimizer's grid rates, run as one batch)."""
     from atlas import protocol
 
     monkeypatch.setattr(protocol, "GRID", protocol.GRID[::5])
     monkeypatch.setattr(protocol, "DEFAULT_STEPS", 24)
     protocol._sweep.cache_clear()
     calls = [0]
-    real = protocol.run_outcome
+    real = protocol.grid_outcomes
 
     def counted(*args, **kwargs):
         calls[0] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(protocol, "run_outcome", counted)
+    monkeypatch.setattr(protocol, "grid_outcomes", counted)
     yield calls
     protocol._sweep.cache_clear()
 
@@ -243,7 +244,7 @@ def test_a_surfaces_figures_share_one_sweep_built_first(tmp_path, counted_small_
     # the artifacts, in catalog order, then the figures
     assert report.rendered == ("learning_rates/sphere", "race_runs/sphere", *names)
     assert raced[0] == len(optimizers.names())
-    assert calls[0] == len(optimizers.names()) * len(protocol.GRID)  # each run once, for three
+    assert calls[0] == len(optimizers.names())  # each optimizer's sweep once, for three
     assert lines[0][2:] == ("learning_rates/sphere", "rendered")  # built before any figure
     sweeps = learning_rates.read_sweeps(tmp_path / "learning_rates" / "sphere.json")
     assert list(sweeps) == optimizers.names()
