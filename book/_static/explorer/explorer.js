@@ -216,7 +216,7 @@
     // MathJax typesets only these; a long formula scrolls in its box, which the keyboard
     // must then reach (a tab stop named as what it holds).
     ui.formula = el("span", {"class": "ax-formula mathjax_process", tabindex: "0",
-                             role: "group", "aria-label": "formula of the surface"});
+                             role: "region", "aria-label": "formula of the surface"});
     ui.description = el("p", {"class": "ax-description"});
     ui.canvas = el("canvas", {"class": "ax-plot", tabindex: "0", role: "img"});
     ui.play = el("button", {type: "button", "class": "ax-play", text: "Play"});
