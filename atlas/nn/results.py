@@ -35,15 +35,10 @@ from atlas.cache import TEMP_NAME
 from atlas.nn.model import Sequential, mlp
 from atlas.nn.rundir import StagedDirectory
 from atlas.nn.train import TrainConfig, TrainResult
+from atlas.npz import npz_bytes
 
 FORMAT = "atlas.nn.run/1"
 RESULTS, WEIGHTS, TRAJECTORY = "results.json", "weights.npz", "trajectory.npz"
-
-
-def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
 
 
 def versions() -> dict[str, str]:
@@ -61,11 +56,11 @@ def _write_files(result: TrainResult, out: Path) -> None:
     """The run's files, written into the (fresh, empty) directory ``out``."""
     files: dict[str, str | None] = {"weights": None, "trajectory": None}
     if result.status == "ok":
-        (out / WEIGHTS).write_bytes(_npz_bytes(result.model.params()))
+        (out / WEIGHTS).write_bytes(npz_bytes(result.model.params()))
         files["weights"] = WEIGHTS
     if result.trajectory is not None:
         arrays = {"steps": result.trajectory_steps, "params": result.trajectory}
-        (out / TRAJECTORY).write_bytes(_npz_bytes(arrays))
+        (out / TRAJECTORY).write_bytes(npz_bytes(arrays))
         files["trajectory"] = TRAJECTORY
     info = {
         "format": FORMAT,

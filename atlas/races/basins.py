@@ -30,8 +30,6 @@ same bits; a failed start's final point is then wherever it was dropped, which
 
 from __future__ import annotations
 
-import io
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +41,7 @@ import numpy as np
 
 from atlas import learning_rates, optimizers
 from atlas.cache import write_atomic
+from atlas.npz import npz_bytes, read_npz
 from atlas.protocol import LearningRateChoice, as_surface, box, step_budget
 from atlas.races.rows import endpoints
 from atlas.surfaces import Surface
@@ -224,20 +223,16 @@ def write_basin_maps(maps: list[BasinMap], path: str | os.PathLike) -> Path:
         arrays[f"classes_{i}"], arrays[f"x_{i}"], arrays[f"y_{i}"] = m.classes, m.x, m.y
         meta.append({"surface": m.surface, "optimizer": m.optimizer, "lr": m.lr,
                      "steps": m.steps, "labels": list(m.labels)})  # fmt: skip
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
-    return write_atomic(path, buffer.getvalue())
+    return write_atomic(path, npz_bytes(arrays, meta, compressed=True))
 
 
 def read_basin_maps(path: str | os.PathLike) -> list[BasinMap]:
     """The maps :func:`write_basin_maps` wrote; a ``ValueError`` naming a file that is not one."""
     try:
-        with np.load(path) as data:
-            meta = json.loads(data["meta"].tobytes().decode("utf-8"))
-            return [BasinMap(m["surface"], m["optimizer"], float(m["lr"]), int(m["steps"]),
-                             data[f"x_{i}"], data[f"y_{i}"], data[f"classes_{i}"],
-                             tuple(m["labels"])) for i, m in enumerate(meta)]  # fmt: skip
+        data, meta = read_npz(path)
+        return [BasinMap(m["surface"], m["optimizer"], float(m["lr"]), int(m["steps"]),
+                         data[f"x_{i}"], data[f"y_{i}"], data[f"classes_{i}"],
+                         tuple(m["labels"])) for i, m in enumerate(meta)]  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ValueError(f"{path} does not hold basin maps ({error})") from None
 

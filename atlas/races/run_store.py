@@ -17,8 +17,6 @@ whose floats keep every digit. A race read back equals the race computed
 
 from __future__ import annotations
 
-import io
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from atlas.cache import write_atomic
+from atlas.npz import npz_bytes, read_npz
 from atlas.protocol import as_surface
 from atlas.races.race import Race, Run
 
@@ -40,20 +39,16 @@ def write_runs(race: Race, path: str | os.PathLike) -> Path:
         arrays[f"xy_{i}"], arrays[f"z_{i}"] = run.xy, run.z
     meta = {"surface": race.surface.name, "steps": race.steps,
             "runs": [{field: getattr(run, field) for field in _FIELDS} for run in race.runs]}
-    arrays["meta"] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return write_atomic(path, buffer.getvalue())
+    return write_atomic(path, npz_bytes(arrays, meta))
 
 
 def read_runs(path: str | os.PathLike) -> Race:
     """The race :func:`write_runs` wrote; a ``ValueError`` naming a file that is not one."""
     try:
-        with np.load(path) as data:
-            meta = json.loads(data["meta"].tobytes().decode("utf-8"))
-            runs = tuple(Run(**{field: m[field] for field in _FIELDS}, xy=data[f"xy_{i}"],
-                             z=data[f"z_{i}"]) for i, m in enumerate(meta["runs"]))  # fmt: skip
-            return Race(as_surface(meta["surface"]), int(meta["steps"]), runs)
+        data, meta = read_npz(path)
+        runs = tuple(Run(**{field: m[field] for field in _FIELDS}, xy=data[f"xy_{i}"],
+                         z=data[f"z_{i}"]) for i, m in enumerate(meta["runs"]))  # fmt: skip
+        return Race(as_surface(meta["surface"]), int(meta["steps"]), runs)
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ValueError(f"{path} does not hold a surface's race runs ({error})") from None
 
