@@ -15,7 +15,8 @@ names of the entries it needs. A render:
    the one on the longest chain of work goes first (an entry's time is what it
    took last time, from the manifest, else its kind's estimate), so the long
    tasks and the artifacts that many figures wait for start early and the run
-   ends on short tasks.
+   ends on short tasks. A build in this process (``jobs=1``, or one entry) uses one
+   BLAS thread, as a worker does (:mod:`atlas.blas`), so it gives the same bytes.
 
 This module knows no entry by name and no kind of artifact: what an entry is
 and how it is built is the catalog's business.
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from atlas import catalog, keys, outdir, workers
+from atlas import blas, catalog, keys, outdir, workers
 from atlas.catalog import Entry
 from atlas.manifest import (
     catalog_folders,
@@ -265,11 +266,12 @@ def _build_all(todo: Sequence[Entry], out: Path, formats: tuple[str, ...], quick
                 if not needs:
                     ready.append(other)
 
-    if jobs == 1 or len(todo) <= 1:
-        while ready:
-            done(*build_entry(*task(next_ready())))
+    if (jobs == 1 or len(todo) <= 1) and blas.available():
+        with blas.one_thread():  # as in a worker: the same numbers (atlas.blas)
+            while ready:
+                done(*build_entry(*task(next_ready())))
     else:
-        with workers.pool(min(jobs, len(todo))) as pool:
+        with workers.pool(max(1, min(jobs, len(todo)))) as pool:
             in_flight: set[concurrent.futures.Future] = set()
             while ready or in_flight:
                 while ready and len(in_flight) < jobs:

@@ -11,6 +11,7 @@ import os
 import subprocess
 
 import imageio.v3 as iio
+import numpy as np
 import pytest
 from mp4 import read_mp4
 
@@ -295,3 +296,43 @@ def test_longest_chains_go_first():
     rank = render.priorities(entries, estimate)
     assert rank == {"activation/relu": 1.0, "learning_rates/sphere": 16.0,
                     "race_runs/sphere": 6.0, "race/sphere/summary": 4.0, "race/sphere/gap": 1.0}
+
+
+def _product_in_a_worker(a, b):
+    return a @ b
+
+
+def test_a_build_in_this_process_uses_one_blas_thread_as_a_worker_does():
+    """``--jobs 1`` (and a single entry) build here: with one BLAS thread, as the spawned
+    workers, a matrix product sums in the same order, so an entry has the same bytes."""
+    from atlas import blas, workers
+
+    if not blas.available():
+        pytest.skip("numpy's BLAS is not an OpenBLAS (the render then builds in a worker)")
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2000, 784)).astype(np.float32)
+    b = rng.standard_normal((784, 200)).astype(np.float32)
+    before = blas.threads()
+    with blas.one_thread():
+        assert blas.threads() == 1
+        here = a @ b
+    assert blas.threads() == before
+    with workers.pool(1) as pool:
+        there = pool.submit(_product_in_a_worker, a, b).result()
+    assert here.tobytes() == there.tobytes()
+
+
+def test_the_render_builds_in_this_process_with_one_blas_thread(tmp_path, monkeypatch):
+    from atlas import blas
+
+    if not blas.available():
+        pytest.skip("numpy's BLAS is not an OpenBLAS")
+    seen, build = [], render.build_entry
+
+    def spy(*args):
+        seen.append(blas.threads())
+        return build(*args)
+
+    monkeypatch.setattr(render, "build_entry", spy)
+    _render(tmp_path, ["activation/relu"])
+    assert seen == [1]
