@@ -691,6 +691,50 @@ def test_any_shape_and_dtype_preserved(name, dtype):
         opt.update(np.ones(3), state, params)
 
 
+def _layout(opt, params):
+    """The state class and array shapes ``opt.init(params)`` makes: what check_state checks."""
+    state = opt.init(params)
+    return type(state), {name: a.shape for name, a in state.arrays().items()}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_state_layout_does_not_depend_on_the_learning_rate(name):
+    """The premise on which check_state remembers layouts (atlas.optimizers.state): a state's
+    class and array shapes depend on the parameters' shape and the other hyperparameters,
+    never on the value of the rate, nor of the rates of a tuple of one per start."""
+    one, other = (optimizers.get(name, lr=lr) for lr in (1e-3, 0.7))
+    for params in (np.zeros(3), np.zeros((4, 3)), np.zeros((5, 1, 2)), np.zeros((2, 3, 4))):
+        assert _layout(one, params) == _layout(other, params)
+        one.check_state(other.init(params), params)  # either's state passes the other's check
+    with pytest.raises(ValueError, match=r"params have shape \(4, 3\)"):  # and a wrong one not
+        other.check_state(one.init(np.zeros(3)), np.zeros((4, 3)))
+    cls = optimizers.registry.get(name)
+    if not cls.rates_per_start:
+        return
+    # a batch of starts as the sweeps run it: (N, 2) points, or N 1 x 2 matrices per tensor
+    batch = np.zeros((3, 2) if cls.elementwise else (3, 1, 2))
+    one.check_state(one.init(batch), batch)  # one rate's layout for this shape, remembered
+    first, second = (optimizers.get(name, lr=lr) for lr in ((1e-3, 0.1, 2.0), (0.5, 0.5, 1e-4)))
+    assert _layout(first, batch) == _layout(second, batch)
+    first.check_state(second.init(batch), batch)
+    if _layout(one, batch) != _layout(first, batch):  # a number per start, e.g. ASGD's eta:
+        with pytest.raises(ValueError, match="has shape"):  # one rate's state is refused
+            first.check_state(one.init(batch), batch)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_state_check_tells_apart_the_layouts_of_other_hyperparameters(name):
+    """A layout is remembered by the other hyperparameters too (Prodigy's ``slice_p`` makes
+    its ``s`` and ``p0`` shorter): each state passes its own optimizer's check only."""
+    params = np.zeros((4, 3))
+    default, variant = optimizers.get(name), optimizers.get(name, **VARIANTS[name])
+    default.check_state(default.init(params), params)
+    variant.check_state(variant.init(params), params)
+    if _layout(default, params) != _layout(variant, params):
+        with pytest.raises(ValueError, match="has shape"):
+            variant.check_state(default.init(params), params)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_extreme_but_finite_gradients_give_finite_steps(name):
     opt = optimizers.get(name)

@@ -49,40 +49,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from atlas.optimizers.state import Layout, State, state_layout
 from atlas.registry_entry import RegistryEntry
 from atlas.registry_entry import as_float_array as _as_float_array
-
-
-@functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    """A dataclass's field names, looked up once per class (``update`` runs per step)."""
-    return tuple(field.name for field in fields(cls))
-
-
-@dataclass(frozen=True)
-class State:
-    """An optimizer's memory between steps: the step count ``t`` and some arrays.
-
-    Immutable twice over: the dataclass is frozen, and every array field is made
-    read-only on construction, so a recorded state can never be changed by a
-    later step. (Optimizers always build their states from fresh arrays.)
-    """
-
-    t: int
-
-    def __post_init__(self) -> None:
-        for name in _field_names(type(self)):
-            value = getattr(self, name)
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The arrays of this state, by field name (per coordinate, or per tensor)."""
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if isinstance(getattr(self, f.name), np.ndarray)
-        }
 
 
 @dataclass(frozen=True)
@@ -195,11 +164,16 @@ class Optimizer(RegistryEntry):
         """A ``ValueError`` unless ``state`` is one this optimizer makes for ``params``.
 
         The state must be of the class :meth:`init` returns and its arrays must have
-        the shapes ``init(params)`` gives them (worked out once per parameter shape).
+        the shapes ``init(params)`` gives them: the layout
+        :func:`atlas.optimizers.state.state_layout` works out once, which this optimizer
+        remembers by parameter shape.
         Called before every :meth:`update` of every subclass.
         """
-        shape = np.shape(params)
-        expected, layout = _state_layout(self, shape)
+        shape = _shape(params)
+        found = self._checked_layouts.get(shape)
+        if found is None:
+            found = self._checked_layouts[shape] = state_layout(self, shape)
+        expected, layout = found
         if not isinstance(state, expected):
             made_by = f"{type(self).__name__}.init(params)"
             if isinstance(state, State):
@@ -210,13 +184,25 @@ class Optimizer(RegistryEntry):
             raise ValueError(f"{self.title}: state must be the {expected.__name__} that "
                              f"{made_by} makes, got {type(state).__name__}")
         for name, wanted in layout:
-            got = np.shape(getattr(state, name))
+            got = _shape(getattr(state, name))
             if got != wanted:
                 needs = "" if wanted == shape else f", for which {name} has shape {wanted}"
                 raise ValueError(
                     f"{self.title}: state array {name} has shape {got}, but params have "
                     f"shape {shape}{needs}; make the state with init(params) for these "
                     "parameters")
+
+    @functools.cached_property
+    def _checked_layouts(self) -> dict[tuple[int, ...], Layout]:
+        """The layouts :meth:`check_state` has used, by parameter shape alone: a step hashes
+        no hyperparameters (a sweep's optimizer holds a tuple of rates, one per start).
+        Not a field: no part of the optimizer's equality, hash or repr."""
+        return {}
+
+
+def _shape(x: Any) -> tuple[int, ...]:
+    """``np.shape(x)``, an array's own attribute read without numpy's dispatch (per step)."""
+    return x.shape if isinstance(x, np.ndarray) else np.shape(x)
 
 
 def _checking_state(update: Any) -> Any:
@@ -230,16 +216,6 @@ def _checking_state(update: Any) -> Any:
         return update(self, grad, state, params)
 
     return checked_update
-
-
-@functools.lru_cache(maxsize=1024)
-def _state_layout(
-    opt: Optimizer, shape: tuple[int, ...]
-) -> tuple[type[State], tuple[tuple[str, tuple[int, ...]], ...]]:
-    """The class of the state ``opt.init`` makes for parameters of ``shape``, and the
-    shape of each of its arrays (an optimizer is hashable: a frozen dataclass)."""
-    state = opt.init(np.zeros(shape))
-    return type(state), tuple((name, a.shape) for name, a in state.arrays().items())
 
 
 def as_float_array(x: np.ndarray, what: str) -> np.ndarray:
