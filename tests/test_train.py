@@ -15,6 +15,7 @@ from atlas import cli, nn
 from atlas.cache import write_atomic
 from atlas.nn import results
 from atlas.nn.train import TrainConfig, optimizers_for, train
+from atlas.optimizers import state
 
 SMALL = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-small"
 
@@ -95,9 +96,13 @@ def textbook_train(config, data):
 
 @pytest.mark.parametrize("schedule", ["constant", "cosine"])
 @pytest.mark.parametrize("dropout", [0.0, 0.3])
-def test_train_equals_the_textbook_loop(schedule, dropout):
-    """train's streamlined loop gives the very bytes and curves of the plain loop."""
-    config = replace(TINY, schedule=schedule, dropout=dropout, batch_size=50)  # last batch: 40
+@pytest.mark.parametrize(("optimizer", "weight_decay"), [("adam", 0.0), ("adamw", 1e-3),
+                                                         ("muon", 1e-3)])  # fmt: skip
+def test_train_equals_the_textbook_loop(schedule, dropout, optimizer, weight_decay):
+    """train's streamlined loop gives the very bytes and curves of the plain loop, also where
+    the arrays' optimizers differ (decay on the weights only; Muon's biases take AdamW)."""
+    config = replace(TINY, schedule=schedule, dropout=dropout, batch_size=50,  # last batch: 40
+                     optimizer=optimizer, weight_decay=weight_decay)
     result = quiet(config)
     model, curve = textbook_train(config, blobs())
     assert result.model.flat_params().tobytes() == model.flat_params().tobytes()
@@ -137,6 +142,15 @@ def test_float64_and_weight_decay_per_parameter():
     assert opts["0.W"].weight_decay == 1e-3 and opts["0.b"].weight_decay == 0.0
     with pytest.raises(ValueError, match="weight_decay"):
         quiet(replace(TINY, optimizer="rprop", weight_decay=1e-3))
+
+
+def test_a_scheduled_run_works_out_each_state_layout_once(monkeypatch):
+    """A new rate every step makes new optimizers, but no new state layout (init on zeros of
+    a parameter's shape, which update checks a state against): one per array here."""
+    monkeypatch.setattr(state, "_LAYOUTS", {})
+    result = quiet(replace(TINY, schedule="cosine", optimizer="adamw", weight_decay=1e-3))
+    assert len(result.history["lr"]) == 3 and len(set(result.history["lr"])) == 3
+    assert sorted(key[-1] for key in state._LAYOUTS) == [(3,), (8, 16), (16,), (16, 3)]
 
 
 def test_cosine_schedule_lowers_the_learning_rate():

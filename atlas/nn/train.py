@@ -235,7 +235,8 @@ def train(
                 index = order[batch]
                 if scheduled:
                     lr = config.lr * schedule.factor(step, total_steps)
-                    opts = {k: dataclasses.replace(o, lr=lr) for k, o in opts.items()}
+                    at_lr = {o: dataclasses.replace(o, lr=lr) for o in set(opts.values())}
+                    opts = {k: at_lr[o] for k, o in opts.items()}  # each distinct one replaced once
                 loss, logits = model.loss_and_grads(
                     as_features(np.take(rows_train, index, axis=0), dtype),
                     np.take(y_train, index), train=True, rng=dropout_rng,
