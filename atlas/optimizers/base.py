@@ -111,10 +111,22 @@ class Optimizer(RegistryEntry):
         rates = self.lr  # type: ignore[attr-defined]
         if not isinstance(rates, tuple):
             return rates
-        if np.ndim(params) < 2 or np.shape(params)[0] != len(rates):
+        shape = _shape(params)
+        if len(shape) < 2 or shape[0] != len(rates):
             raise ValueError(f"{self.title}: {len(rates)} learning rates need a batch of "
-                             f"{len(rates)} starts, got params of shape {np.shape(params)}")
-        return np.reshape(rates, (len(rates),) + (1,) * (np.ndim(params) - 1))
+                             f"{len(rates)} starts, got params of shape {shape}")
+        column = self._rate_columns.get(len(shape))
+        if column is None:  # made once per number of axes, read-only since it is shared
+            column = np.reshape(rates, (len(rates),) + (1,) * (len(shape) - 1))
+            column.setflags(write=False)
+            self._rate_columns[len(shape)] = column
+        return column
+
+    @functools.cached_property
+    def _rate_columns(self) -> dict[int, np.ndarray]:
+        """:meth:`rate`'s arrays of a tuple of rates, by the parameters' number of axes
+        (not a field, like :attr:`_checked_layouts`)."""
+        return {}
 
     def tensor_rate(self, params: np.ndarray) -> float | np.ndarray:
         """:meth:`rate` for a per-tensor number (``elementwise = False``): ``lr``, or an
