@@ -14,12 +14,13 @@ bits. Their error is below one ulp but for tanh's, below 1.5 (fdlibm's tanh errs
 2, so below 0.55 tanh is a fitted polynomial); ``tests/test_elementary.py`` measures it
 with mpmath. hypot is correctly rounded (but for near-ties), as the explorer's was.
 
-Two paths, one text: an array of at least ``SMALL`` elements is computed with numpy, by
-chunks of ``CHUNK`` (small temporaries: no page faults), every branch on every element and
-the right one selected by ``np.where``; a smaller one element by element on Python floats,
-as the browser does, ten times faster for the single points of a learning-rate sweep.
-Both run the same kernels, so they give the same bits (tested). Inputs are guarded first:
-no floating-point warning, ever.
+Two paths, the same bits (tested): an array of at least ``SMALL`` elements is computed
+with numpy, by chunks (:mod:`atlas.surfaces.elementary_arrays`: the kernels on every
+element, the branch picked); a smaller one element by element on Python floats, as the
+browser does (:mod:`atlas.surfaces.elementary_floats`: the same operations, each float
+taking only its branch), ten times faster for the points of a learning-rate sweep or a
+race. A small array's results are remembered by its bits (see :func:`_keep`). Inputs are
+guarded first: no floating-point warning, ever.
 
 Special values are numpy's: exp(1000) = inf, exp(-1000) = 0, tanh(±inf) = ±1, a NaN gives
 NaN, sin(±inf) = NaN, hypot(inf, NaN) = inf. Beyond the medium range, |x| >= 2²⁰, sin and
@@ -40,205 +41,123 @@ others: 1993)::
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from atlas.surfaces import elementary_kernels as kernels
+from atlas.surfaces import elementary_arrays as arrays
+from atlas.surfaces import elementary_floats as floats
+from atlas.surfaces.elementary_floats import EXP_LIMIT, EXP_RANGE, TANH_LIMIT, TRIG_LIMIT
+
+__all__ = ["EXP_LIMIT", "EXP_RANGE", "SMALL", "TANH_LIMIT", "TRIG_LIMIT", "cos", "exp", "expm1",
+           "hypot", "sin", "sin_cos", "sinc", "tanh"]  # fmt: skip
 
 Array = NDArray[np.float64]
 SMALL = 32  # arrays with fewer elements are computed element by element
-CHUNK = 4096  # larger ones by chunks of this many elements
-EXP_LIMIT = 708.0  # |x| below: exp's and expm1's scaling needs no guard
-EXP_RANGE = (-746.0, 710.0)  # beyond: exp's results are 0 and inf, expm1's -1 and inf
-TRIG_LIMIT = 1048576.0  # 2²⁰: the medium-size reduction (n < 2²⁰, n · PIO2_1 exact)
-TANH_LIMIT = 22.0  # tanh 22 = 1, to the last bit
+MEMO = 16  # the small arrays each function remembers (see _keep)
 
 
-def _pick(condition, a, b):
-    return a if condition else b
+def _floats(x: Array) -> list[float]:
+    return x.tolist() if x.ndim == 1 else x.ravel().tolist()
 
 
-def _scale(y, k):
-    """y · 2^k as the browser computes it: two exact powers of two, so that 2^k itself never
-    overflows or underflows (one rounding: the product's, where it is subnormal)."""
-    k = int(k)
-    half = k >> 1
-    return y * math.ldexp(1.0, half) * math.ldexp(1.0, k - half)
+def _shaped(values: Sequence[float], x: Array) -> Array:
+    return np.array(values) if x.ndim == 1 else np.array(values).reshape(x.shape)
 
 
-def _ldexp(y, k):
-    return np.ldexp(y, k.astype(np.int64))  # one rounding, as _scale's
+def _keep(memo: dict, key: bytes, values: Any) -> Any:
+    """Remember ``values``, the results for the small array whose bits are ``key``. A
+    trajectory asks for f at a point and then for the gradient at the same point, and both
+    evaluate the same functions of the same arguments there (the tanh bowls' tanh,
+    Ackley's hypot, exp and cos, Lévi's sines, the sinc well's sinc). The key is the
+    arguments' bits, so a remembered result is the one computing would give; each memo
+    keeps its last MEMO arrays' results, as Python floats (every caller gets its own new
+    array)."""
+    if len(memo) >= MEMO:
+        del memo[next(iter(memo))]  # the oldest
+    memo[key] = values
+    return values
 
 
-FLOATS = kernels.Ops(_pick, _scale, math.sqrt)
-ARRAYS = kernels.Ops(np.where, _ldexp, np.sqrt)
+def _small(x: Array, one: Callable[[float], float], memo: dict) -> Array:
+    key = x.tobytes()
+    values = memo.get(key)
+    if values is None:
+        values = _keep(memo, key, list(map(one, _floats(x))))
+    return _shaped(values, x)
 
 
-# --- element by element (the browser's path): Python floats --------------------------------
+def _trig_small(x: Array, which: int) -> list[float]:
+    """sin (``which`` 0) or cos (1) of each element of a small ``x``, remembered in one
+    entry for both: :func:`sin_cos` fills the two from one reduction."""
+    key = x.tobytes()
+    both = _TRIG.get(key) or _keep(_TRIG, key, [None, None])
+    if both[which] is None:
+        both[which] = list(map((floats.sin, floats.cos)[which], _floats(x)))
+    return both[which]
 
 
-def _exp_like(kernel: Callable) -> Callable[[float], float]:
-    def one(v: float) -> float:
-        if not abs(v) < EXP_LIMIT:
-            if v != v:
-                return v
-            v = min(max(v, EXP_RANGE[0]), EXP_RANGE[1])
-        return kernel(v, FLOATS)
-    return one
-
-
-def _tanh1(v: float) -> float:
-    if v != v:
-        return v
-    a = min(abs(v), TANH_LIMIT)
-    z = kernels.tanh_quotient(a, FLOATS) if a >= 0.55 else kernels.tanh_polynomial(a)
-    return math.copysign(z, v)
-
-
-def _trig1(shift: float, library: Callable) -> Callable[[float], float]:
-    """sin (shift 0) or cos (shift 1: cos x = sin(x + π/2), a quadrant on) of a float: the
-    one kernel its quadrant needs."""
-    def one(v: float) -> float:
-        if not abs(v) < TRIG_LIMIT:
-            return float(library(v)) if math.isfinite(v) else math.nan
-        n, y0, y1 = kernels.reduce(v)
-        q = (n + shift) % 4.0
-        odd = q == 1.0 or q == 3.0
-        value = kernels.cos_reduced(y0, y1, _pick) if odd else kernels.sin_reduced(y0, y1)
-        return -value if q >= 2.0 else value
-    return one
-
-
-def _sinc1(v: float) -> float:
-    y = math.pi * v  # inf beyond 5.7e307, and sinc NaN
-    y = 1e-20 if y == 0.0 else y
-    return _SIN[0](y) / y
-
-
-def _hypot1(x: float, y: float) -> float:
-    x, y = abs(x), abs(y)
-    if x < y:
-        x, y = y, x
-    if not (math.isfinite(x) and y == y):
-        return float(np.hypot(x, y))  # inf, or NaN
-    if y <= x * 2.0**-30:
-        return x  # also hypot(0, 0)
-    return kernels.hypot(x, y, FLOATS)
-
-
-# --- the array path: numpy, every branch on every element ----------------------------------
-
-
-def _exp_like_array(kernel: Callable) -> Callable[[Array], Array]:
-    def array(x: Array) -> Array:
-        if np.abs(x).max() < EXP_LIMIT:
-            return kernel(x, ARRAYS)
-        nan = np.isnan(x)
-        with np.errstate(over="ignore", under="ignore"):
-            y = kernel(np.clip(np.where(nan, 0.0, x), *EXP_RANGE), ARRAYS)
-        return np.where(nan, x, y)
-    return array
-
-
-def _tanh_array(x: Array) -> Array:
-    z = np.copysign(kernels.tanh(np.fmin(np.abs(x), TANH_LIMIT), ARRAYS), x)  # NaN -> 22
-    nan = np.isnan(x)
-    return np.where(nan, x, z) if nan.any() else z
-
-
-def _trig_kernel(x: Array, shift: int) -> Array:
-    """sin (shift 0) or cos (shift 1) for |x| < 2²⁰, as :func:`_trig1`: both kernels on every
-    element, the one the quadrant's parity asks for picked, then multiplied by -1 where
-    (n + shift) mod 4 >= 2 (exact: a negation). n is an integer below 2²⁰, so n mod 4 is
-    the int64's two lowest bits, for negative n too; np.mod and a chain of picks took
-    twice as long."""
-    n, y0, y1 = kernels.reduce(x)
-    q = n.astype(np.int64) + shift
-    y = np.where(q & 1, kernels.cos_reduced(y0, y1, np.where), kernels.sin_reduced(y0, y1))
-    y *= 1.0 - (q & 2)
-    return y
-
-
-def _trig_array(shift: int, library: Callable) -> Callable[[Array], Array]:
-    def array(x: Array) -> Array:
-        near = np.abs(x) < TRIG_LIMIT
-        if near.all():
-            return _trig_kernel(x, shift)
-        finite = np.isfinite(x)
-        y = _trig_kernel(np.where(near, x, 0.0), shift)
-        return np.where(near, y, np.where(finite, library(np.where(finite, x, 0.0)), np.nan))
-    return array
-
-
-def _hypot_array(xy: Array) -> Array:
-    ax, ay = np.abs(xy[0]), np.abs(xy[1])
-    x, y = np.maximum(ax, ay), np.minimum(ax, ay)
-    far = y <= x * 2.0**-30
-    z = np.where(far, x, kernels.hypot(np.where(far, 1.0, x), np.where(far, 1.0, y), ARRAYS))
-    if x.max() < np.inf:  # no inf, no NaN
-        return z
-    return np.where(np.isfinite(x) & (y == y), z, np.hypot(ax, ay))
-
-
-def _sinc_array(x: Array) -> Array:
-    with np.errstate(over="ignore"):
-        y = np.pi * x
-    y = np.where(y == 0.0, 1e-20, y)
-    return _SIN[1](y) / y
-
-
-def _apply(x: ArrayLike, one: Callable, array: Callable[[Array], Array]) -> Array:
-    x = np.asarray(x, dtype=np.float64)
-    if x.size < SMALL:
-        return np.array(list(map(one, x.ravel().tolist()))).reshape(x.shape)
-    if x.size <= CHUNK:
-        return array(x)
-    flat, out = x.ravel(), np.empty(x.size)
-    for start in range(0, x.size, CHUNK):
-        out[start:start + CHUNK] = array(flat[start:start + CHUNK])
-    return out.reshape(x.shape)
-
-
-# --- the functions ---------------------------------------------------------------------------
-
-_EXP = (_exp_like(kernels.exp), _exp_like_array(kernels.exp))
-_EXPM1 = (_exp_like(kernels.expm1), _exp_like_array(kernels.expm1))
-_SIN = (_trig1(0.0, np.sin), _trig_array(0, np.sin))
-_COS = (_trig1(1.0, np.cos), _trig_array(1, np.cos))
+_EXP: dict = {}
+_EXPM1: dict = {}
+_TANH: dict = {}
+_SINC: dict = {}
+_TRIG: dict = {}
+_HYPOT: dict = {}
 
 
 def exp(x: ArrayLike) -> Array:
     """e^x, elementwise (fdlibm's e_exp.c; < 1 ulp)."""
-    return _apply(x, *_EXP)
+    x = np.asarray(x, dtype=np.float64)
+    return _small(x, floats.exp, _EXP) if x.size < SMALL else arrays.exp(x)
 
 
 def expm1(x: ArrayLike) -> Array:
     """e^x - 1, accurate near 0, elementwise (fdlibm's s_expm1.c; < 1 ulp)."""
-    return _apply(x, *_EXPM1)
+    x = np.asarray(x, dtype=np.float64)
+    return _small(x, floats.expm1, _EXPM1) if x.size < SMALL else arrays.expm1(x)
 
 
 def tanh(x: ArrayLike) -> Array:
     """tanh x, elementwise (fdlibm's s_tanh.c on s_expm1.c, a polynomial below 0.55)."""
-    return _apply(x, _tanh1, _tanh_array)
+    x = np.asarray(x, dtype=np.float64)
+    return _small(x, floats.tanh, _TANH) if x.size < SMALL else arrays.tanh(x)
 
 
 def sin(x: ArrayLike) -> Array:
     """sin x, elementwise (fdlibm's k_sin.c, k_cos.c, e_rem_pio2.c; < 1 ulp for |x| < 2²⁰)."""
-    return _apply(x, *_SIN)
+    x = np.asarray(x, dtype=np.float64)
+    return _shaped(_trig_small(x, 0), x) if x.size < SMALL else arrays.sin(x)
 
 
 def cos(x: ArrayLike) -> Array:
     """cos x, elementwise (fdlibm's k_sin.c, k_cos.c, e_rem_pio2.c; < 1 ulp for |x| < 2²⁰)."""
-    return _apply(x, *_COS)
+    x = np.asarray(x, dtype=np.float64)
+    return _shaped(_trig_small(x, 1), x) if x.size < SMALL else arrays.cos(x)
+
+
+def sin_cos(x: ArrayLike) -> tuple[Array, Array]:
+    """(sin x, cos x): :func:`sin`'s and :func:`cos`'s bits, from one reduction and one
+    evaluation of each kernel (on an array, either function computes both kernels on every
+    element anyway), for a formula that takes both of one argument (Ackley's gradient)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size >= SMALL:
+        both = arrays.sin_cos(x)
+        return both[0], both[1]
+    key = x.tobytes()
+    both = _TRIG.get(key)
+    if both is None:
+        pairs = map(floats.sin_cos, _floats(x))
+        both = _keep(_TRIG, key, [list(v) for v in zip(*pairs, strict=True)] or [[], []])
+    return _shaped(both[0] or _trig_small(x, 0), x), _shaped(both[1] or _trig_small(x, 1), x)
 
 
 def sinc(x: ArrayLike) -> Array:
     """sin(πx)/(πx), 1 at x = 0, as numpy's ``np.sinc`` (which divides sin y by y = πx, a
     tiny y replacing 0), with :func:`sin`."""
-    return _apply(x, _sinc1, _sinc_array)
+    x = np.asarray(x, dtype=np.float64)
+    return _small(x, floats.sinc, _SINC) if x.size < SMALL else arrays.sinc(x)
 
 
 def hypot(x: ArrayLike, y: ArrayLike) -> Array:
@@ -247,10 +166,10 @@ def hypot(x: ArrayLike, y: ArrayLike) -> Array:
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
     if x.shape != y.shape:
         x, y = np.broadcast_arrays(x, y)
-    if x.size < SMALL:
-        pairs = zip(x.ravel().tolist(), y.ravel().tolist(), strict=True)
-        return np.array([_hypot1(a, b) for a, b in pairs]).reshape(x.shape)
-    flat, out = np.stack([x.ravel(), y.ravel()]), np.empty(x.size)
-    for start in range(0, x.size, CHUNK):
-        out[start:start + CHUNK] = _hypot_array(flat[:, start:start + CHUNK])
-    return out.reshape(x.shape)
+    if x.size >= SMALL:
+        return arrays.hypot(x, y)
+    key = x.tobytes() + y.tobytes()
+    values = _HYPOT.get(key)
+    if values is None:
+        values = _keep(_HYPOT, key, list(map(floats.hypot, _floats(x), _floats(y))))
+    return _shaped(values, x)

@@ -1,5 +1,8 @@
-"""The kernels of :mod:`atlas.surfaces.elementary`: the same operations on numpy arrays and
-on Python floats, which ``book/_static/explorer/elementary.js`` repeats one by one.
+"""The kernels of :mod:`atlas.surfaces.elementary`: one text for numpy arrays and Python
+floats. The array path runs them (:mod:`atlas.surfaces.elementary_arrays`); the float path
+(:mod:`atlas.surfaces.elementary_floats`) and ``book/_static/explorer/elementary.js`` write
+each out for one float, by the same operations (``tests/test_elementary_paths.py`` checks
+the float path against these kernels run on floats).
 
 Each kernel takes ``ops``: its selection ``pick(condition, a, b)`` (``np.where``, or ``a if
 condition else b``), ``scale(y, k)`` = y · 2^k rounded once and ``sqrt``, each correctly

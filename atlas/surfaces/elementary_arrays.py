@@ -1,0 +1,169 @@
+"""The array path of :mod:`atlas.surfaces.elementary`: numpy, by chunks of ``CHUNK`` elements.
+
+numpy cannot branch per element, so each kernel of :mod:`atlas.surfaces.elementary_kernels`
+runs on every element of a chunk and ``np.where`` picks the branch each element needs;
+tanh's two branches instead each run on their own elements (a boolean selection costs less
+than the other branch), and sin and cos take both reduced kernels, which is all
+:func:`sin_cos` needs for both. Every operation is correctly rounded (the kernels' module
+says which), so the bits are those of :mod:`atlas.surfaces.elementary_floats` (tested).
+
+A chunk's temporaries stay small: 40,000 points at once would allocate arrays of 320 kB,
+which glibc maps and unmaps on every operation (page faults).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from atlas.surfaces import elementary_kernels as kernels
+from atlas.surfaces.elementary_floats import EXP_LIMIT, EXP_RANGE, TANH_LIMIT, TRIG_LIMIT
+
+Array = NDArray[np.float64]
+CHUNK = 4096
+
+
+def _ldexp(y, k):
+    return np.ldexp(y, k.astype(np.int64))  # one rounding, as the floats' scale
+
+
+OPS = kernels.Ops(np.where, _ldexp, np.sqrt)
+
+
+def _chunked(kernel: Callable[..., Array], x: Array, *more: Array, rows: int = 0) -> Array:
+    """``kernel`` on the flattened ``x`` (and ``more``, of x's shape) chunk by chunk, in an
+    array of x's shape (``rows`` > 0: the kernel gives that many rows, stacked first)."""
+    flat = [a.ravel() for a in (x, *more)]
+    if x.size <= CHUNK:
+        out = kernel(*flat)
+    else:
+        out = np.empty((rows, x.size) if rows else x.size)
+        for start in range(0, x.size, CHUNK):
+            out[..., start:start + CHUNK] = kernel(*(a[start:start + CHUNK] for a in flat))
+    return out.reshape((rows, *x.shape) if rows else x.shape)
+
+
+def _exp_like(kernel: Callable) -> Callable[[Array], Array]:
+    def array(x: Array) -> Array:
+        if np.abs(x).max() < EXP_LIMIT:
+            return kernel(x, OPS)
+        nan = np.isnan(x)
+        with np.errstate(over="ignore", under="ignore"):
+            y = kernel(np.clip(np.where(nan, 0.0, x), *EXP_RANGE), OPS)
+        return np.where(nan, x, y)
+    return array
+
+
+_EXP, _EXPM1 = _exp_like(kernels.exp), _exp_like(kernels.expm1)
+
+
+def _tanh(x: Array) -> Array:
+    """The quotient where |x| >= 0.55, the polynomial below, each on its own elements."""
+    a = np.fmin(np.abs(x), TANH_LIMIT)  # NaN -> 22
+    far = a >= 0.55
+    if far.all():
+        z = kernels.tanh_quotient(a, OPS)
+    elif not far.any():
+        z = kernels.tanh_polynomial(a)
+    else:
+        z = np.empty_like(a)
+        z[far] = kernels.tanh_quotient(a[far], OPS)
+        near = ~far
+        z[near] = kernels.tanh_polynomial(a[near])
+    z = np.copysign(z, x)
+    nan = np.isnan(x)
+    return np.where(nan, x, z) if nan.any() else z
+
+
+def _quadrant_kernels(x: Array) -> tuple[Array, Array, Array]:
+    """For |x| < 2²⁰: n as an int64 (n integral, |n| < 2²⁰, so n mod 4 is its two lowest
+    bits, for negative n too) and both reduced kernels, sin's and cos's."""
+    n, y0, y1 = kernels.reduce(x)
+    return n.astype(np.int64), kernels.sin_reduced(y0, y1), kernels.cos_reduced(y0, y1, np.where)
+
+
+def _signed(q: Array, s: Array, c: Array) -> Array:
+    """sin in quadrant q: the sin kernel s where q is even, the cos kernel c where it is
+    odd, times -1 where q mod 4 >= 2 (exact: a negation). cos x is quadrant n + 1's."""
+    y = np.where(q & 1, c, s)
+    y *= 1.0 - (q & 2)
+    return y
+
+
+def _trig(shift: int, library: Callable) -> Callable[[Array], Array]:
+    """sin (shift 0) or cos (shift 1: cos x = sin(x + π/2), a quadrant on); beyond 2²⁰
+    the library's, NaN for inf and NaN."""
+    def kernel(x: Array) -> Array:
+        n, s, c = _quadrant_kernels(x)
+        return _signed(n + shift, s, c)
+
+    def array(x: Array) -> Array:
+        near = np.abs(x) < TRIG_LIMIT
+        if near.all():
+            return kernel(x)
+        finite = np.isfinite(x)
+        y = kernel(np.where(near, x, 0.0))
+        return np.where(near, y, np.where(finite, library(np.where(finite, x, 0.0)), np.nan))
+    return array
+
+
+_SIN, _COS = _trig(0, np.sin), _trig(1, np.cos)
+
+
+def _sin_cos(x: Array) -> Array:
+    if not (np.abs(x) < TRIG_LIMIT).all():
+        return np.stack([_SIN(x), _COS(x)])
+    n, s, c = _quadrant_kernels(x)
+    return np.stack([_signed(n, s, c), _signed(n + 1, s, c)])
+
+
+def _sinc(x: Array) -> Array:
+    with np.errstate(over="ignore"):
+        y = np.pi * x
+    y = np.where(y == 0.0, 1e-20, y)
+    return _SIN(y) / y
+
+
+def _hypot(x: Array, y: Array) -> Array:
+    ax, ay = np.abs(x), np.abs(y)
+    x, y = np.maximum(ax, ay), np.minimum(ax, ay)
+    far = y <= x * 2.0**-30
+    z = np.where(far, x, kernels.hypot(np.where(far, 1.0, x), np.where(far, 1.0, y), OPS))
+    if x.max() < np.inf:  # no inf, no NaN
+        return z
+    return np.where(np.isfinite(x) & (y == y), z, np.hypot(ax, ay))
+
+
+def exp(x: Array) -> Array:
+    return _chunked(_EXP, x)
+
+
+def expm1(x: Array) -> Array:
+    return _chunked(_EXPM1, x)
+
+
+def tanh(x: Array) -> Array:
+    return _chunked(_tanh, x)
+
+
+def sin(x: Array) -> Array:
+    return _chunked(_SIN, x)
+
+
+def cos(x: Array) -> Array:
+    return _chunked(_COS, x)
+
+
+def sin_cos(x: Array) -> Array:
+    """sin x and cos x, stacked: from one reduction and one evaluation of each kernel."""
+    return _chunked(_sin_cos, x, rows=2)
+
+
+def sinc(x: Array) -> Array:
+    return _chunked(_sinc, x)
+
+
+def hypot(x: Array, y: Array) -> Array:
+    return _chunked(_hypot, x, y)
