@@ -19,6 +19,27 @@ from atlas.optimizers.two_loop import Pair, two_loop
 CURVATURE_THRESHOLD = 1e-10
 
 
+def _columns(a: np.ndarray) -> np.ndarray | None:
+    """A stack of two-entry tensors (the points of a basin map) as ``(..., 2)``, else None."""
+    return a.reshape(*a.shape[:-2], 2) if a.ndim > 2 and a.shape[-2] * a.shape[-1] == 2 else None
+
+
+def _tensor_sum(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """``np.sum(a, axis=axes)``, the same bits: for two-entry tensors ``(0 + a_0) + a_1``
+    from the two columns, as numpy's reduction adds them (from 0), in a tenth of the time
+    numpy takes to reduce over two short trailing axes."""
+    two = _columns(a)
+    return np.sum(a, axis=axes) if two is None else (0.0 + two[..., 0]) + two[..., 1]
+
+
+def _largest(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """``np.max(a, axis=axes, initial=0.0)``, the same bits, as :func:`_tensor_sum`."""
+    two = _columns(a)
+    if two is None:
+        return np.max(a, axis=axes, initial=0.0)
+    return np.maximum(np.maximum(0.0, two[..., 0]), two[..., 1])
+
+
 @dataclass(frozen=True)
 class LBFGSState(State):
     """Per tensor (leading axes: the batch, see :mod:`atlas.optimizers.base`):
@@ -145,9 +166,9 @@ class LBFGS(Optimizer):
             return np.reshape(a, np.shape(a) + (1,) * k)
 
         def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return np.sum(a * b, axis=axes)
+            return _tensor_sum(a * b, axes)
 
-        active = ~(np.max(np.abs(g), axis=axes, initial=0.0) <= self.tolerance_grad)
+        active = ~(_largest(np.abs(g), axes) <= self.tolerance_grad)
         n_iter = state.n_iter + active
         first = active & (n_iter == 1)
         later = active & ~first
@@ -172,7 +193,7 @@ class LBFGS(Optimizer):
         direction = np.where(per(first), -g, r)
 
         lr = self.tensor_rate(theta)  # one per tensor with a rate per start
-        l1 = np.sum(np.abs(g), axis=axes)
+        l1 = _tensor_sum(np.abs(g), axes)
         first_length = np.minimum(1.0, np.divide(1.0, l1, out=np.full_like(l1, np.inf),
                                                  where=l1 > 0)) * lr  # fmt: skip
         step_length = np.where(first, first_length, lr).astype(theta.dtype)
