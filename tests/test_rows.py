@@ -15,6 +15,7 @@ import pytest
 
 from atlas import optimizers, surfaces
 from atlas.optimizers import State
+from atlas.optimizers.two_loop import count_users
 from atlas.protocol import box
 from atlas.races import basins, rows
 from atlas.trajectory import trajectory
@@ -172,3 +173,27 @@ def test_take_rows_refuses_a_field_it_cannot_classify(thing):
         rows.take_rows(_OddState(t=1, thing=thing), np.ones(5, dtype=bool))
     shared = rows.take_rows(_OddState(t=3, thing=0.5), np.array([True, False]))
     assert shared == _OddState(t=3, thing=0.5)  # numbers and None are shared, not subset
+
+
+def test_lbfgs_carries_which_starts_use_each_pair_as_counted_afresh():
+    """The pairs' users a step carries (``LBFGSState.users``) equal a count from the pairs
+    alone at every step, the older pairs of starts that skipped steps included; a state
+    cut to some rows counts them again."""
+    surface = surfaces.get("rastrigin")
+    p = np.random.default_rng(5).uniform(-2, 2, size=(300, 1, 2))
+    optimizer = optimizers.get("lbfgs", lr=0.02, history_size=7)
+    state, longest = optimizer.init(p), 0
+    for k in range(120):
+        p, state = optimizer.update(surface.gradient_xy(p.reshape(-1, 2)).reshape(p.shape),
+                                    state, p)  # fmt: skip
+        counted = count_users(state.pairs, optimizer.history_size, len(p))
+        assert np.array_equal(state.users.recent, counted.recent)
+        assert len(state.users.users) == len(counted.users) == len(state.pairs)
+        for carried, fresh in zip(state.users.users, counted.users, strict=True):
+            assert (carried is None and fresh is None) or np.array_equal(carried, fresh)
+        longest = max(longest, len(state.pairs))
+        if k == 60:
+            keep = np.arange(len(p)) % 3 > 0
+            state, p = rows.take_rows(state, keep), p[keep]
+            assert state.users is None
+    assert longest > 2 * optimizer.history_size  # older pairs, some starts reaching back

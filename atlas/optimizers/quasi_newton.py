@@ -7,13 +7,13 @@ other optimizer of the atlas, so races stay fair step for step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 
 from atlas.optimizers.base import Optimizer, State, as_float_array, step_inputs, tensor_axes
-from atlas.optimizers.two_loop import Pair, two_loop
+from atlas.optimizers.two_loop import Pair, PairUsers, two_loop
 
 #: PyTorch's threshold on :math:`y^\top s` below which a pair is not stored (curvature test).
 CURVATURE_THRESHOLD = 1e-10
@@ -51,7 +51,10 @@ class LBFGSState(State):
     last ``count`` (at most ``history_size``) with a nonzero ``rho``;
     ``h_diag`` the scale :math:`\\gamma_H` of the initial inverse Hessian;
     ``n_iter`` the number of steps taken (a step whose gradient was already below
-    ``tolerance_grad`` does not count).
+    ``tolerance_grad`` does not count); ``users``, for a batch of points, which
+    tensors use each pair (:class:`atlas.optimizers.two_loop.PairUsers`): derived from
+    ``pairs`` alone, carried so a step need not count it again; None (a state made
+    elsewhere, or cut to some rows by :func:`atlas.races.rows.take_rows`) counts it.
 
     ``pairs`` is a tuple, shared with the states before it: a step appends one
     pair (if any tensor stores one) and drops the oldest pairs no tensor uses, so
@@ -68,12 +71,18 @@ class LBFGSState(State):
     count: np.ndarray
     h_diag: np.ndarray
     n_iter: np.ndarray
+    users: PairUsers | None = field(default=None, compare=False, repr=False,
+                                    metadata={"derived": True})  # fmt: skip
 
     def __post_init__(self) -> None:
+        """Read-only arrays, the shared history's too: its pairs newer than the newest
+        already read-only one (a step adds one; the older ones were made read-only with it)."""
         super().__post_init__()
-        for pair in self.pairs:  # the shared history is immutable too
+        for pair in reversed(self.pairs):
+            if not any(a.flags.writeable for a in pair):
+                break
             for a in pair:
-                a.flags.writeable = False
+                a.setflags(write=False)
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,7 @@ class LBFGS(Optimizer):
         count = np.where(store, np.minimum(state.count + 1, self.history_size), state.count)
         h_diag = np.where(store, ys / np.where(store, dot(y, y), 1), state.h_diag)
 
-        r, oldest = two_loop(g, pairs, h_diag, self.history_size, axes)
+        r, oldest, users = two_loop(g, pairs, h_diag, self.history_size, axes, state.users)
         direction = np.where(per(first), -g, r)
 
         lr = self.tensor_rate(theta)  # one per tensor with a rate per start
@@ -205,7 +214,7 @@ class LBFGS(Optimizer):
             t=t, direction=np.where(keep, direction, state.direction),
             step_length=np.where(active, step_length, state.step_length),
             g_prev=np.where(keep, g, state.g_prev), pairs=pairs[oldest:], count=count,
-            h_diag=h_diag, n_iter=n_iter,
+            h_diag=h_diag, n_iter=n_iter, users=users,
         )  # fmt: skip
 
     def effective_step(self, grad: np.ndarray, state: LBFGSState, params: np.ndarray,

@@ -5,9 +5,16 @@ one pair per step for a whole batch of tensors, each tensor using its own newest
 ``history_size`` stored pairs. Separate from the optimizer's rule because of its
 three ways to the same numbers: Python floats for one point, arrays of the batch
 one coordinate at a time for many points (the basin maps), whole tensors otherwise.
+
+For many points, which tensors use each pair (:class:`PairUsers`) is carried from step to
+step with the pairs: a step changes it little (one new pair; tensors that store one with
+their window full give up their oldest), while counting it afresh costs a pass over every
+pair and tensor, as much as the recursion's own arithmetic on a basin map.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,8 +23,8 @@ import numpy as np
 Pair = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-#: Up to this many tensors (one run, a sweep's rates), :func:`_windows` takes all the pairs
-#: in a few array operations rather than a few per pair; more (a basin map), pair by pair.
+#: Up to this many tensors (one, or a stack), :func:`_windows` takes all the pairs in a few
+#: array operations rather than a few per pair; more, pair by pair.
 FEW_TENSORS = 64
 
 
@@ -49,29 +56,126 @@ def _windows(pairs: tuple[Pair, ...], size: int) -> list[np.ndarray]:
     return rhos
 
 
+@dataclass(frozen=True)
+class PairUsers:
+    """Which tensors of a batch of points use each stored pair, kept with the pairs
+    (``LBFGSState.users``) so that a step updates it (:func:`advance_users`) rather than
+    counting it again (:func:`count_users`).
+
+    ``users[i]``, for pair ``i``: None where its users are the tensors that stored it
+    (``rho != 0``) and they are at least an eighth of the batch, else their indices. A
+    pair among the newest ``size`` is used by every tensor that stored it; an older one
+    only by those that skipped steps since, while it is among their newest ``size``
+    stored pairs. ``recent``: per tensor, its stored pairs among the newest ``size``.
+    """
+
+    users: tuple[np.ndarray | None, ...]
+    recent: np.ndarray
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
+
+
+def _storers(rho: np.ndarray) -> np.ndarray | None:
+    """The users of a pair among the newest: None if many, else where ``rho`` is not 0."""
+    return None if 8 * np.count_nonzero(rho) >= rho.size else _frozen(np.flatnonzero(rho))
+
+
+def count_users(pairs: tuple[Pair, ...], size: int, n: int) -> PairUsers:
+    """The users of every pair of a batch of ``n`` points, from the pairs alone."""
+    rhos = [rho.ravel() for _, _, rho in pairs]
+    old = max(0, len(rhos) - size)
+    recent = np.zeros(n, dtype=np.int64)
+    for rho in rhos[old:]:
+        recent += rho != 0
+    seen, users = recent.copy(), []
+    for rho in reversed(rhos[:old]):  # newest first: stored pairs after each, per tensor
+        stored = rho != 0
+        users.append(_frozen(np.flatnonzero(stored & (seen < size))))
+        seen += stored
+    return PairUsers((*reversed(users), *map(_storers, rhos[old:])), _frozen(recent))
+
+
+def advance_users(before: PairUsers, pairs: tuple[Pair, ...], size: int) -> PairUsers:
+    """The users of ``pairs`` from ``before``, those of all of them but the newest.
+
+    The tensors that stored the newest pair count one more recent pair; those whose
+    window was full drop their oldest pair (an older pair's user, or the pair that
+    now leaves the newest ``size``, which keeps those of its storers that reach further).
+    """
+    stored = pairs[-1][2].ravel() != 0
+    users, old = list(before.users), len(before.users) - size
+    if old > 0:
+        users[:old] = _drop_oldest(users[:old], stored, before.recent, size)
+    recent = before.recent + stored
+    if old >= 0:  # pair ``old`` leaves the newest ``size``
+        storers = users[old]
+        if storers is None:
+            left = pairs[old][2].ravel() != 0
+            recent -= left
+            users[old] = _frozen(np.flatnonzero(left & (recent < size)))
+        else:
+            recent[storers] -= 1
+            users[old] = _frozen(storers[recent[storers] < size])
+    users.append(_storers(pairs[-1][2].ravel()))
+    return PairUsers(tuple(users), _frozen(recent))
+
+
+def _drop_oldest(old: list, stored: np.ndarray, recent: np.ndarray, size: int) -> list:
+    """The older pairs' users, less each tensor that stores a pair now with its window
+    full (``size`` pairs, the recent ones and these) at its oldest pair."""
+    counts = [len(u) for u in old]
+    if not any(counts):
+        return old
+    members = np.concatenate(old)  # oldest pair first, so a tensor's first is its oldest
+    tensors, first, held = np.unique(members, return_index=True, return_counts=True)
+    gone = first[stored[tensors] & (recent[tensors] + held == size)]
+    if not len(gone):
+        return old
+    ends = np.cumsum(counts)
+    keep = np.ones(len(members), dtype=bool)
+    keep[gone] = False
+    for i in np.unique(np.searchsorted(ends, gone, side="right")):  # the pairs that lose some
+        old[i] = _frozen(old[i][keep[ends[i] - counts[i] : ends[i]]])
+    return old
+
+
 def two_loop(g: np.ndarray, pairs: tuple[Pair, ...], h_diag: np.ndarray, size: int,
-              axes: tuple[int, ...]) -> tuple[np.ndarray, int]:  # fmt: skip
-    """:math:`-H g` by the two-loop recursion over the stored pairs, in torch's order, and
-    the index of the oldest pair a tensor still uses (the older ones can go).
+             axes: tuple[int, ...], users: PairUsers | None = None,
+             ) -> tuple[np.ndarray, int, PairUsers | None]:  # fmt: skip
+    """:math:`-H g` by the two-loop recursion over the stored pairs, in torch's order, the
+    index of the oldest pair a tensor still uses (the older ones can go), and for a batch
+    of points the pairs' users from there on (else None).
 
     An empty slot (``rho`` 0, ``y`` and ``s`` 0) adds exactly nothing, nor does a
     pair beyond a tensor's window (its ``rho`` taken as 0). A point (a tensor of
     two entries, as on the surfaces) is done in Python floats, one tensor at a
     time: the same operations without numpy's per-call overhead, which would be
-    nearly all of the time there; a batch of points, one coordinate at a time.
+    nearly all of the time there; a batch of points, one coordinate at a time, from
+    ``users``: those of all the pairs but the newest (a step that stored one) or of all
+    of them, as the state carries them; None counts them from the pairs.
     """
     k = len(axes)
+    batch = g.shape[: g.ndim - k]
+    if batch and g.size == 2 * int(np.prod(batch)):  # a batch of points: two coordinates
+        if users is None:
+            users = count_users(pairs, size, g.size // 2)
+        elif len(users.users) < len(pairs):
+            users = advance_users(users, pairs, size)
+        oldest = next((i for i, u in enumerate(users.users) if u is None or len(u)),
+                      len(pairs))  # fmt: skip
+        users = PairUsers(users.users[oldest:], users.recent)
+        return _two_loop_points(g, pairs[oldest:], users.users, h_diag), oldest, users
     rhos = _windows(pairs, size)
     oldest = next((i for i, rho in enumerate(rhos) if rho.any()), len(pairs))
     pairs, rhos = pairs[oldest:], rhos[oldest:]
-    batch = g.shape[: g.ndim - k]
     if g.size == 2 and not batch:
         ys, ss = ([p[j].ravel().tolist() for p in pairs] for j in (0, 1))
         r0, r1 = _two_loop_point(*g.ravel().tolist(), ys, ss, [float(rho) for rho in rhos],
                                  float(h_diag))  # fmt: skip
-        return np.reshape(np.array([r0, r1], dtype=g.dtype), g.shape), oldest
-    if g.size == 2 * max(1, int(np.prod(batch))):  # a batch of points: two coordinates
-        return _two_loop_points(g, pairs, rhos, h_diag), oldest
+        return np.reshape(np.array([r0, r1], dtype=g.dtype), g.shape), oldest, None
 
     def per(a: np.ndarray) -> np.ndarray:
         return np.reshape(a, np.shape(a) + (1,) * k)
@@ -83,7 +187,7 @@ def two_loop(g: np.ndarray, pairs: tuple[Pair, ...], h_diag: np.ndarray, size: i
     r = q * per(h_diag)
     for (y, s, _), rho, a_i in zip(pairs, rhos, reversed(a), strict=True):
         r = r + (a_i - per(np.sum(y * r, axis=axes) * rho)) * s
-    return r, oldest
+    return r, oldest, None
 
 
 #: A pair that at most this many tensors of a batch use is applied to each of them in
@@ -91,7 +195,7 @@ def two_loop(g: np.ndarray, pairs: tuple[Pair, ...], h_diag: np.ndarray, size: i
 ONE_BY_ONE = 2
 
 
-def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarray],
+def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], users: tuple,
                      h_diag: np.ndarray) -> np.ndarray:  # fmt: skip
     """The two-loop recursion for a batch of two-entry tensors, coordinate by coordinate:
     the operations of :func:`_two_loop_point` on arrays of the batch.
@@ -99,17 +203,21 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], rhos: list[np.ndarr
     A pair used by few tensors (stored by few, or older than the newest
     ``history_size`` and so used only by those that skipped steps) is applied to those alone: the
     others would add exactly nothing (so a pair that none uses is skipped); to one or two of
-    them in numpy scalars (a batch of a sweep's rates holds many such pairs).
+    them in numpy scalars (a batch of a sweep's rates holds many such pairs). A pair that
+    many use is applied to every tensor, its ``rho`` 0 for the others.
     """
     two = g.reshape(-1, 2)
     q0, q1, tmp = -two[:, 0], -two[:, 1], np.empty(len(two), dtype=g.dtype)
     cols, few = [], []  # the pairs some tensor uses; which tensors, unless most do
-    for (y, s, _), rho in zip(pairs, rhos, strict=True):
-        rho, used = rho.ravel(), np.count_nonzero(rho)
-        if used:
+    for (y, s, rho), j in zip(pairs, users, strict=True):
+        rho = rho.ravel()
+        if j is not None and 8 * len(j) >= len(two):  # an older pair many still use
+            masked = np.zeros_like(rho)
+            masked[j] = rho[j]
+            rho, j = masked, None
+        if j is None or len(j):
             cols.append((y.reshape(-1, 2), s.reshape(-1, 2), rho))
-            j = np.flatnonzero(rho) if 8 * used < len(two) else None
-            few.append(j.tolist() if j is not None and used <= ONE_BY_ONE else j)
+            few.append(j.tolist() if j is not None and len(j) <= ONE_BY_ONE else j)
     a: list = [tmp] * len(cols)
     rows = np.empty((sum(j is None for j in few), len(two)), dtype=g.dtype)  # the dense a_i
     for i in range(len(cols) - 1, -1, -1):

@@ -40,7 +40,9 @@ def take_rows(state: State, keep: np.ndarray) -> State:
     per tensor for a per-tensor optimizer's ``(N, 1, 2)`` stack: the rule of
     :func:`atlas.trajectory._hold`) is subset, also inside tuples of tuples
     (L-BFGS's stored pairs ``(y, s, rho)``); a number or None (the step count,
-    a shared scalar) stays. Anything else (an array of another length, a list,
+    a shared scalar) stays; a field declared derived (``metadata={"derived": True}``:
+    what the optimizer counts again from the others when it is None, as L-BFGS's
+    ``users``) becomes None. Anything else (an array of another length, a list,
     a tuple of numbers) raises ``TypeError``: a field that holds the batch in a
     way not foreseen must not keep the dropped rows silently. Returns a new state
     of new arrays (a state's arrays are read-only), in the layout of the old ones.
@@ -51,6 +53,9 @@ def take_rows(state: State, keep: np.ndarray) -> State:
     subset = {}
     for f in fields(state):
         value = getattr(state, f.name)
+        if f.metadata.get("derived"):
+            subset[f.name] = None
+            continue
         if value is None or isinstance(value, numbers.Number):
             continue
         subset[f.name] = _take(value, keep, f"{type(state).__name__}.{f.name}")
