@@ -143,8 +143,7 @@ def sin_cos(x: ArrayLike) -> tuple[Array, Array]:
     element anyway), for a formula that takes both of one argument (Ackley's gradient)."""
     x = np.asarray(x, dtype=np.float64)
     if x.size >= SMALL:
-        both = arrays.sin_cos(x)
-        return both[0], both[1]
+        return arrays.sin_cos(x)
     key = x.tobytes()
     both = _TRIG.get(key)
     if both is None:
