@@ -1,9 +1,12 @@
-"""Basin maps' run with the failed starts dropped: the same numbers as every start run through.
+"""Basin maps' run with the failed and settled starts dropped: the same numbers as every
+start run through.
 
 For every registered optimizer, a surface and rate of a ladder at which a good share
 of a small grid fails at several different steps; there the compacted
 :func:`atlas.races.rows.endpoints` must give, bit for bit, the plain loop's failed mask
 and final points of the starts that did not fail (and :func:`atlas.trajectory`'s).
+L-BFGS's starts that settle (:meth:`atlas.optimizers.LBFGS.settled`) never move again
+and dropping them changes no final point; no other optimizer reports any.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ import numpy as np
 import pytest
 
 from atlas import optimizers, surfaces
-from atlas.optimizers import State
+from atlas.optimizers import Optimizer, State
 from atlas.optimizers.two_loop import count_users
-from atlas.protocol import box
+from atlas.protocol import box, step_budget
 from atlas.races import basins, rows
 from atlas.trajectory import trajectory
 
@@ -173,6 +176,66 @@ def test_take_rows_refuses_a_field_it_cannot_classify(thing):
         rows.take_rows(_OddState(t=1, thing=thing), np.ones(5, dtype=bool))
     shared = rows.take_rows(_OddState(t=3, thing=0.5), np.array([True, False]))
     assert shared == _OddState(t=3, thing=0.5)  # numbers and None are shared, not subset
+
+
+#: L-BFGS on the two surfaces where most starts settle at the protocol's rates.
+SETTLING = (("himmelblau", 10**-0.75), ("goldstein_price", 1.0))
+
+
+def _lbfgs_run(surface, lr: float):
+    """L-BFGS's plain loop on ``_grid``: every step's ``(state, params, new_state, new_params)``."""
+    optimizer = optimizers.get("lbfgs", lr=lr)
+    p = _grid(surface).reshape(-1, 1, 2)
+    state = optimizer.init(p)
+    for _ in range(step_budget(surface)):
+        new, new_state = optimizer.update(surface.gradient_xy(p.reshape(-1, 2)).reshape(p.shape),
+                                          state, p)  # fmt: skip
+        yield state, p, new_state, new
+        state, p = new_state, new
+
+
+@pytest.mark.parametrize(("name", "lr"), SETTLING)
+def test_a_start_lbfgs_calls_settled_never_moves_again(name, lr):
+    """Every later point of a settled start equals the one where it settled."""
+    surface, optimizer = surfaces.get(name), optimizers.get("lbfgs", lr=lr)
+    where = np.full((N * N, 2), np.nan)  # the point where each start settled, if it did
+    for state, params, new_state, new in _lbfgs_run(surface, lr):
+        points = new.reshape(-1, 2)
+        held = ~np.isnan(where[:, 0])
+        assert np.array_equal(points[held], where[held])
+        settled = optimizer.settled(state, new_state, params, new)
+        assert settled.shape == (N * N,) and settled.dtype == bool
+        where[settled & ~held] = points[settled & ~held]
+    assert np.mean(~np.isnan(where[:, 0])) > 0.8  # most of them settle
+
+
+@pytest.mark.parametrize(("name", "lr"), SETTLING)
+def test_dropping_settled_starts_changes_no_final_point(name, lr, drops):
+    surface, optimizer = surfaces.get(name), optimizers.get("lbfgs", lr=lr)
+    starts, (low, high) = _grid(surface), box(surface)
+    steps = step_budget(surface)
+    plain, plain_failed = rows.endpoints(optimizer, surface, starts, steps, low, high,
+                                         check_every=0)  # fmt: skip
+    live = ~plain_failed
+    for every, share in ((1, 0.0), (rows.CHECK_EVERY, rows.DROP_SHARE)):
+        drops.clear()
+        final, failed = rows.endpoints(optimizer, surface, starts, steps, low, high,
+                                       check_every=every, drop_share=share)  # fmt: skip
+        assert sum(drops) > len(starts) / 2 + np.count_nonzero(failed)  # most settled, gone
+        assert np.array_equal(failed, plain_failed)
+        assert np.array_equal(final[live], plain[live])
+
+
+@pytest.mark.parametrize("name", [n for n in optimizers.names() if n != "lbfgs"])
+def test_no_other_optimizer_reports_settled_starts(name):
+    """The default hook, never settled: endpoints computes their starts to the end."""
+    optimizer = optimizers.get(name, lr=0.01)
+    assert type(optimizer).settled is Optimizer.settled
+    p = np.array([[0.5, -0.3], [1.2, 0.7]])
+    p = p if optimizer.elementwise else p.reshape(2, 1, 2)
+    state = optimizer.init(p)
+    new, new_state = optimizer.update(np.zeros_like(p), state, p)  # a step that moves nothing
+    assert optimizer.settled(state, new_state, p, new) is None
 
 
 def test_lbfgs_carries_which_starts_use_each_pair_as_counted_afresh():

@@ -172,6 +172,16 @@ class Optimizer(RegistryEntry):
         """The momentum buffer the step follows (shaped like the parameters), or None."""
         return None
 
+    def settled(self, state: State, new_state: State, params: np.ndarray,
+                new_params: np.ndarray) -> np.ndarray | None:  # fmt: skip
+        """Which tensors of the batch the step from ``(state, params)`` to ``(new_state,
+        new_params)`` left at a fixed point, where every later step leaves them (equal as
+        numbers): a boolean array of the batch's shape (per coordinate, the points'), or
+        None when the rule knows of none, as by default. A batch may stop computing them
+        (:func:`atlas.races.rows.endpoints`); :meth:`atlas.optimizers.LBFGS.settled` finds them.
+        """
+        return None
+
     def check_state(self, state: State, params: np.ndarray) -> None:
         """A ``ValueError`` unless ``state`` is one this optimizer makes for ``params``.
 

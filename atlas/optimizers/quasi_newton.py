@@ -217,6 +217,38 @@ class LBFGS(Optimizer):
             h_diag=h_diag, n_iter=n_iter, users=users,
         )  # fmt: skip
 
+    def settled(self, state: LBFGSState, new_state: LBFGSState, params: np.ndarray,
+                new_params: np.ndarray) -> np.ndarray:  # fmt: skip
+        """The tensors this step left at a fixed point: it was not their first step, stored
+        no pair for them and changed, as numbers, none of their entries (all finite) nor
+        their ``direction`` (finite), ``step_length``, ``g_prev``, ``h_diag`` or ``count``.
+
+        Every later step then repeats it, its inputs being this step's: the gradient at the
+        same point; the same state (the rule never reads ``t``, and reads ``n_iter`` only to
+        know the first step, which is past); the same pairs in the tensor's window, since it
+        stores none and no pair goes while a tensor uses it. The other tensors' newer pairs
+        are empty slots for it, which add nothing to a finite recursion but possibly a
+        zero's sign (its direction is finite, so is every number of its recursion: an
+        infinity or NaN would reach the direction). The step's operations are sums,
+        differences, products, comparisons and divisions by numbers checked nonzero, so
+        equal inputs give equal outputs (a zero's sign aside, as between a batch and single
+        runs): the same point and state again.
+        """
+        axes = tensor_axes(new_params)
+
+        def same(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # per tensor, finite
+            return np.all((a == b) & np.isfinite(a), axis=axes)
+
+        fixed = (same(new_params, params) & same(new_state.direction, state.direction)
+                 & same(new_state.g_prev, state.g_prev)
+                 & (new_state.step_length == state.step_length)
+                 & (new_state.h_diag == state.h_diag) & (new_state.count == state.count)
+                 & ((state.n_iter >= 1) | (new_state.n_iter == state.n_iter)))  # fmt: skip
+        newest = new_state.pairs[-1] if new_state.pairs else None
+        if newest is not None and (not state.pairs or newest is not state.pairs[-1]):
+            fixed &= newest[2] == 0  # a pair stored this step: not by these
+        return fixed
+
     def effective_step(self, grad: np.ndarray, state: LBFGSState, params: np.ndarray,
                        new_state: LBFGSState) -> np.ndarray:  # fmt: skip
         r""":math:`\alpha_t |d_t| / |g_t|` per unit of :math:`g_t`: the step per unit gradient

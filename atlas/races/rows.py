@@ -1,13 +1,16 @@
-"""Many starts as one array, the failed ones dropped as they fail (the basin maps' run).
+"""Many starts as one array, the failed and settled ones dropped (the basin maps' run).
 
 A basin map (:mod:`atlas.races.basins`) runs tens of thousands of starts for
 the surface's whole step budget, one optimizer update per step for all of them
 (:func:`endpoints`). A start that has left the box, or become non-finite, is
 *failed* whatever it does next, yet the plain loop computes it to the last
 step; at the chosen rates that is up to a fifth of the rows and more, most of
-them failed within the first 25 steps. So every
-:data:`CHECK_EVERY` steps the failed rows are counted, and once they are at
-least :data:`DROP_SHARE` of the live ones they are dropped from the points, the
+them failed within the first 25 steps. A start the optimizer reports *settled*
+(:meth:`atlas.optimizers.Optimizer.settled`: at a fixed point, where every
+later step leaves it) ends where it is: with L-BFGS, most starts of Himmelblau
+and Goldstein-Price within a hundred steps. So every :data:`CHECK_EVERY` steps
+the failed and settled rows are counted, and once they are at least
+:data:`DROP_SHARE` of the live ones they are dropped from the points, the
 running box and the optimizer's state (:func:`take_rows`); the rows keep their
 order and an index array maps them back to the starts. Every start is
 independent of the others (:mod:`atlas.trajectory`: ``N`` starts give the
@@ -106,9 +109,11 @@ def endpoints(optimizer: Optimizer, surface: SurfaceLike, starts: np.ndarray, st
     docstring), and the run ends once none is left; its final point is where it was
     then, a point of its path at or after its failure (outside the box, non-finite,
     or back inside): meaningless, as :func:`atlas.races.basins.classify` marks it
-    failed whatever it is. An optimizer with a rate per start (a tuple ``lr``) loses the
-    dropped starts' rates with them. ``check_every=0`` never drops a start: the plain loop,
-    every start computed to the last step (the reference of the tests and benchmark).
+    failed whatever it is. A settled start is dropped at a check whose step settled it,
+    at the point where every later step would leave it. An optimizer with a rate per
+    start (a tuple ``lr``) loses the dropped starts' rates with them. ``check_every=0``
+    never drops a start: the plain loop, every start computed to the last step (the
+    reference of the tests and benchmark).
     """
     p = np.array(starts, dtype=np.float64)
     low, high = np.broadcast_to(low, p.shape[-1:]), np.broadcast_to(high, p.shape[-1:])
@@ -122,25 +127,28 @@ def endpoints(optimizer: Optimizer, surface: SurfaceLike, starts: np.ndarray, st
     with np.errstate(all="ignore"):
         state = optimizer.init(p.reshape(shape()))
         for k in range(1, steps + 1):
-            inner = shape()
+            inner, before = shape(), state
             g = surface.gradient_xy(p).reshape(inner)
-            new, state = optimizer.update(g, state, p.reshape(inner))
+            new, state = optimizer.update(g, before, p.reshape(inner))
+            check = check_every and k % check_every == 0 and k < steps
+            settled = optimizer.settled(before, state, p.reshape(inner), new) if check else None
             p = new.reshape(p.shape)
             np.minimum(lowest, p, out=lowest)
             np.maximum(highest, p, out=highest)
-            if check_every and k % check_every == 0 and k < steps:
+            if check:
                 inside = _inside(lowest, highest, low, high)
-                dropped = len(rows) - np.count_nonzero(inside)
+                keep = inside if settled is None else inside & ~np.reshape(settled, len(rows))
+                dropped = len(rows) - np.count_nonzero(keep)
                 if dropped and dropped >= drop_share * len(rows):
-                    out = rows[~inside]
-                    failed[out], final[out] = True, p[~inside]
-                    rows, p = rows[inside], p[inside]
-                    lowest, highest = lowest[inside], highest[inside]
+                    out = rows[~keep]
+                    failed[out], final[out] = ~inside[~keep], p[~keep]
+                    rows, p = rows[keep], p[keep]
+                    lowest, highest = lowest[keep], highest[keep]
                     if not len(rows):
                         break
-                    state = take_rows(state, inside)
+                    state = take_rows(state, keep)
                     if isinstance(getattr(optimizer, "lr", None), tuple):  # a rate per start
-                        rates = tuple(r for r, k in zip(optimizer.lr, inside, strict=True) if k)
+                        rates = tuple(r for r, k in zip(optimizer.lr, keep, strict=True) if k)
                         optimizer = replace(optimizer, lr=rates)
         failed[rows], final[rows] = ~_inside(lowest, highest, low, high), p
     return final, failed
