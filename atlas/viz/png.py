@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -51,12 +52,12 @@ def png_bytes(array: np.ndarray) -> bytes:
             f"expected an (H, W, 3) or (H, W, 4) uint8 array, got {array.dtype} {array.shape}"
         )
     buffer = io.BytesIO()
-    _palette_image(rgb_part(array)).save(buffer, format="PNG", optimize=True)
+    _palette_image(array).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 
-def _palette_image(rgb: np.ndarray) -> Image.Image:
-    """A palette image: exact when the picture has at most 256 colours, else quantised.
+def _palette_image(array: np.ndarray) -> Image.Image:
+    """A palette image of an (H, W, 3|4) array: exact with at most 256 colours, else quantised.
 
     Plots are mostly flat colours, so a palette PNG is 3-4x smaller than RGB. With more
     than 256 colours (antialiased edges, shaded surfaces) the palette is the
@@ -65,21 +66,43 @@ def _palette_image(rgb: np.ndarray) -> Image.Image:
     routes are deterministic, and Pillow adds no tEXt/tIME chunks unless asked, so the
     same pixels always give the same bytes.
     """
-    packed = rgb.reshape(-1, 3).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], np.uint32)
-    codes, index = np.unique(packed, return_inverse=True)  # sorted: a deterministic palette
+    codes, index = _colour_index(_packed(array))  # sorted: a deterministic palette
+    palette = _unpack(codes)
     if len(codes) > 256:
         kept = np.intersect1d(codes, KEPT_COLOURS)
-        rest = Image.fromarray(rgb).quantize(colors=256 - len(kept), dither=Image.Dither.NONE,
-                                             method=Image.Quantize.MEDIANCUT)  # fmt: skip
+        rest = Image.fromarray(rgb_part(array)).quantize(
+            colors=256 - len(kept), dither=Image.Dither.NONE, method=Image.Quantize.MEDIANCUT)
         chosen = np.array(rest.getpalette()[: 3 * (256 - len(kept))], np.uint8).reshape(-1, 3)
+        nearest = _nearest(palette, np.concatenate([chosen, _unpack(kept)]))
         palette = np.concatenate([chosen, _unpack(kept)])
-        index = _nearest(_unpack(codes), palette)[index]
-        image = Image.fromarray(index.reshape(rgb.shape[:2]).astype(np.uint8), mode="P")
-        image.putpalette(palette.tobytes())
-        return image
-    image = Image.fromarray(index.reshape(rgb.shape[:2]).astype(np.uint8), mode="P")
-    image.putpalette(_unpack(codes).tobytes())
+        index = np.take(nearest.astype(np.uint8), index)
+    image = Image.fromarray(index.reshape(array.shape[:2]).astype(np.uint8, copy=False), mode="P")
+    image.putpalette(palette.tobytes())
     return image
+
+
+def _packed(array: np.ndarray) -> np.ndarray:
+    """Each pixel's colour as the packed code ``0xRRGGBB``, (H * W,) uint32."""
+    if array.shape[2] == 4 and array.flags.c_contiguous and sys.byteorder == "little":
+        words = array.reshape(-1, 4).view(np.uint32).ravel()  # R | G << 8 | B << 16 | A << 24
+        return (words & 0xFF) << 16 | (words & 0xFF00) | (words >> 16 & 0xFF)
+    pixels = array.reshape(-1, array.shape[2])
+    return (pixels[:, 0].astype(np.uint32) << 16 | pixels[:, 1].astype(np.uint32) << 8
+            | pixels[:, 2])  # fmt: skip
+
+
+def _colour_index(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct codes, sorted, and each pixel's index among them.
+
+    What ``np.unique(packed, return_inverse=True)`` gives, through a table of all
+    2**24 colours instead of a sort: linear in the pixels.
+    """
+    seen = np.zeros(1 << 24, np.bool_)
+    seen[packed] = True
+    codes = np.flatnonzero(seen).astype(np.uint32)
+    table = np.empty(1 << 24, np.min_scalar_type(len(codes) - 1))  # read only at seen codes
+    table[codes] = np.arange(len(codes))
+    return codes, np.take(table, packed)
 
 
 def _unpack(codes: np.ndarray) -> np.ndarray:
@@ -87,13 +110,20 @@ def _unpack(codes: np.ndarray) -> np.ndarray:
     return np.stack([codes >> 16, codes >> 8, codes], axis=-1).astype(np.uint8)  # & 0xFF
 
 
-def _nearest(colours: np.ndarray, palette: np.ndarray, chunk: int = 4096) -> np.ndarray:
-    """The index of each colour's nearest palette entry (squared RGB distance; first on ties)."""
-    palette = palette.astype(np.int32)
-    found = np.empty(len(colours), dtype=np.int64)
+def _nearest(colours: np.ndarray, palette: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """The index of each colour's nearest palette entry (squared RGB distance; first on ties).
+
+    The squared distance less the colour's own square, ``|p|^2 - 2 c.p``, from one
+    float32 matrix product per chunk: every term is an integer below 2**24, so
+    exact, and the argmin is the full distance's.
+    """
+    entries = palette.astype(np.float32)
+    squares = (entries * entries).sum(axis=1)
+    scaled = -2 * entries.T
+    found = np.empty(len(colours), dtype=np.intp)
     for i in range(0, len(colours), chunk):
-        rows = colours[i : i + chunk].astype(np.int32)
-        distance = ((rows[:, None, :] - palette[None, :, :]) ** 2).sum(axis=-1)
+        distance = colours[i : i + chunk].astype(np.float32) @ scaled
+        distance += squares
         found[i : i + chunk] = distance.argmin(axis=1)
     return found
 
