@@ -1,4 +1,4 @@
-"""The PNG writer (atlas.viz.png): exact palettes, determinism."""
+"""The PNG writer (atlas.viz.png): exact palettes, the quantiser's quality, determinism."""
 
 from __future__ import annotations
 
@@ -78,6 +78,38 @@ def test_few_colours_are_written_exactly_with_a_sorted_palette():
     palette = np.array(Image.open(io.BytesIO(data)).getpalette(), np.int64).reshape(-1, 3)
     codes = palette @ [1 << 16, 1 << 8, 1]
     assert len(codes) == 51 and np.all(np.diff(codes) > 0)
+
+
+def test_a_quantised_figure_stays_close_to_its_pixels():
+    rgba = _antialiased_figure()
+    assert len(np.unique(png._packed(rgba))) > 256
+    back = _decoded(png.png_bytes(rgba))
+    error = np.abs(back.astype(int) - rgba[..., :3].astype(int)).max(axis=-1)
+    kept = np.isin(png._packed(rgba), png.KEPT_COLOURS).reshape(error.shape)
+    assert error[kept].max() == 0  # the book's colours exactly
+    # The blends and the shaded image (23,000 colours). Measured: mean 2.52, 99.9th
+    # percentile 33, max 56; the median cut alone 2.96, 38, 63; the old writer's cut of
+    # the whole picture 3.19, 41, 55.
+    assert error.mean() < 2.75 and np.quantile(error, 0.999) <= 35 and error.max() < 64
+
+
+def test_refining_never_raises_the_weighted_squared_error():
+    rgba = _antialiased_figure()
+    codes, index = png._colour_index(png._packed(rgba))
+    kept = np.isin(codes, png.KEPT_COLOURS)
+    counts = np.bincount(index)[~kept]
+    colours, held = png._unpack(codes[~kept]), png._unpack(codes[kept])
+    chosen = png._median_cut(colours, counts, 256 - len(held))
+
+    def squared_error(rounds: int) -> float:
+        palette, nearest = png._refined(chosen, held, colours, counts, rounds=rounds)
+        difference = palette[nearest].astype(np.int64) - colours
+        return float((counts * (difference**2).sum(axis=1)).sum())
+
+    errors = [squared_error(rounds) for rounds in range(4)]
+    assert errors[1] < errors[0] and errors == sorted(errors, reverse=True)
+    palette, _ = png._refined(chosen, held, colours, counts, rounds=2)
+    np.testing.assert_array_equal(palette[len(chosen) :], held)  # the kept colours stay
 
 
 def test_bad_arrays_are_refused():

@@ -37,6 +37,11 @@ KEPT_COLOURS: np.ndarray = np.unique(np.array([_code(c) for c in (
     style.NO_MINIMUM_COLOR, style.FAILURE_COLOR, *style.CYCLE, style.BACKGROUND,
     style.FOREGROUND, style.CONTOUR_COLOR, style.MINIMUM_COLOR)], dtype=np.uint32))  # fmt: skip
 
+#: Pixels a median cut sees at most (:func:`_median_cut`), and the rounds of
+#: :func:`_refined` after it (``benchmarks/png.py``).
+CUT_PIXELS = 1 << 16
+REFINE_ROUNDS = 1
+
 
 def rgb_part(frame: np.ndarray) -> np.ndarray:
     """The RGB part of an RGBA frame (figures are opaque, so alpha is 255)."""
@@ -59,23 +64,28 @@ def png_bytes(array: np.ndarray) -> bytes:
 def _palette_image(array: np.ndarray) -> Image.Image:
     """A palette image of an (H, W, 3|4) array: exact with at most 256 colours, else quantised.
 
-    Plots are mostly flat colours, so a palette PNG is 3-4x smaller than RGB. With more
-    than 256 colours (antialiased edges, shaded surfaces) the palette is the
-    :data:`KEPT_COLOURS` the picture holds plus a median-cut quantiser's choice for the
-    rest, and every pixel takes its nearest palette colour, without dithering. Both
-    routes are deterministic, and Pillow adds no tEXt/tIME chunks unless asked, so the
-    same pixels always give the same bytes.
+    Plots are mostly flat colours, so a palette PNG is 3-4x smaller than RGB. With at
+    most 256 colours the palette is the picture's colours, sorted. With more
+    (antialiased edges, shaded surfaces) it is a median cut's choice for the pixels
+    whose colour is not one of the :data:`KEPT_COLOURS` (those need no entry of
+    their own from it, so the cut spends its entries on the blends), refined
+    (:func:`_refined`), then the kept colours the picture holds; every colour takes
+    its nearest palette entry, without dithering. Both routes are deterministic, and
+    Pillow adds no tEXt/tIME chunks unless asked, so the same pixels always give the
+    same bytes.
     """
-    codes, index = _colour_index(_packed(array))  # sorted: a deterministic palette
+    codes, index = _colour_index(_packed(array))
     palette = _unpack(codes)
     if len(codes) > 256:
-        kept = np.intersect1d(codes, KEPT_COLOURS)
-        rest = Image.fromarray(rgb_part(array)).quantize(
-            colors=256 - len(kept), dither=Image.Dither.NONE, method=Image.Quantize.MEDIANCUT)
-        chosen = np.array(rest.getpalette()[: 3 * (256 - len(kept))], np.uint8).reshape(-1, 3)
-        nearest = _nearest(palette, np.concatenate([chosen, _unpack(kept)]))
-        palette = np.concatenate([chosen, _unpack(kept)])
-        index = np.take(nearest.astype(np.uint8), index)
+        kept = np.isin(codes, KEPT_COLOURS)
+        counts = np.bincount(index, minlength=len(codes))[~kept]
+        others, held = palette[~kept], palette[kept]
+        chosen = _median_cut(others, counts, 256 - len(held))
+        palette, nearest = _refined(chosen, held, others, counts)
+        entry = np.empty(len(codes), np.uint8)  # each colour's palette entry
+        entry[kept] = len(chosen) + np.arange(len(held))
+        entry[~kept] = nearest
+        index = np.take(entry, index)
     image = Image.fromarray(index.reshape(array.shape[:2]).astype(np.uint8, copy=False), mode="P")
     image.putpalette(palette.tobytes())
     return image
@@ -103,6 +113,46 @@ def _colour_index(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     table = np.empty(1 << 24, np.min_scalar_type(len(codes) - 1))  # read only at seen codes
     table[codes] = np.arange(len(codes))
     return codes, np.take(table, packed)
+
+
+def _median_cut(colours: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
+    """At most ``size`` colours for the pixels of ``colours`` (``counts`` of each), (n, 3).
+
+    Pillow's median cut over one row of pixels in the order of ``colours``: what the
+    cut sees is the colours and their counts alone. Counts over :data:`CUT_PIXELS` in
+    all are scaled down to that, rounded up, so every colour keeps a weight: the cut
+    is faster and gives the rare blends (a text's edges) a little more of the palette.
+    """
+    total = int(counts.sum())
+    if total > CUT_PIXELS:
+        counts = -(-counts * CUT_PIXELS // total)
+    pixels = np.repeat(colours, counts, axis=0)[None]
+    cut = Image.fromarray(pixels).quantize(colors=size, dither=Image.Dither.NONE,
+                                           method=Image.Quantize.MEDIANCUT)  # fmt: skip
+    return np.array(cut.getpalette()[: 3 * size], np.uint8).reshape(-1, 3)
+
+
+def _refined(chosen: np.ndarray, held: np.ndarray, colours: np.ndarray, counts: np.ndarray,
+             rounds: int = REFINE_ROUNDS) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The palette ``chosen`` then ``held``, and each colour's nearest entry in it.
+
+    Each round moves every chosen entry to the mean of the colours (weighted by
+    ``counts``) that take it, a step of Lloyd's k-means with the ``held`` entries
+    fixed: a median cut's entry is its box's mean, which can lie far from a colour
+    that covers many pixels, and one round brings the rare large errors down
+    (``benchmarks/png.py``).
+    """
+    palette = np.concatenate([chosen, held])
+    for _ in range(rounds):
+        nearest = _nearest(colours, palette)
+        mine = nearest < len(chosen)
+        entry, weight = nearest[mine], counts[mine].astype(np.float64)
+        total = np.bincount(entry, weights=weight, minlength=len(chosen))
+        sums = np.stack([np.bincount(entry, weight * colours[mine, c], len(chosen))
+                         for c in range(3)], axis=-1)  # fmt: skip
+        used = total > 0
+        palette[: len(chosen)][used] = np.rint(sums[used] / total[used, None])
+    return palette, _nearest(colours, palette)
 
 
 def _unpack(codes: np.ndarray) -> np.ndarray:
