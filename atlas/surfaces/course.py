@@ -14,8 +14,12 @@ def _sinc_prime(x: Array) -> Array:
     Near 0 the quotient cancels catastrophically, so for |x| < 1e-2 we use
     :math:`-\pi^2 x/3 + \pi^4 x^3/30 - \pi^6 x^5/840` (next term < 1e-13 relative).
     The input of the quotient is guarded too, so no division by zero ever happens.
+    Where no x is small (almost always), the quotient alone is computed, the same numbers
+    with a third of the operations (a sweep's few points pay per operation, not per point).
     """
     small = np.abs(x) < 1e-2
+    if not small.any():
+        return (elementary.cos(PI * x) - elementary.sinc(x)) / x
     safe = np.where(small, 1.0, x)
     taylor = x * (-(PI**2) / 3 + x**2 * (PI**4 / 30 - x**2 * PI**6 / 840))
     quotient = (elementary.cos(PI * safe) - elementary.sinc(safe)) / safe
