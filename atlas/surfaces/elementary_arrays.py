@@ -10,8 +10,14 @@ says which), so the bits are those of :mod:`atlas.surfaces.elementary_floats` (t
 A chunk's temporaries stay small: 40,000 points at once would allocate arrays of 320 kB,
 which glibc maps and unmaps on every operation (page faults); below 128 kB it keeps them
 on its heap. ``CHUNK`` = 8192 (64 kB) made the six surfaces' gradients on 40,000 points
-9 to 19 % faster than 4096 (``benchmarks/surfaces.py``, in turns); 10,240 and 16,384 were
-slower than both on their own. No chunk's result is stacked into a 128 kB array.
+9 to 19 % faster than 4096 (``benchmarks/surfaces.py``, in turns), and a Rastrigin basin
+map in a fresh process 1.07-1.25 s of CPU against 1.12-1.53 s; 10,240 and 16,384 were
+slower than both. One caveat, measured: glibc gives freed heap back to the system once
+more than its trim threshold is free at the top (128 kB, raised to twice the largest
+mapped block freed), so where nothing larger than 320 kB was freed a chunk's temporaries
+may go back and be faulted in again on every call (sin of 40,000 points alone in a
+process: 2.8 ms and 700 page faults a call, against 1.3 ms with 4096); a basin map frees
+its 640 kB arrays of points first. No chunk's result is stacked into a 128 kB array.
 """
 
 from __future__ import annotations
