@@ -74,6 +74,7 @@ class PairUsers:
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
+    """``a``, read-only: a state's arrays never change once made."""
     a.setflags(write=False)
     return a
 
@@ -208,7 +209,7 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], users: tuple,
     """
     two = g.reshape(-1, 2)
     q0, q1, tmp = -two[:, 0], -two[:, 1], np.empty(len(two), dtype=g.dtype)
-    cols, few = [], []  # the pairs some tensor uses; which tensors, unless most do
+    cols, few = [], []  # the pairs some tensor uses, by column; which tensors, unless most do
     for (y, s, rho), j in zip(pairs, users, strict=True):
         rho = rho.ravel()
         if j is not None and 8 * len(j) >= len(two):  # an older pair many still use
@@ -216,52 +217,55 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], users: tuple,
             masked[j] = rho[j]
             rho, j = masked, None
         if j is None or len(j):
-            cols.append((y.reshape(-1, 2), s.reshape(-1, 2), rho))
+            y, s = y.reshape(-1, 2), s.reshape(-1, 2)
+            cols.append((y[:, 0], y[:, 1], s[:, 0], s[:, 1], rho))
             few.append(j.tolist() if j is not None and len(j) <= ONE_BY_ONE else j)
     a: list = [tmp] * len(cols)
     rows = np.empty((sum(j is None for j in few), len(two)), dtype=g.dtype)  # the dense a_i
     for i in range(len(cols) - 1, -1, -1):
-        y, s, rho = cols[i]
+        y0, y1, s0, s1, rho = cols[i]
         j = few[i]
         if isinstance(j, list):
             a[i] = []
             for m in j:
-                a[i].append(a_m := (s[m, 0] * q0[m] + s[m, 1] * q1[m]) * rho[m])
-                q0[m] -= a_m * y[m, 0]
-                q1[m] -= a_m * y[m, 1]
+                a[i].append(a_m := (s0[m] * q0[m] + s1[m] * q1[m]) * rho[m])
+                q0[m] -= a_m * y0[m]
+                q1[m] -= a_m * y1[m]
             continue
-        if j is not None:
-            a[i] = (s[j, 0] * q0[j] + s[j, 1] * q1[j]) * rho[j]
-            q0[j] -= a[i] * y[j, 0]
-            q1[j] -= a[i] * y[j, 1]
+        if j is not None:  # each gathered once: q0[j] -= ... would gather it again
+            q0_j, q1_j = q0[j], q1[j]
+            a[i] = a_j = (s0[j] * q0_j + s1[j] * q1_j) * rho[j]
+            q0[j] = q0_j - a_j * y0[j]
+            q1[j] = q1_j - a_j * y1[j]
             continue
-        a[i] = a_i = np.multiply(s[:, 0], q0, out=rows[len(rows) - 1])
+        a[i] = a_i = np.multiply(s0, q0, out=rows[len(rows) - 1])
         rows = rows[:-1]
-        a_i += np.multiply(s[:, 1], q1, out=tmp)
+        a_i += np.multiply(s1, q1, out=tmp)
         a_i *= rho
-        q0 -= np.multiply(a_i, y[:, 0], out=tmp)
-        q1 -= np.multiply(a_i, y[:, 1], out=tmp)
+        q0 -= np.multiply(a_i, y0, out=tmp)
+        q1 -= np.multiply(a_i, y1, out=tmp)
     h = h_diag.ravel()
     r0, r1, c_buffer = q0 * h, q1 * h, np.empty_like(tmp)
-    for i, (y, s, rho) in enumerate(cols):
+    for i, (y0, y1, s0, s1, rho) in enumerate(cols):
         j = few[i]
         if isinstance(j, list):
             for m, a_m in zip(j, a[i], strict=True):
-                c_m = a_m - (y[m, 0] * r0[m] + y[m, 1] * r1[m]) * rho[m]
-                r0[m] += c_m * s[m, 0]
-                r1[m] += c_m * s[m, 1]
+                c_m = a_m - (y0[m] * r0[m] + y1[m] * r1[m]) * rho[m]
+                r0[m] += c_m * s0[m]
+                r1[m] += c_m * s1[m]
             continue
         if j is not None:
-            c = a[i] - (y[j, 0] * r0[j] + y[j, 1] * r1[j]) * rho[j]
-            r0[j] += c * s[j, 0]
-            r1[j] += c * s[j, 1]
+            r0_j, r1_j = r0[j], r1[j]
+            c = a[i] - (y0[j] * r0_j + y1[j] * r1_j) * rho[j]
+            r0[j] = r0_j + c * s0[j]
+            r1[j] = r1_j + c * s1[j]
             continue
-        c = np.multiply(y[:, 0], r0, out=c_buffer)
-        c += np.multiply(y[:, 1], r1, out=tmp)
+        c = np.multiply(y0, r0, out=c_buffer)
+        c += np.multiply(y1, r1, out=tmp)
         c *= rho
         np.subtract(a[i], c, out=c)
-        r0 += np.multiply(c, s[:, 0], out=tmp)
-        r1 += np.multiply(c, s[:, 1], out=tmp)
+        r0 += np.multiply(c, s0, out=tmp)
+        r1 += np.multiply(c, s1, out=tmp)
     return np.stack([r0, r1], axis=-1).reshape(g.shape)
 
 
