@@ -199,16 +199,27 @@ class LBFGS(Optimizer):
         h_diag = np.where(store, ys / np.where(store, dot(y, y), 1), state.h_diag)
 
         r, oldest, users = two_loop(g, pairs, h_diag, self.history_size, axes, state.users)
-        direction = np.where(per(first), -g, r)
+        # A selection that selects nothing is skipped (a batch rarely holds a first step, a
+        # small gradient or a refused step): the same arrays, without passes over them.
+        direction = np.where(per(first), -g, r) if first.any() else r
 
         lr = self.tensor_rate(theta)  # one per tensor with a rate per start
-        l1 = _tensor_sum(np.abs(g), axes)
-        first_length = np.minimum(1.0, np.divide(1.0, l1, out=np.full_like(l1, np.inf),
-                                                 where=l1 > 0)) * lr  # fmt: skip
-        step_length = np.where(first, first_length, lr).astype(theta.dtype)
+        if first.any():
+            l1 = _tensor_sum(np.abs(g), axes)
+            first_length = np.minimum(1.0, np.divide(1.0, l1, out=np.full_like(l1, np.inf),
+                                                     where=l1 > 0)) * lr  # fmt: skip
+            step_length = np.where(first, first_length, lr).astype(theta.dtype)
+        else:
+            step_length = np.broadcast_to(lr, first.shape).astype(theta.dtype)
         move = active & ~(dot(g, direction) > -self.tolerance_change)  # as torch's test
-        theta = np.where(per(move), theta + per(step_length) * direction, theta)
+        step = theta + per(step_length) * direction
+        theta = step if move.all() else np.where(per(move), step, theta)
 
+        if active.all():
+            return theta, LBFGSState(
+                t=t, direction=direction, step_length=step_length, g_prev=g.copy(),
+                pairs=pairs[oldest:], count=count, h_diag=h_diag, n_iter=n_iter, users=users,
+            )  # fmt: skip
         keep = per(active)  # a tensor whose gradient is already small keeps its state
         return theta, LBFGSState(
             t=t, direction=np.where(keep, direction, state.direction),
