@@ -188,3 +188,15 @@ def test_a_remembered_result_is_the_computed_one():
                 np.testing.assert_array_equal(_bits(elementary.tanh(x.reshape(2, -1)).ravel()),
                                               _bits(want[2]))
     assert all(len(memo) <= elementary.MEMO for memo in (elementary._TANH, elementary._TRIG))
+
+
+def test_a_root_beyond_the_largest_double_is_inf_without_a_warning():
+    """hypot's array path overflowed in its last product where the root exceeds 1.8e308,
+    with a RuntimeWarning (a test's error); the float path never warned."""
+    x = np.full(2 * elementary.SMALL, 1.5e308)
+    y = np.concatenate([x[: elementary.SMALL], np.full(elementary.SMALL, 3.0)])
+    got = elementary.hypot(x, y)
+    assert np.isinf(got[: elementary.SMALL]).all()
+    np.testing.assert_array_equal(got[elementary.SMALL:], x[elementary.SMALL:])
+    np.testing.assert_array_equal(_bits(got), _bits(np.array(
+        list(map(elementary_floats.hypot, x.tolist(), y.tolist())))))

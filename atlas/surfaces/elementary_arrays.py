@@ -138,7 +138,8 @@ def _hypot(x: Array, y: Array) -> Array:
     ax, ay = np.abs(x), np.abs(y)
     x, y = np.maximum(ax, ay), np.minimum(ax, ay)
     far = y <= x * 2.0**-30
-    z = np.where(far, x, kernels.hypot(np.where(far, 1.0, x), np.where(far, 1.0, y), OPS))
+    with np.errstate(over="ignore"):  # a root beyond 1.8e308 is inf (numpy's too), silently
+        z = np.where(far, x, kernels.hypot(np.where(far, 1.0, x), np.where(far, 1.0, y), OPS))
     if x.max() < np.inf:  # no inf, no NaN
         return z
     return np.where(np.isfinite(x) & (y == y), z, np.hypot(ax, ay))
