@@ -14,9 +14,10 @@ was (Pillow's median cut over the whole picture, ``np.unique``, the nearest pale
 entry per colour by broadcasting, zlib level 9 through ``optimize=True``) and
 ``atlas.viz.png.png_bytes``. Printed: the CPU seconds and bytes of each and their
 ratios; each one's colour error against the figure's pixels (a pixel's error is its
-largest channel difference, 0-255: the largest and the mean over all pixels, and
-the share of pixels changed); then the new writer's palette images at zlib levels
-6 to 9 (CPU seconds and bytes), the choice behind ``atlas.viz.png.COMPRESS_LEVEL``.
+largest channel difference, 0-255: the mean, the 99.9th percentile and the largest
+over all pixels, the share of pixels changed and of those off by 32 or more); then
+the new writer's palette images at zlib levels 6 to 9 (CPU seconds and bytes), the
+choice behind ``atlas.viz.png.COMPRESS_LEVEL``.
 
 Run ``python benchmarks/png.py [--repeat 3] [--generated book/_generated]
 [--entries 'activation/*,race/levi/summary,...']``.
@@ -46,7 +47,7 @@ SAMPLE = ("race/levi/summary,race/levi/gap,basins/rastrigin/*,sensitivity/*,acti
 
 
 def old_png_bytes(array: np.ndarray) -> bytes:
-    """The writer before this benchmark (atlas/viz/png.py as it was), for comparison."""
+    """The writer before this benchmark (atlas/viz/png.py as of be74a4f), for comparison."""
     rgb = png.rgb_part(array)
     packed = rgb.reshape(-1, 3).astype(np.uint32) @ np.array([1 << 16, 1 << 8, 1], np.uint32)
     codes, index = np.unique(packed, return_inverse=True)
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _saved(image: Image.Image, level: int) -> bytes:
+    """``image`` as PNG bytes at zlib level ``level``."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=level)
     return buffer.getvalue()
