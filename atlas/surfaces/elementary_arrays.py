@@ -1,11 +1,11 @@
 """The array path of :mod:`atlas.surfaces.elementary`: numpy, by chunks of ``CHUNK`` elements.
 
 numpy cannot branch per element, so each kernel of :mod:`atlas.surfaces.elementary_kernels`
-runs on every element of a chunk and ``np.where`` picks the branch each element needs;
-tanh's two branches instead each run on their own elements (a boolean selection costs less
-than the other branch), and sin and cos take both reduced kernels, which is all
-:func:`sin_cos` needs for both. Every operation is correctly rounded (the kernels' module
-says which), so the bits are those of :mod:`atlas.surfaces.elementary_floats` (tested).
+runs on every element of a chunk and ``np.where`` picks the branch each element needs
+(tanh skips a branch no element of the chunk needs); sin and cos take both reduced
+kernels, which is all :func:`sin_cos` needs for both. Every operation is correctly
+rounded (the kernels' module says which), so the bits are those of
+:mod:`atlas.surfaces.elementary_floats` (tested).
 
 A chunk's temporaries stay small: 40,000 points at once would allocate arrays of 320 kB,
 which glibc maps and unmaps on every operation (page faults); below 128 kB it keeps them
@@ -68,7 +68,9 @@ _EXP, _EXPM1 = _exp_like(kernels.exp), _exp_like(kernels.expm1)
 
 
 def _tanh(x: Array) -> Array:
-    """The quotient where |x| >= 0.55, the polynomial below, each on its own elements."""
+    """The quotient where |x| >= 0.55, the polynomial below: both on every element of a
+    chunk that has both (selecting each branch's elements and scattering them back cost
+    more than the polynomial, measured), one where the chunk needs only one."""
     a = np.fmin(np.abs(x), TANH_LIMIT)  # NaN -> 22
     far = a >= 0.55
     if far.all():
@@ -76,10 +78,7 @@ def _tanh(x: Array) -> Array:
     elif not far.any():
         z = kernels.tanh_polynomial(a)
     else:
-        z = np.empty_like(a)
-        z[far] = kernels.tanh_quotient(a[far], OPS)
-        near = ~far
-        z[near] = kernels.tanh_polynomial(a[near])
+        z = np.where(far, kernels.tanh_quotient(a, OPS), kernels.tanh_polynomial(a))
     z = np.copysign(z, x)
     nan = np.isnan(x)
     return np.where(nan, x, z) if nan.any() else z
