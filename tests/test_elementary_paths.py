@@ -119,8 +119,9 @@ def test_the_array_path_is_the_floats_path_at_the_chunk_boundaries(size):
 
 
 @pytest.mark.parametrize("near_share", [0.0, 0.001, 0.5, 0.999, 1.0])
-def test_tanh_takes_each_branch_on_its_own_elements(near_share):
-    """Chunks all below 0.55, all above, and mixed (NaN, ±inf, ±0 among them)."""
+def test_tanh_picks_its_branch_in_every_mix(near_share):
+    """Chunks all below 0.55 (the polynomial only), all above (the quotient only), and
+    mixed (both, picked; NaN, ±inf, ±0 among them)."""
     rng = np.random.default_rng(int(near_share * 1000))
     n = 3 * elementary_arrays.CHUNK
     near = rng.uniform(-0.55, 0.55, n)
