@@ -10,7 +10,12 @@ map), where it goes by numpy in chunks. Timed per call, in CPU time, for each su
 * ``gradient``: ``gradient_xy`` alone (1, 21 and 40,000 points: a basin map's step).
 
 Every call gets new points (uniform in the surface's box; 64 arrays taken in turn, more
-than the elementary functions remember), so nothing is timed on a remembered result.
+than the elementary functions remember), so nothing is timed on a remembered result. At
+40,000 points a call's time also depends on the process's history: glibc hands freed
+heap back to the system above a threshold that rises only when a large block is freed,
+so the first surfaces timed here (tanh bowl) may pay page faults that a basin map, which
+frees its 640 kB point arrays every step, does not (see atlas.surfaces.elementary_arrays);
+the basin maps below are the render's case.
 Then two whole computations: every optimizer's learning-rate sweep on ``--sweeps``
 surfaces (:func:`atlas.protocol.grid_outcomes`, the step budget's run of 21 rates), and
 the basin maps of ``--basins`` optimizers on Rastrigin (:func:`atlas.races.basins.basin_map`).
