@@ -221,7 +221,6 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], users: tuple,
             cols.append((y[:, 0], y[:, 1], s[:, 0], s[:, 1], rho))
             few.append(j.tolist() if j is not None and len(j) <= ONE_BY_ONE else j)
     a: list = [tmp] * len(cols)
-    rows = np.empty((sum(j is None for j in few), len(two)), dtype=g.dtype)  # the dense a_i
     for i in range(len(cols) - 1, -1, -1):
         y0, y1, s0, s1, rho = cols[i]
         j = few[i]
@@ -238,8 +237,9 @@ def _two_loop_points(g: np.ndarray, pairs: tuple[Pair, ...], users: tuple,
             q0[j] = q0_j - a_j * y0[j]
             q1[j] = q1_j - a_j * y1[j]
             continue
-        a[i] = a_i = np.multiply(s0, q0, out=rows[len(rows) - 1])
-        rows = rows[:-1]
+        # An array of its own (not rows of one buffer for all pairs, tens of MB of fresh
+        # pages each step on a basin map): the allocator hands back the last step's.
+        a[i] = a_i = np.multiply(s0, q0)
         a_i += np.multiply(s1, q1, out=tmp)
         a_i *= rho
         q0 -= np.multiply(a_i, y0, out=tmp)
