@@ -17,6 +17,7 @@ product is exact, so both roundings are the one of y · 2^k, which one product b
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -119,22 +120,24 @@ def _expm1(x: float) -> float:
     return scale((1.0 - two_k) - (e - r), k)
 
 
-def exp(v: float) -> float:
-    """e^v (numpy's special values: see :mod:`atlas.surfaces.elementary`)."""
+def _in_range(kernel: Callable[[float], float], v: float) -> float:
+    """``kernel(v)`` with numpy's special values (see :mod:`atlas.surfaces.elementary`): NaN
+    stays NaN, and an argument beyond EXP_RANGE is clamped to it (inf, 0 or -1 follow)."""
     if not abs(v) < EXP_LIMIT:
         if v != v:
             return v
         v = min(max(v, EXP_RANGE[0]), EXP_RANGE[1])
-    return _exp(v)
+    return kernel(v)
+
+
+def exp(v: float) -> float:
+    """e^v."""
+    return _in_range(_exp, v)
 
 
 def expm1(v: float) -> float:
     """e^v - 1."""
-    if not abs(v) < EXP_LIMIT:
-        if v != v:
-            return v
-        v = min(max(v, EXP_RANGE[0]), EXP_RANGE[1])
-    return _expm1(v)
+    return _in_range(_expm1, v)
 
 
 def tanh(v: float) -> float:
