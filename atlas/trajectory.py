@@ -30,6 +30,17 @@ a run's first point outside (:func:`atlas.protocol.outcome_of`), so the rest
 need not be computed. One start stops after that point (it is kept); ``N``
 starts step on together until the last has left, and are then held like
 diverged ones.
+
+The values come last. The step loop computes only gradients and updates, and
+checks the positions; the values of all recorded rows are then computed in one
+call (a surface gives the same bits for a point alone or among many), and
+:mod:`atlas.trajectory_hold` finds where a value is not finite at a finite
+position: that start's later rows and states are held after the fact, and the end
+of the run (every start dead or out) worked out again, as if each step's value had
+been checked. Holding afterwards is valid because the starts never mix, unless the
+optimizer's state holds something all starts share (L-BFGS's pairs, where another
+start's pairs decide a zero's sign): then a batch in which a value alone diverged is
+run again, from that step on, checking each step's value.
 """
 
 from __future__ import annotations
@@ -42,6 +53,7 @@ from typing import Protocol
 import numpy as np
 
 from atlas import optimizers, surfaces
+from atlas import trajectory_hold as hold
 from atlas.optimizers import Optimizer, State
 
 
@@ -125,56 +137,120 @@ def trajectory(
         z = np.asarray(surface.value_xy(p), dtype=np.float64)
         if not np.isfinite(z).all():
             raise ValueError(f"the surface value at the start is not finite: {z}")
-        state = optimizer.init(p.reshape(inner))
-        xy_rows, z_rows, state_rows = [p], [z], [state]
-        alive = np.ones(p.shape[:-1], dtype=bool)
-        diverged_at = np.full(p.shape[:-1], -1, dtype=np.int64)
-        left = np.zeros(p.shape[:-1], dtype=bool)  # had a point outside until_outside
-        everyone = True  # alive.all()
-        for k in range(1, steps + 1):
-            g = np.reshape(surface.gradient_xy(p), inner)
-            p_new, state_new = optimizer.update(g, state, p.reshape(inner))
-            p_new = p_new.reshape(p.shape)
-            z_new = np.asarray(surface.value_xy(p_new), dtype=np.float64)
-            # The common case, nothing to hold back: a finite sum has no NaN or inf in it
-            # (a sum that overflows only sends a finite step the long way, to the same end).
-            if everyone and math.isfinite(float(p_new.sum()) + float(z_new.sum())):
-                p, z, state = p_new, z_new, state_new
-            else:
-                finite = np.isfinite(p_new).all(axis=-1) & np.isfinite(z_new)
-                diverged_at[alive & ~finite] = k
-                alive &= finite
-                everyone = bool(alive.all())
-                if not alive.any():
-                    break
-                p = np.where(alive[..., None], p_new, p)
-                z = np.where(alive, z_new, z)
-                state = _hold(state_new, state, alive)
-            xy_rows.append(p)
-            z_rows.append(z)
-            state_rows.append(state)
-            if until_outside is not None:
-                left |= _outside(p, *until_outside)
-                if np.all(left | ~alive):
-                    break
+        batch = p.shape[:-1]
+        run = _Run([p], [optimizer.init(p.reshape(inner))], None, np.full(batch, -1, np.int64))
+        _steps(run, surface, optimizer, inner, steps, until_outside)
+        xy, n = np.stack(run.xy), int(np.prod(batch))
+        values = np.empty(xy.shape[:-1])
+        values[0] = z
+        if len(xy) > 1:
+            values[1:] = surface.value_xy(xy[1:])  # every later row in one call
+        outside = None if until_outside is None else _outside(xy[1:], *until_outside)
+        end = hold.ending(values.reshape(-1, n), run.diverged_at.reshape(n), steps,
+                          None if outside is None else outside.reshape(-1, n))  # fmt: skip
+        if not single and end.value_only.any() and _shared(run.states[-1], batch):
+            # The starts share part of the state: from the first such step, step by step.
+            k = int(end.diverged_at[end.value_only].min())
+            del run.xy[k:], run.states[k:]
+            run.z = list(values[:k])
+            run.diverged_at = np.where(run.diverged_at < k, run.diverged_at, -1)
+            _steps(run, surface, optimizer, inner, steps, until_outside)
+            at, state_rows, missing = run.diverged_at, run.states, steps + 1 - len(run.xy)
+            xy = np.stack(run.xy + [run.xy[-1]] * missing)
+            values = np.stack(run.z + [run.z[-1]] * missing)
+            state_rows += [state_rows[-1]] * missing
+        else:  # each start's own rows up to its end, then its last one (held, padded)
+            index, columns = end.index(end.rows if single else steps + 1), np.arange(n)
+            xy = xy.reshape(-1, n, 2)[index, columns].reshape(-1, *p.shape)
+            values = values.reshape(-1, n)[index, columns].reshape(-1, *batch)
+            at = end.diverged_at.reshape(batch)
+            state_rows = _held_states(run.states, at, end.rows, len(xy)) if record_state else []
 
-    if single:  # truncated to the finite prefix
-        at: int | np.ndarray | None = int(diverged_at) if diverged_at >= 0 else None
-    else:  # every start held at its last finite row up to the full length
-        at = diverged_at
-        missing = steps + 1 - len(xy_rows)
-        xy_rows += [xy_rows[-1]] * missing
-        z_rows += [z_rows[-1]] * missing
-        state_rows += [state_rows[-1]] * missing
     return Trajectory(
-        xy=np.stack(xy_rows),
-        z=np.stack(z_rows),
-        diverged_at=at,
+        xy=xy,
+        z=values,
+        diverged_at=(int(at) if at >= 0 else None) if single else at,
         states=tuple(_as_points(s, inner, p.shape) for s in state_rows) if record_state else None,
         optimizer=optimizer,
         surface=surface,
         steps=steps,
     )
+
+
+@dataclass
+class _Run:
+    """A run so far: its rows, states and (when checked at each step) values, and per
+    start the step at which it turned non-finite (-1: not yet)."""
+
+    xy: list[np.ndarray]
+    states: list[State]
+    z: list[np.ndarray] | None
+    diverged_at: np.ndarray
+
+
+def _steps(run: _Run, surface: SurfaceLike, optimizer: Optimizer, inner: tuple[int, ...],
+           steps: int, until_outside: tuple[np.ndarray, np.ndarray] | None) -> None:  # fmt: skip
+    """Take ``run`` on to ``steps`` (see the module docstring): a start whose position (or,
+    with ``run.z``, value) turns non-finite is held, and the run stops when every start
+    has, or (``until_outside``) has either that or had a point outside the box."""
+    p, state, z = run.xy[-1], run.states[-1], None if run.z is None else run.z[-1]
+    alive = run.diverged_at < 0
+    left = np.zeros(alive.shape, dtype=bool)  # had a point outside until_outside
+    if until_outside is not None and len(run.xy) > 1:
+        left = _outside(np.stack(run.xy[1:]), *until_outside).any(axis=0)
+    everyone = bool(alive.all())
+    for k in range(len(run.xy), steps + 1):
+        g = np.reshape(surface.gradient_xy(p), inner)
+        p_new, state_new = optimizer.update(g, state, p.reshape(inner))
+        p_new = p_new.reshape(p.shape)
+        total = float(p_new.sum())
+        if z is not None:
+            z_new = np.asarray(surface.value_xy(p_new), dtype=np.float64)
+            total += float(z_new.sum())
+        # The common case, nothing to hold back: a finite sum has no NaN or inf in it
+        # (a sum that overflows only sends a finite step the long way, to the same end).
+        if everyone and math.isfinite(total):
+            p, state = p_new, state_new
+            z = z_new if z is not None else None
+        else:
+            finite = np.isfinite(p_new).all(axis=-1)
+            if z is not None:
+                finite &= np.isfinite(z_new)
+            run.diverged_at[alive & ~finite] = k
+            alive &= finite
+            everyone = bool(alive.all())
+            if not alive.any():
+                break
+            p = np.where(alive[..., None], p_new, p)
+            z = np.where(alive, z_new, z) if z is not None else None
+            state = _hold(state_new, state, alive)
+        run.xy.append(p)
+        run.states.append(state)
+        if z is not None:
+            run.z.append(z)
+        if until_outside is not None:
+            left |= _outside(p, *until_outside)
+            if np.all(left | ~alive):
+                break
+
+
+def _shared(state: State, batch: tuple[int, ...]) -> bool:
+    """Whether ``state`` holds something the starts share, other than numbers: anything
+    but arrays led by the starts' axes (L-BFGS's pairs, one tuple for the whole batch)."""
+    return not all(
+        v is None or isinstance(v, numbers.Number)
+        or (isinstance(v, np.ndarray) and v.shape[: len(batch)] == batch)
+        for v in (getattr(state, f.name) for f in fields(state)))  # fmt: skip
+
+
+def _held_states(states: list[State], diverged_at: np.ndarray, rows: int,
+                 length: int) -> list[State]:  # fmt: skip
+    """The states of the first ``rows`` rows with each start held from its divergence on
+    (as :func:`_steps` holds them), padded with the last to ``length``."""
+    held = [states[0]]
+    for k in range(1, rows):
+        held.append(_hold(states[k], held[-1], (diverged_at < 0) | (diverged_at > k)))
+    return held + [held[-1]] * (length - rows)
 
 
 def _start_points(start: object) -> np.ndarray:
