@@ -31,16 +31,14 @@ need not be computed. One start stops after that point (it is kept); ``N``
 starts step on together until the last has left, and are then held like
 diverged ones.
 
-The values come last. The step loop computes only gradients and updates, and
-checks the positions; the values of all recorded rows are then computed in one
-call (a surface gives the same bits for a point alone or among many), and
-:mod:`atlas.trajectory_hold` finds where a value is not finite at a finite
-position: that start's later rows and states are held after the fact, and the end
-of the run (every start dead or out) worked out again, as if each step's value had
-been checked. Holding afterwards is valid because the starts never mix, unless the
-optimizer's state holds something all starts share (L-BFGS's pairs, where another
-start's pairs decide a zero's sign): then a batch in which a value alone diverged is
-run again, from that step on, checking each step's value.
+The values come last. The step loop computes gradients and updates and checks the
+positions; the values of all recorded rows come after it, in one call (a surface gives
+a point the same bits alone or among many). :mod:`atlas.trajectory_hold` then holds a
+start whose value alone was not finite (an overflow at a finite point) from that step,
+and finds the run's end again, as if each step's value had been checked: valid since
+the starts never mix, unless the state holds something they share (L-BFGS's pairs,
+which make the states and may set a zero's sign): such a batch checks each step's
+value in the loop (measured: running it again from such a step cost more).
 """
 
 from __future__ import annotations
@@ -137,34 +135,19 @@ def trajectory(
         z = np.asarray(surface.value_xy(p), dtype=np.float64)
         if not np.isfinite(z).all():
             raise ValueError(f"the surface value at the start is not finite: {z}")
-        batch = p.shape[:-1]
-        run = _Run([p], [optimizer.init(p.reshape(inner))], None, np.full(batch, -1, np.int64))
+        batch, state = p.shape[:-1], optimizer.init(p.reshape(inner))
+        # Starts that share part of the state (L-BFGS's pairs) are checked at each step.
+        checked = not single and _shared(state, batch)
+        run = _Run([p], [state], [z] if checked else None, np.full(batch, -1, np.int64))
         _steps(run, surface, optimizer, inner, steps, until_outside)
-        xy, n = np.stack(run.xy), int(np.prod(batch))
-        values = np.empty(xy.shape[:-1])
-        values[0] = z
-        if len(xy) > 1:
-            values[1:] = surface.value_xy(xy[1:])  # every later row in one call
-        outside = None if until_outside is None else _outside(xy[1:], *until_outside)
-        end = hold.ending(values.reshape(-1, n), run.diverged_at.reshape(n), steps,
-                          None if outside is None else outside.reshape(-1, n))  # fmt: skip
-        if not single and end.value_only.any() and _shared(run.states[-1], batch):
-            # The starts share part of the state: from the first such step, step by step.
-            k = int(end.diverged_at[end.value_only].min())
-            del run.xy[k:], run.states[k:]
-            run.z = list(values[:k])
-            run.diverged_at = np.where(run.diverged_at < k, run.diverged_at, -1)
-            _steps(run, surface, optimizer, inner, steps, until_outside)
+        if checked:  # the run as recorded, every start held at its last row to the end
             at, state_rows, missing = run.diverged_at, run.states, steps + 1 - len(run.xy)
             xy = np.stack(run.xy + [run.xy[-1]] * missing)
             values = np.stack(run.z + [run.z[-1]] * missing)
             state_rows += [state_rows[-1]] * missing
-        else:  # each start's own rows up to its end, then its last one (held, padded)
-            index, columns = end.index(end.rows if single else steps + 1), np.arange(n)
-            xy = xy.reshape(-1, n, 2)[index, columns].reshape(-1, *p.shape)
-            values = values.reshape(-1, n)[index, columns].reshape(-1, *batch)
-            at = end.diverged_at.reshape(batch)
-            state_rows = _held_states(run.states, at, end.rows, len(xy)) if record_state else []
+        else:
+            xy, values, at, state_rows = _values_after(run, z, surface, steps, until_outside,
+                                                       single, record_state)  # fmt: skip
 
     return Trajectory(
         xy=xy,
@@ -232,6 +215,26 @@ def _steps(run: _Run, surface: SurfaceLike, optimizer: Optimizer, inner: tuple[i
             left |= _outside(p, *until_outside)
             if np.all(left | ~alive):
                 break
+
+
+def _values_after(run: _Run, z: np.ndarray, surface: SurfaceLike, steps: int,
+                  until_outside: tuple[np.ndarray, np.ndarray] | None, single: bool,
+                  record_state: bool) -> tuple:  # fmt: skip
+    """``(xy, z, diverged_at, states)`` of a run whose loop checked positions only: the
+    values of all rows in one call, each start's own rows up to its end (a value that
+    is not finite ends it too, :mod:`atlas.trajectory_hold`), then its last one."""
+    xy = np.stack(run.xy)
+    values = np.empty(xy.shape[:-1])
+    values[0] = z
+    if len(xy) > 1:
+        values[1:] = surface.value_xy(xy[1:])  # every later row in one call
+    n = values[0].size
+    outside = None if until_outside is None else _outside(xy[1:], *until_outside).reshape(-1, n)
+    end = hold.ending(values.reshape(-1, n), run.diverged_at.reshape(n), steps, outside)
+    length = end.rows if single else steps + 1
+    at = end.diverged_at.reshape(z.shape)
+    states = _held_states(run.states, at, end.rows, length) if record_state else []
+    return end.take(xy, length), end.take(values, length), at, states
 
 
 def _shared(state: State, batch: tuple[int, ...]) -> bool:

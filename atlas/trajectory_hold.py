@@ -43,10 +43,13 @@ class Ending:
     value_only: np.ndarray
     last: np.ndarray
 
-    def index(self, length: int) -> np.ndarray:
-        """``(length, N)``: for output row ``k`` and start ``i``, the recorded row it is."""
-        k = np.arange(length)[:, None]
-        return np.minimum(k, self.last[None, :])
+    def take(self, recorded: np.ndarray, length: int) -> np.ndarray:
+        """The ``length`` output rows from the ``recorded`` ones (``(rows, ...)``, the
+        starts' axes first in ``...``): for row ``k``, start ``i``'s row ``min(k, last[i])``."""
+        n = len(self.last)
+        index = np.minimum(np.arange(length)[:, None], self.last[None, :])
+        rows = recorded.reshape(len(recorded), n, -1)[index, np.arange(n)]
+        return rows.reshape(length, *recorded.shape[1:])
 
 
 def first(mask: np.ndarray, never: int, offset: int = 0) -> np.ndarray:

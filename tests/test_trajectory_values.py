@@ -8,7 +8,6 @@ at a finite position.
 
 from __future__ import annotations
 
-import importlib
 import math
 from dataclasses import fields
 
@@ -19,8 +18,6 @@ from atlas import optimizers, surfaces
 from atlas.protocol import GRID, box
 from atlas.trajectory import _as_points, _hold, _outside, _start_points, trajectory
 
-MODULE = importlib.import_module("atlas.trajectory")  # atlas.trajectory is the function
-steps_ = MODULE._steps
 STEPS = 40
 RATES = (GRID[0], GRID[8], GRID[14], GRID[18], GRID[20])  # 1e-4 .. 10: calm to divergent
 STATE_SURFACES = ("rosenbrock", "goldstein_price", "ackley", "monkey_saddle")
@@ -158,8 +155,6 @@ def test_a_value_overflowing_at_a_finite_point_is_divergence(name, nan, monkeypa
     end; calm rates stay inside."""
     surface = Walled(1e3, nan)
     rates = (1.5, 0.01, 3.0, 2.5, 0.1)
-    loops = []  # how many step loops each run took: 2 where L-BFGS's batch ran again
-    monkeypatch.setattr(MODULE, "_steps", lambda *a: loops.append(a) or steps_(*a))
     opt = optimizers.get(name, lr=rates if optimizers.registry.get(name).rates_per_start
                          else 1.5)  # fmt: skip
     inside = (np.array([-30.0, -30.0]), np.array([30.0, 30.0]))
@@ -175,9 +170,11 @@ def test_a_value_overflowing_at_a_finite_point_is_divergence(name, nan, monkeypa
                                     **options)  # fmt: skip
     if name in ("sgd", "momentum", "lbfgs"):
         assert value_only > 0
-    # L-BFGS's batch (its pairs shared) ran again where a value alone diverged; no other did.
-    runs = 4 * 3 * 2 * 3  # trajectory() calls above: one loop each, and the runs again
-    assert (len(loops) > runs) == (name == "lbfgs")
+    calls, value_xy = [], Walled.value_xy
+    monkeypatch.setattr(Walled, "value_xy", lambda s, p: calls.append(p) or value_xy(s, p))
+    trajectory(opt, surface, STARTS, STEPS)
+    # Two calls, the start's and all the rest; one per step for L-BFGS's batch (shared pairs).
+    assert (len(calls) > 2) == (name == "lbfgs")
 
 
 def test_every_start_dead_by_value_or_position():
