@@ -173,14 +173,12 @@ class _Run:
 
 def _steps(run: _Run, surface: SurfaceLike, optimizer: Optimizer, inner: tuple[int, ...],
            steps: int, until_outside: tuple[np.ndarray, np.ndarray] | None) -> None:  # fmt: skip
-    """Take ``run`` on to ``steps`` (see the module docstring): a start whose position (or,
-    with ``run.z``, value) turns non-finite is held, and the run stops when every start
-    has, or (``until_outside``) has either that or had a point outside the box."""
+    """Take ``run`` (its start only) on to ``steps`` (see the module docstring): a start
+    whose position (or, with ``run.z``, value) turns non-finite is held, and the run stops
+    when every start has, or (``until_outside``) has either that or had a point outside."""
     p, state, z = run.xy[-1], run.states[-1], None if run.z is None else run.z[-1]
     alive = run.diverged_at < 0
     left = np.zeros(alive.shape, dtype=bool)  # had a point outside until_outside
-    if until_outside is not None and len(run.xy) > 1:
-        left = _outside(np.stack(run.xy[1:]), *until_outside).any(axis=0)
     everyone = bool(alive.all())
     for k in range(len(run.xy), steps + 1):
         g = np.reshape(surface.gradient_xy(p), inner)

@@ -16,7 +16,9 @@ would have recorded:
   row after that (held), and the last recorded row beyond the end (padding).
 
 This is valid because the starts of a batch never mix: a start's rows before it
-diverged do not depend on what the others do (:mod:`atlas.trajectory`).
+diverged do not depend on what the others do, unless the optimizer's state holds
+something they share (L-BFGS's pairs), whose batches :mod:`atlas.trajectory` checks
+step by step instead.
 """
 
 from __future__ import annotations
@@ -32,15 +34,13 @@ class Ending:
 
     ``rows``: the rows the run records (``steps + 1`` at most); ``stop``: its last step
     taken; ``diverged_at``: ``(N,)``, the first non-finite step, ``-1`` if none was
-    reached; ``value_only``: ``(N,)``, whether that step's position was finite (only its
-    value was not); ``last``: ``(N,)``, the last row of a start's own, ``rows - 1`` or the
-    row before it diverged.
+    reached; ``last``: ``(N,)``, the last row of a start's own, ``rows - 1`` or the row
+    before it diverged.
     """
 
     rows: int
     stop: int
     diverged_at: np.ndarray
-    value_only: np.ndarray
     last: np.ndarray
 
     def take(self, recorded: np.ndarray, length: int) -> np.ndarray:
@@ -90,6 +90,5 @@ def ending(z: np.ndarray, position_diverged: np.ndarray, steps: int,
         rows=rows,
         stop=stop,
         diverged_at=np.where(reached, diverged, -1),
-        value_only=reached & (value < position),
         last=np.minimum(diverged - 1, rows - 1),
     )
