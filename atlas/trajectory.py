@@ -38,7 +38,9 @@ start whose value alone was not finite (an overflow at a finite point) from that
 and finds the run's end again, as if each step's value had been checked: valid since
 the starts never mix, unless the state holds something they share (L-BFGS's pairs,
 which make the states and may set a zero's sign): such a batch checks each step's
-value in the loop (measured: running it again from such a step cost more).
+value in the loop (measured: running it again from such a step cost more), as does a
+run on any object but an :class:`atlas.surfaces.Surface` (whose value for a stack of
+points is not known to be each point's alone): ``checked`` in :func:`trajectory`.
 """
 
 from __future__ import annotations
@@ -136,12 +138,12 @@ def trajectory(
         if not np.isfinite(z).all():
             raise ValueError(f"the surface value at the start is not finite: {z}")
         batch, state = p.shape[:-1], optimizer.init(p.reshape(inner))
-        # Starts that share part of the state (L-BFGS's pairs) are checked at each step.
-        checked = not single and _shared(state, batch)
+        checked = not isinstance(surface, surfaces.Surface) or _shared(state, batch)  # see above
         run = _Run([p], [state], [z] if checked else None, np.full(batch, -1, np.int64))
         _steps(run, surface, optimizer, inner, steps, until_outside)
         if checked:  # the run as recorded, every start held at its last row to the end
             at, state_rows, missing = run.diverged_at, run.states, steps + 1 - len(run.xy)
+            missing = 0 if single else missing
             xy = np.stack(run.xy + [run.xy[-1]] * missing)
             values = np.stack(run.z + [run.z[-1]] * missing)
             state_rows += [state_rows[-1]] * missing
@@ -236,9 +238,9 @@ def _values_after(run: _Run, z: np.ndarray, surface: SurfaceLike, steps: int,
 
 
 def _shared(state: State, batch: tuple[int, ...]) -> bool:
-    """Whether ``state`` holds something the starts share, other than numbers: anything
-    but arrays led by the starts' axes (L-BFGS's pairs, one tuple for the whole batch)."""
-    return not all(
+    """Whether the starts (not one alone) share something of ``state`` other than numbers:
+    anything but arrays led by their axes (L-BFGS's pairs, one tuple for the whole batch)."""
+    return bool(batch) and not all(
         v is None or isinstance(v, numbers.Number)
         or (isinstance(v, np.ndarray) and v.shape[: len(batch)] == batch)
         for v in (getattr(state, f.name) for f in fields(state)))  # fmt: skip

@@ -16,6 +16,7 @@ import pytest
 
 from atlas import optimizers, surfaces
 from atlas.protocol import GRID, box
+from atlas.surfaces import Point, Surface
 from atlas.trajectory import _as_points, _hold, _outside, _start_points, trajectory
 
 STEPS = 40
@@ -126,22 +127,25 @@ def test_every_optimizer_equals_the_step_by_step_values(surface_name):
         assert value_only > 0
 
 
-class Walled:
-    """f = x² + y², infinite (or NaN) beyond ``radius``; its gradient 2(x, y) stays finite."""
+def walled(radius: float, nan: bool = False, steep: bool = False, calls: list | None = None):
+    """A Surface: f = x² + y², infinite (or NaN) beyond ``radius``, with the gradient
+    2(x, y), finite everywhere (``steep``: infinite above y = 50). ``calls`` collects the
+    points f is evaluated at, one list per call."""
 
-    name = "walled"
+    def f(x, y):
+        if calls is not None:
+            calls.append(x)
+        far = np.hypot(x, y) > radius
+        return np.where(far, math.nan if nan else math.inf, x * x + y * y)
 
-    def __init__(self, radius: float, nan: bool = False):
-        self.radius, self.nan, self.start = radius, nan, (1.0, 0.5)
+    def grad(x, y):
+        wall = np.where(y > 50, math.inf, 2.0) if steep else 2.0
+        return wall * x, wall * y
 
-    def value_xy(self, p):
-        p = np.asarray(p, dtype=np.float64)
-        z = p[..., 0] * p[..., 0] + p[..., 1] * p[..., 1]
-        far = np.hypot(p[..., 0], p[..., 1]) > self.radius
-        return np.where(far, math.nan if self.nan else math.inf, z)
-
-    def gradient_xy(self, p):
-        return 2.0 * np.asarray(p, dtype=np.float64)
+    return Surface(name="walled", title="Walled bowl", latex="x^2 + y^2",
+                   description="A bowl whose value overflows beyond a radius.", f=f, grad=grad,
+                   domain=((-2.0, 2.0), (-2.0, 2.0)), start=(1.0, 0.5),
+                   minima=(Point(0.0, 0.0, 0.0),))  # fmt: skip
 
 
 STARTS = np.array([[1.0, 0.5], [0.3, -0.2], [2.0, 1.0], [-0.5, 0.1], [0.01, 0.02]])
@@ -149,11 +153,11 @@ STARTS = np.array([[1.0, 0.5], [0.3, -0.2], [2.0, 1.0], [-0.5, 0.1], [0.01, 0.02
 
 @pytest.mark.parametrize("nan", [False, True])
 @pytest.mark.parametrize("name", optimizers.names())
-def test_a_value_overflowing_at_a_finite_point_is_divergence(name, nan, monkeypatch):
+def test_a_value_overflowing_at_a_finite_point_is_divergence(name, nan):
     """Rates that grow the point geometrically (SGD at lr 1.5: p -> -2p; L-BFGS's Newton
     steps at lr 3: p -> -2p) pass the wall at different steps, the last ones near the
     end; calm rates stay inside."""
-    surface = Walled(1e3, nan)
+    surface = walled(1e3, nan)
     rates = (1.5, 0.01, 3.0, 2.5, 0.1)
     opt = optimizers.get(name, lr=rates if optimizers.registry.get(name).rates_per_start
                          else 1.5)  # fmt: skip
@@ -170,9 +174,8 @@ def test_a_value_overflowing_at_a_finite_point_is_divergence(name, nan, monkeypa
                                     **options)  # fmt: skip
     if name in ("sgd", "momentum", "lbfgs"):
         assert value_only > 0
-    calls, value_xy = [], Walled.value_xy
-    monkeypatch.setattr(Walled, "value_xy", lambda s, p: calls.append(p) or value_xy(s, p))
-    trajectory(opt, surface, STARTS, STEPS)
+    calls = []
+    trajectory(opt, walled(1e3, nan, calls=calls), STARTS, STEPS)
     # Two calls, the start's and all the rest; one per step for L-BFGS's batch (shared pairs).
     assert (len(calls) > 2) == (name == "lbfgs")
 
@@ -181,13 +184,7 @@ def test_every_start_dead_by_value_or_position():
     """Some starts die by their value (past the wall), the others by their position (the
     gradient is infinite above y = 50): the batch ends when the last one does, its rows
     padded, or, with a box, once each has left it or died."""
-
-    class Steep(Walled):
-        def gradient_xy(self, p):
-            p = np.asarray(p, dtype=np.float64)
-            return p * np.where(p[..., 1:] > 50, math.inf, 2.0)
-
-    surface = Steep(1e3)
+    surface = walled(1e3, steep=True)
     starts = np.array([[1.0, 1e-6], [1.0, 0.5], [2.0, 1.0], [-1.0, 1e-7], [0.01, 0.02]])
     for name in optimizers.names():
         rates = (1.5, 3.0, 2.5, 5.0, 1.5)
@@ -195,3 +192,27 @@ def test_every_start_dead_by_value_or_position():
                              else 3.0)  # fmt: skip
         for until_outside in (None, (np.array([-10.0, -10.0]), np.array([10.0, 10.0]))):
             check(opt, surface, starts, 80, until_outside=until_outside, record_state=True)
+
+
+class Bowl:
+    """Not an atlas Surface, only value_xy and gradient_xy, of one point at a time (as the
+    explorer's tests' nudged surface): its values are checked at each step, as before."""
+
+    def __init__(self):
+        self.surface, self.start = walled(1e3), (1.0, 0.5)
+
+    def value_xy(self, p):
+        assert np.shape(p)[:-1] in ((), (len(STARTS),)), np.shape(p)
+        return self.surface.value_xy(p)
+
+    def gradient_xy(self, p):
+        return self.surface.gradient_xy(p)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "muon", "lbfgs"])
+def test_any_other_surface_has_its_values_checked_at_each_step(name):
+    opt = optimizers.get(name, lr=(1.5, 0.01, 3.0, 2.5, 0.1))
+    for until_outside in (None, (np.array([-30.0, -30.0]), np.array([30.0, 30.0]))):
+        value_only = check(opt, Bowl(), STARTS, until_outside=until_outside, record_state=True)
+        assert value_only > 0 or name in ("adam", "muon")  # whose steps stay short
+        check(optimizers.get(name, lr=3.0), Bowl(), None, until_outside=until_outside)
