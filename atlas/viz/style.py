@@ -29,9 +29,10 @@ from typing import Any
 
 import matplotlib as mpl
 from cycler import cycler
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+
+from atlas.viz.canvas import Canvas
 
 #: Background of every figure; opaque, so a dark-mode page never shows through.
 BACKGROUND = "#ffffff"
@@ -216,7 +217,7 @@ def new_figure(figsize: tuple[float, float] = FIGSIZE_2D, dpi: float = DPI) -> F
     height_px = 2 * max(1, round(figsize[1] * dpi / 2))
     with style():
         figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
-    FigureCanvasAgg(figure)
+    Canvas(figure)
     figure.patch.set_facecolor(BACKGROUND)
     figure.patch.set_alpha(1.0)
     return figure
