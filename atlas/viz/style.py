@@ -134,6 +134,10 @@ RC_PARAMS: dict[str, Any] = {
     "ytick.color": FOREGROUND,
     "font.size": 10.0,
     "axes.titlesize": 11.0,
+    # A fixed title height: where matplotlib's automatic one puts it when no axes has tick
+    # labels on top, which the automatic one finds out by measuring every tick label of
+    # the axes again at each draw (a tenth of the drawing time of the book's races).
+    "axes.titley": 1.0,
     "axes.labelsize": 10.0,
     "xtick.labelsize": 9.0,
     "ytick.labelsize": 9.0,
