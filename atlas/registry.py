@@ -16,22 +16,43 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
+#: Up to this many valid names, an error lists them all; more are summarised by group.
+MAX_LISTED = 40
+
+
 class UnknownNameError(KeyError, ValueError):
     """An unknown name was asked for; the message lists the valid ones.
 
     It is both a ``KeyError`` (a failed look-up) and a ``ValueError`` (bad
-    input), so callers can catch whichever reads more naturally.
+    input), so callers can catch whichever reads more naturally. More than
+    :data:`MAX_LISTED` valid names (the render catalog's hundreds) are summarised by
+    their first path part, with how many each holds, and ``full_list`` says where the
+    whole list is.
     """
 
-    def __init__(self, kind: str, name: str, valid: list[str]) -> None:
+    def __init__(self, kind: str, name: str, valid: list[str], full_list: str = "") -> None:
         self.kind, self.name, self.valid = kind, name, valid
         close = difflib.get_close_matches(name, valid, n=3, cutoff=0.5)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        message = f"unknown {kind} {name!r}.{hint} Valid names: {', '.join(valid)}."
+        message = f"unknown {kind} {name!r}.{hint} Valid names: {_listed(valid, full_list)}."
         super().__init__(message)
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0])
+
+
+def _listed(valid: list[str], full_list: str) -> str:
+    """``valid`` joined by commas, or, if there are many, counted by their first part."""
+    if len(valid) <= MAX_LISTED:
+        return ", ".join(valid)
+    groups: dict[str, int] = {}
+    for name in valid:
+        group = name.split("/", 1)[0]
+        groups[group] = groups.get(group, 0) + 1
+    counted = ", ".join(f"{g}/... ({n})" if n > 1 or g not in valid else g
+                        for g, n in groups.items())  # fmt: skip
+    where = f"; {full_list}" if full_list else ""
+    return f"{len(valid)} in {len(groups)} groups, {counted}{where}"
 
 
 class Registry(Generic[T]):

@@ -131,6 +131,16 @@ def test_unknown_name_suggests(bad):
     assert bad in str(info.value)
     if "*" not in bad:
         assert "race/rosenbrock/gap" in str(info.value).split("Valid names")[0]
+    valid = str(info.value).split("Valid names")[1]
+    assert len(valid) < 600  # the catalog's names by group, not hundreds of them
+    assert f"race/... ({len(catalog.select(['race/*']))})" in valid
+    assert "explorer," in valid and "atlas render --list" in valid
+
+
+def test_a_short_list_of_valid_names_is_given_in_full():
+    with pytest.raises(UnknownNameError) as info:
+        optimizers.get("adamm")
+    assert str(info.value).endswith(", ".join(optimizers.names()) + ".")
 
 
 def test_bad_kind_is_rejected():

@@ -43,6 +43,9 @@ from functools import cache
 from atlas.catalog.entry import ANIMATION_FORMATS, ARTIFACT_KINDS, FIGURE_KINDS, KINDS, Entry
 from atlas.registry import UnknownNameError
 
+#: Where an unknown name's error sends the reader for every name of the catalog.
+FULL_LIST = "`atlas render --list` shows every one"
+
 __all__ = ["ANIMATION_FORMATS", "ARTIFACT_KINDS", "FIGURE_KINDS", "KINDS", "Entry", "entries",
            "get", "names", "select", "with_needs"]  # fmt: skip
 
@@ -100,7 +103,7 @@ def get(name: str, quick: bool = False) -> Entry:
     """The entry called ``name``; an :class:`UnknownNameError` with suggestions otherwise."""
     found = _by_name(quick).get(name)
     if found is None:
-        raise UnknownNameError("catalog entry", name, names(quick))
+        raise UnknownNameError("catalog entry", name, names(quick), FULL_LIST)
     return found
 
 
@@ -118,7 +121,7 @@ def select(patterns: Iterable[str] | None = None, quick: bool = False) -> list[E
     for pattern in patterns:
         matched = {e.name for e in every if fnmatch.fnmatchcase(e.name, pattern)}
         if not matched:
-            raise UnknownNameError("catalog entry", pattern, names(quick))
+            raise UnknownNameError("catalog entry", pattern, names(quick), FULL_LIST)
         chosen |= matched
     return [e for e in every if e.name in chosen]
 
