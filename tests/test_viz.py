@@ -432,3 +432,29 @@ def test_step_counter_draws_the_step(tmp_path):
     assert len(ink) > 20
     assert ink[:, 1].min() >= 10 and ink[:, 0].max() <= 100 - 40 + 4  # right of x, on baseline
     assert not np.array_equal(blank, seven)
+
+
+def _counter_pixels(step: int, fontsize: float = 9.0) -> np.ndarray:
+    with style.style():
+        figure = style.new_figure((2.0, 1.0), 100)
+        counter = race_artists.StepCounter(256, (10, 40), fontsize=fontsize)
+        figure.add_artist(counter)
+        figure.canvas.draw()
+        counter.step = step
+        figure.draw_artist(counter)
+        return np.asarray(figure.canvas.buffer_rgba()).copy()
+
+
+def test_step_counter_bitmaps_are_kept_with_their_font_settings():
+    cache = race_artists.line_bitmap
+    cache.cache_clear()
+    first = _counter_pixels(7)
+    assert cache.cache_info().misses == 1
+    assert np.array_equal(_counter_pixels(7), first) and cache.cache_info().hits == 1
+    assert not np.array_equal(_counter_pixels(7, 12.0), first)
+    with matplotlib.rc_context({"font.enable_last_resort": False}):
+        _counter_pixels(7)
+    assert cache.cache_info().misses == 3  # another size, other settings: drawn anew
+    font = race_artists.findfont(race_artists.FontProperties(size=9.0))
+    coverage, descent = cache(font, 9.0, 100.0, "step 1 / 2", ())
+    assert not coverage.flags.writeable and coverage.ndim == 2 and descent > 0

@@ -18,13 +18,16 @@ again in every frame, this is the same picture at a fraction of the cost.
 
 The "step k / N" label changes in every frame too; :class:`StepCounter` has
 FreeType rasterise the whole line in one call and pastes the bitmap as an
-image, instead of matplotlib's general text layout (a few ms per frame).
+image, instead of matplotlib's general text layout (a few ms per frame); the bitmaps are
+kept for the process (:func:`line_bitmap`), as every race of a surface shows the same labels.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -137,6 +140,31 @@ class RaceOverlay:
         self.heads.set_facecolor(head_colors)
 
 
+#: The rcParams FreeType's rendering of a line reads (through ``get_font``), in the key.
+FONT_SETTINGS = ("text.kerning_factor", "font.enable_last_resort", "text.hinting",
+                 "text.hinting_factor")  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def line_bitmap(font_file: str, size: float, dpi: float, text: str,
+                settings: tuple) -> tuple[np.ndarray, float]:  # fmt: skip
+    """FreeType's coverage of one line of ``text`` (rows from the bottom, as ``draw_image``
+    wants; read-only) and its descent in pixels, under the current rcParams, whose
+    :data:`FONT_SETTINGS` are ``settings``.
+
+    Cached for the process: a render's worker draws the same "step k / N" labels in every
+    animation of a surface's races, and FreeType's layout of a line (through libraqm since
+    matplotlib 3.11) took a tenth of a race frame.
+    """
+    font = get_font(font_file)
+    font.set_size(size, dpi)
+    font.set_text(text)
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    coverage = np.array(np.asarray(font.get_image())[::-1])
+    coverage.setflags(write=False)
+    return coverage, font.get_descent() / 64  # 26.6 fixed point -> pixels below the baseline
+
+
 class StepCounter(Artist):
     """The label "step k / N", its baseline at ``xy`` (pixels from the bottom left corner).
 
@@ -157,15 +185,12 @@ class StepCounter(Artist):
         return f"step {self.step} / {self.steps}"
 
     def draw(self, renderer) -> None:
-        font = get_font(self.font_file)
-        font.set_size(self.fontsize, renderer.dpi)
-        font.set_text(self.text())
-        font.draw_glyphs_to_bitmap(antialiased=True)
-        coverage = np.asarray(font.get_image())[::-1]  # rows from the bottom, as draw_image wants
+        settings = tuple(mpl.rcParams.get(key) for key in FONT_SETTINGS)
+        coverage, descent = line_bitmap(self.font_file, self.fontsize, renderer.dpi,
+                                        self.text(), settings)  # fmt: skip
         image = np.empty((*coverage.shape, 4), dtype=np.uint8)
         image[..., :3] = self.rgb
         image[..., 3] = coverage
         gc = renderer.new_gc()
-        descent = font.get_descent() / 64  # 26.6 fixed point -> pixels below the baseline
         renderer.draw_image(gc, round(self.xy[0]), round(self.xy[1] - descent), image)
         gc.restore()
