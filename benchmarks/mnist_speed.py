@@ -14,7 +14,8 @@
     each timed from the uint8 arrays to the final test accuracy). Skipped with a
     message if torch or the data is absent. Target: atlas / torch <= 1.0.
 
-Environment (set here, for the benchmark only; the package sets nothing). Unless
+Environment (set here, for the benchmark only; of these, the package sets only the
+allocator's, in ``atlas render``'s workers: ``atlas.workers.MALLOC_SETTINGS``). Unless
 ``--as-is`` is given, the script re-executes itself once with these documented
 variables added (a value already in the environment wins), and prints them:
 

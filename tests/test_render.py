@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 
 import imageio.v3 as iio
 import numpy as np
@@ -320,6 +321,42 @@ def test_a_build_in_this_process_uses_one_blas_thread_as_a_worker_does():
     with workers.pool(1) as pool:
         there = pool.submit(_product_in_a_worker, a, b).result()
     assert here.tobytes() == there.tobytes()
+
+
+def _allocator_faults() -> tuple[dict[str, str | None], int]:
+    """This process's allocator settings, and the pages it faults in for arrays made and
+    freed in turn (sizes below numpy's huge pages, around glibc's moving threshold)."""
+    import resource
+
+    from atlas import workers
+
+    settings = {name: os.environ.get(name) for name in workers.MALLOC_SETTINGS}
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(50):
+        for size in (1_500_000, 320_000, 3_000_000):
+            array = np.ones(size // 8)  # made, touched and freed
+            del array
+    return settings, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def test_workers_keep_freed_memory_unless_the_user_says_otherwise(monkeypatch):
+    from atlas import workers
+
+    for name in workers.MALLOC_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import test_render; "
+            "print(test_render._allocator_faults()[1])")
+    default = int(subprocess.run([sys.executable, "-c", code, os.path.dirname(__file__)],
+                                 capture_output=True, text=True, check=True).stdout)  # fmt: skip
+    with workers.pool(1) as pool:
+        settings, faults = pool.submit(_allocator_faults).result()
+    assert settings == workers.MALLOC_SETTINGS
+    assert faults < 0.6 * default  # the memory freed is reused, not faulted in again
+    assert not any(name in os.environ for name in workers.MALLOC_SETTINGS)  # restored
+    monkeypatch.setenv("MALLOC_TOP_PAD_", "0")
+    with workers.pool(1) as pool:
+        settings, _ = pool.submit(_allocator_faults).result()
+    assert settings["MALLOC_TOP_PAD_"] == "0"  # the user's value wins
 
 
 def test_the_render_builds_in_this_process_with_one_blas_thread(tmp_path, monkeypatch):
