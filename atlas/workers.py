@@ -41,7 +41,7 @@ BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 #: allowed) from the heap rather than mapped one by one, and up to 256 MB of freed heap kept
 #: rather than handed back to the kernel (and 64 MB more taken at a time). numpy's
 #: temporaries, from a basin map's 320 kB rows to a figure's 10 MB canvas and the PNG
-#: writer's 16 MB colour tables, were otherwise faulted in afresh at every use: a mix of
+#: writer's 16 MB colour tables, could otherwise be faulted in afresh at each use: a mix of
 #: the render's entries took 5-9 % less CPU (``benchmarks/malloc.py``). The numbers are
 #: the same; only where memory comes from changes.
 MALLOC_SETTINGS = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20),
