@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -45,10 +46,7 @@ def _listed(valid: list[str], full_list: str) -> str:
     """``valid`` joined by commas, or, if there are many, counted by their first part."""
     if len(valid) <= MAX_LISTED:
         return ", ".join(valid)
-    groups: dict[str, int] = {}
-    for name in valid:
-        group = name.split("/", 1)[0]
-        groups[group] = groups.get(group, 0) + 1
+    groups = Counter(name.split("/", 1)[0] for name in valid)  # in order of first use
     counted = ", ".join(f"{g}/... ({n})" if n > 1 or g not in valid else g
                         for g, n in groups.items())  # fmt: skip
     where = f"; {full_list}" if full_list else ""

@@ -17,6 +17,7 @@ Run ``python benchmarks/malloc.py [--repeat 3] [--names 'race/sinc_well/*,...']`
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import resource
 import shutil
@@ -63,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.names.split(",")
     rounds: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory(prefix="malloc-bench-") as scratch:
-        count = iter(range(10**6))
-
+        count = itertools.count()
         base = Path(scratch) / "base"
         render(names, base, tuned=False, force=False)  # the entries and all they need
 
@@ -75,17 +75,15 @@ def main(argv: list[str] | None = None) -> int:
                 return render(names, out, tuned)
             return run
 
-        results = []
         for _ in range(args.repeat):
             default, tuned = in_turns(1, contestant(False), contestant(True))
             if default[1] != tuned[1]:
                 raise SystemExit("the two renders wrote different files")
             rounds.append((default[0], tuned[0]))
-            results.append(default[1])
             print(f"round {len(rounds)}: defaults {default[0]:6.2f} s, workers' settings "
                   f"{tuned[0]:6.2f} s of CPU, ratio {default[0] / tuned[0]:.3f}", flush=True)
     best_default, best_tuned = min(r[0] for r in rounds), min(r[1] for r in rounds)
-    print(f"{len(results[0])} files, the same bytes both ways; {' '.join(names)}")
+    print(f"{len(default[1])} files, the same bytes both ways; {' '.join(names)}")
     print(f"best: glibc's defaults {best_default:.2f} s, {MALLOC_SETTINGS} {best_tuned:.2f} s "
           f"of CPU: ratio {best_default / best_tuned:.3f}")
     return 0

@@ -63,7 +63,7 @@ def shared_parser(output: str) -> SharedMathTextParser:
 
 
 #: A parser's kind of output (its ``_output_type``) and the argument that makes it.
-OUTPUTS = {"vector": "path", "raster": "agg", "path": "path", "agg": "agg"}
+OUTPUTS = {"vector": "path", "raster": "agg"}
 
 
 class Canvas(FigureCanvasAgg):
